@@ -1,0 +1,1 @@
+//! The emulator's admin API under `/__emulator/`.

@@ -1,0 +1,1 @@
+//! The `filter` / `search` expression grammar.

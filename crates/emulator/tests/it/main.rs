@@ -1,0 +1,3 @@
+//! Integration tests of the emulator over raw HTTP.
+
+mod support;
