@@ -26,6 +26,7 @@ mod faults;
 mod http;
 mod query;
 mod ratelimit;
+mod render;
 mod reqlog;
 mod server;
 mod store;

@@ -1,0 +1,2 @@
+//! auth
+use crate::support::*;

@@ -1,0 +1,2 @@
+//! faults
+use crate::support::*;

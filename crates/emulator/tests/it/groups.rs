@@ -1,0 +1,2 @@
+//! groups
+use crate::support::*;

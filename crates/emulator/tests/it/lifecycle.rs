@@ -1,0 +1,2 @@
+//! lifecycle
+use crate::support::*;

@@ -1,0 +1,2 @@
+//! pagination
+use crate::support::*;

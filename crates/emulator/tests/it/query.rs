@@ -1,0 +1,2 @@
+//! query
+use crate::support::*;

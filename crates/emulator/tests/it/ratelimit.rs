@@ -1,0 +1,2 @@
+//! ratelimit
+use crate::support::*;
