@@ -15,9 +15,6 @@
 //! # Ok(()) }
 //! ```
 
-// Temporary while endpoints are being filled in.
-#![allow(dead_code, unused_imports)]
-
 mod admin;
 mod api;
 pub mod cli;

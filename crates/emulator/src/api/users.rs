@@ -128,9 +128,9 @@ fn read_credentials(body: &Value) -> ApiResult<CredInput> {
     if let Some(pw) = c.get("password").filter(|p| !p.is_null()) {
         if let Some(v) = pw.get("value").and_then(Value::as_str) {
             out.password = Some(v.to_owned());
-        } else if pw.get("hash").is_some_and(Value::is_object) {
-            out.hashed = true;
-        } else if pw.get("hook").is_some_and(Value::is_object) {
+        } else if pw.get("hash").is_some_and(Value::is_object)
+            || pw.get("hook").is_some_and(Value::is_object)
+        {
             out.hashed = true;
         }
     }

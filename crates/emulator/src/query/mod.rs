@@ -116,11 +116,6 @@ pub(crate) fn is_time_attr(attr: &str) -> bool {
 }
 
 impl Dialect {
-    /// Whether string values compare case-insensitively.
-    pub(crate) fn case_insensitive(self) -> bool {
-        matches!(self, Dialect::UserSearch | Dialect::GroupSearch)
-    }
-
     fn name(self) -> &'static str {
         match self {
             Dialect::UserFilter | Dialect::GroupFilter | Dialect::AppFilter => "filter",

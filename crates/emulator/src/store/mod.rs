@@ -95,6 +95,7 @@ impl Org {
     }
 
     /// Finds a user by id only.
+    #[cfg(test)]
     pub(crate) fn user_seq_by_id(&self, id: &str) -> Option<u64> {
         self.user_ids.get(id).copied()
     }
