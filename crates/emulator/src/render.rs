@@ -82,14 +82,6 @@ impl Serialize for Credentials<'_> {
         if u.has_password() {
             m.serialize_entry("password", &json!({}))?;
         }
-        if let Some(email) = u.profile.get("email").and_then(Value::as_str)
-            && u.is_okta_sourced()
-        {
-            m.serialize_entry(
-                "emails",
-                &[json!({ "value": email, "status": "VERIFIED", "type": "PRIMARY" })],
-            )?;
-        }
         if let Some((q, _)) = &u.recovery_question {
             m.serialize_entry("recovery_question", &json!({ "question": q }))?;
         }
@@ -122,7 +114,7 @@ impl Serialize for UserLinksView<'_> {
                     actions.push(("deactivate", life("deactivate")));
                 }
                 Status::Active | Status::Recovery | Status::PasswordExpired => {
-                    if u.status == Status::Active {
+                    if u.status != Status::Recovery {
                         actions.push(("suspend", life("suspend")));
                     }
                     actions.push(("resetPassword", life("reset_password")));
@@ -130,7 +122,7 @@ impl Serialize for UserLinksView<'_> {
                         actions.push(("expirePassword", life("expire_password")));
                         actions.push(("changePassword", cred("change_password")));
                     }
-                    if u.status == Status::Active && u.recovery_question.is_some() {
+                    if pw && u.status != Status::Recovery {
                         actions.push(("forgotPassword", cred("forgot_password")));
                     }
                     actions.push(("changeRecoveryQuestion", cred("change_recovery_question")));
@@ -150,7 +142,7 @@ impl Serialize for UserLinksView<'_> {
                 }
                 Status::Deprovisioned => actions.push(("activate", life("activate"))),
             }
-            if u.factors > 0 && u.status != Status::Deprovisioned {
+            if u.status != Status::Deprovisioned {
                 actions.push(("resetFactors", life("reset_factors")));
             }
             for (name, path) in &actions {

@@ -5,7 +5,7 @@
 //! | activate | STAGED, DEPROVISIONED | ACTIVE (password/federated) else PROVISIONED | ACTIVE-like: 403 E0000016; others 403 E0000038 |
 //! | reactivate | PROVISIONED, RECOVERY | PROVISIONED | 403 E0000038 |
 //! | deactivate | any but DEPROVISIONED | DEPROVISIONED | 403 E0000038 [unconfirmed; choice] |
-//! | suspend | ACTIVE | SUSPENDED | 400 E0000001 |
+//! | suspend | ACTIVE, PASSWORD_EXPIRED (Okta shows the link there too) | SUSPENDED | 400 E0000001 |
 //! | unsuspend | SUSPENDED | ACTIVE | 400 E0000001 |
 //! | unlock | LOCKED_OUT | ACTIVE | 403 E0000032 "The user is not locked out." (recorded) |
 //! | expire_password(_with_temp_password) | ACTIVE, RECOVERY, PASSWORD_EXPIRED, LOCKED_OUT with a password | PASSWORD_EXPIRED | 403 E0000038 |
@@ -126,7 +126,7 @@ pub(crate) async fn suspend(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     with_user(&s, &id, |u, now| {
-        if u.status != Status::Active {
+        if !matches!(u.status, Status::Active | Status::PasswordExpired) {
             return Err(ApiError::with_detail(error::E0000001, "status")
                 .cause("Cannot suspend a user that is not active"));
         }
