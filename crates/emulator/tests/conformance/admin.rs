@@ -14,8 +14,12 @@ pub struct Logged {
 }
 
 async fn get_json(emu: &Emulator, path: &str) -> serde_json::Value {
+    get_json_with(&reqwest::Client::new(), emu, path).await
+}
+
+async fn get_json_with(http: &reqwest::Client, emu: &Emulator, path: &str) -> serde_json::Value {
     let url = format!("{}{path}", emu.url());
-    let resp = reqwest::Client::new()
+    let resp = http
         .get(&url)
         .header("Authorization", format!("SSWS {}", emu.token()))
         .send()
@@ -48,17 +52,44 @@ pub async fn count_requests(
         .count()
 }
 
-/// The ids of the users a plain `GET /api/v1/users` must list (all but DEPROVISIONED),
-/// read from the emulator's state dump rather than from the API under test.
-pub async fn listable_user_ids(emu: &Emulator) -> Vec<String> {
+/// How many users a plain `GET /api/v1/users` must list (all but DEPROVISIONED), read
+/// from the emulator's state dump rather than from the API under test.
+pub async fn listable_user_count(emu: &Emulator) -> usize {
     let state = get_json(emu, "/__emulator/state").await;
-    let users = state
-        .get("users")
-        .and_then(|u| u.as_array())
-        .unwrap_or_else(|| panic!("state dump has no users array"));
-    users
-        .iter()
-        .filter(|u| u.get("status").and_then(|s| s.as_str()) != Some("DEPROVISIONED"))
-        .filter_map(|u| u.get("id").and_then(|i| i.as_str()).map(str::to_owned))
-        .collect()
+    let count = |p: &str| {
+        state
+            .pointer(p)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
+    };
+    let total = count("/users/total");
+    assert!(total > 0, "state dump has no user count: {state}");
+    (total - count("/users/byStatus/DEPROVISIONED")) as usize
+}
+
+/// Checks a list of user ids an SDK visited: each exactly once, as many as the org's
+/// listable users, and each one a real, non-DEPROVISIONED user per the admin API.
+pub async fn assert_visited_all_listable_users(emu: &Emulator, visited: &[String]) {
+    let expected = listable_user_count(emu).await;
+    let unique: std::collections::BTreeSet<&String> = visited.iter().collect();
+    assert_eq!(
+        unique.len(),
+        visited.len(),
+        "some users were visited more than once"
+    );
+    assert_eq!(
+        visited.len(),
+        expected,
+        "the SDK visited {} users, the org has {expected} listable",
+        visited.len()
+    );
+    let http = reqwest::Client::new();
+    for id in visited {
+        let u = get_json_with(&http, emu, &format!("/__emulator/users/{id}")).await;
+        assert_ne!(
+            u.get("status").and_then(|s| s.as_str()),
+            Some("DEPROVISIONED"),
+            "listed a DEPROVISIONED user {id}"
+        );
+    }
 }

@@ -10,4 +10,5 @@ mod replay;
 mod schemathesis;
 mod sdk_node;
 mod sdk_python;
+mod spec_schema;
 mod support;

@@ -44,11 +44,14 @@ async function fails(promise, status, code, what) {
   let result;
   try {
     result = await promise;
+    // list calls return a Collection that requests its first page lazily
+    if (result && typeof result.next === 'function' && result.currentItems !== undefined) await result.next();
   } catch (e) {
     check(e.status === status && e.errorCode === code, `${what}: expected ${status} ${code}, got ${e.status} ${e.errorCode}: ${e.message}`);
     return e;
   }
-  throw new Error(`${what}: expected ${status} ${code}, got success ${JSON.stringify(result)}`);
+  const shown = result && result.currentItems !== undefined ? `a list (${result.nextUri})` : JSON.stringify(result);
+  throw new Error(`${what}: expected ${status} ${code}, got success: ${shown}`);
 }
 
 // Every item of a Collection, following its Link `next` pages.

@@ -101,8 +101,21 @@ def plain(obj):
     """An SDK model as plain JSON data."""
     if obj is None:
         return None
-    if hasattr(obj, "to_dict"):
-        return obj.to_dict()
+    # the SDK's to_dict/to_json leave out readOnly fields (ids, tokens, provider.name...),
+    # so dump the pydantic model itself
+    if getattr(obj, "actual_instance", None) is not None:  # oneOf/anyOf wrappers
+        return plain(obj.actual_instance)
+    if hasattr(obj, "model_dump"):
+        out = obj.model_dump(by_alias=True, mode="json", exclude_none=True)
+        out.update(out.pop("additional_properties", None) or {})
+        # nested oneOf/anyOf wrappers dump as {"actual_instance": ...}
+        for k, v in list(out.items()):
+            child = getattr(obj, k, None)
+            if getattr(child, "actual_instance", None) is not None:
+                out[k] = plain(child)
+        return out
+    if isinstance(obj, list):
+        return [plain(o) for o in obj]
     return obj
 
 
