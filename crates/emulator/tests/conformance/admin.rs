@@ -93,3 +93,13 @@ pub async fn assert_visited_all_listable_users(emu: &Emulator, visited: &[String
         );
     }
 }
+
+/// Ids of the built-in groups (`Everyone`), found through the API by type.
+pub async fn built_in_group_ids(emu: &Emulator) -> Vec<String> {
+    let list = get_json(emu, "/api/v1/groups?filter=type%20eq%20%22BUILT_IN%22").await;
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g.get("id").and_then(|i| i.as_str()).map(str::to_owned))
+        .collect()
+}

@@ -29,6 +29,12 @@ async fn node_sdk_pages_1000_plus_users_with_limit_200_each_exactly_once() {
             "1,000+ users visited: {}",
             visited.len()
         );
+        assert!(
+            out.stdout
+                .contains(&format!("paged {} users", visited.len())),
+            "the script reports what it paged: {}",
+            out.stdout
+        );
         crate::admin::assert_visited_all_listable_users(&emu, &visited).await;
         let queries = crate::admin::requests(&emu)
             .await

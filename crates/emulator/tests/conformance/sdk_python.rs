@@ -30,6 +30,12 @@ async fn python_sdk_pages_1000_plus_users_with_limit_200_each_exactly_once() {
             "1,000+ users visited: {}",
             visited.len()
         );
+        assert!(
+            out.stdout
+                .contains(&format!("paged {} users", visited.len())),
+            "the script reports what it paged: {}",
+            out.stdout
+        );
         crate::admin::assert_visited_all_listable_users(&emu, &visited).await;
         let pages = crate::admin::count_requests(&emu, "GET", "/api/v1/users", Some(200)).await;
         let full = visited.len().div_ceil(200);
