@@ -146,7 +146,7 @@ async fn run_schemathesis(
             "--workers",
             "1",
         ])
-        .args(["--max-time", "240", "--request-timeout", "10"])
+        .args(["--max-time", "180", "--request-timeout", "10"])
         .args(["--phases", "examples,coverage,fuzzing"])
         .args(["--suppress-health-check", "all", "--no-shrink"])
         .args(["--output-truncate", "false"])
@@ -180,8 +180,8 @@ fn summary_lines(text: &str) -> String {
     text.lines()
         .filter(|l| {
             let l = l.to_ascii_lowercase();
-            l.contains("operations")
-                || l.contains("test cases")
+            l.contains("operations:")
+                || l.contains("generated")
                 || l.contains("passed")
                 || l.contains("failed")
         })

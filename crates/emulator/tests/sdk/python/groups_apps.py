@@ -4,7 +4,7 @@ listing, group and user assignment to an app, and the matching errors."""
 
 import uuid
 
-from common import call, check, client, collect, eq, fails, ok, plain, run, status_of
+from common import call, check, client, collect, eq, fails, ok, plain, raw, run, status_of
 from okta.models.add_group_request import AddGroupRequest
 from okta.models.app_user_assign_request import AppUserAssignRequest
 from okta.models.application import Application
@@ -111,6 +111,12 @@ async def main():
         "assign user to app",
     )
     eq(au.id, member_ids[1], "app user id")
+    # PUT /api/v1/apps/{appId}/users/{userId} (in the emulator's scope, not in the SDK)
+    status, _, body = raw("PUT", f"/api/v1/apps/{app.id}/users/{member_ids[2]}", body={})
+    eq(status, 200, f"PUT app user: {body}")
+    eq(body.get("id"), member_ids[2], "PUT app user returns the app user")
+    status, _, body = raw("PUT", f"/api/v1/apps/{app.id}/users/00uDOESNOTEXIST000000", body={})
+    eq((status, body.get("errorCode")), (404, "E0000007"), "PUT unknown app user")
     links, _ = await ok(c.list_app_links(member_ids[1]), "appLinks of assigned user")
     check(len(links) >= 1, f"assigned user has an app link: {links}")
     await fails(c.assign_group_to_application(app.id, "00gDOESNOTEXIST000000"), 404, "E0000007", "assign unknown group to app")
