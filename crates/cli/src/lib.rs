@@ -36,6 +36,14 @@ pub enum Command {
         after_help = "Examples:\n  spindle actions list\n  spindle actions describe terminate_employee"
     )]
     Actions(actions::ActionsCommand),
+    /// Serve a local Okta org (users, groups, apps) to develop and test against without Okta.
+    ///
+    /// The first line printed to stdout is `org_url=<url> token=<token>`; it serves until SIGINT
+    /// or SIGTERM, then exits 0.
+    #[command(after_help = "Examples:\n  spindle emulator\n  \
+                            spindle emulator --users 100000 --groups 500 --rate-limit off\n  \
+                            spindle emulator --addr 127.0.0.1:0 --faults 'error=0.05,latency=20ms'")]
+    Emulator(spindle_emulator::cli::EmulatorArgs),
 }
 
 /// Why a command failed; each kind has its own exit code.
@@ -45,6 +53,9 @@ pub enum CliError {
     /// The user asked for something that does not exist or gave input that is not valid.
     #[error("{0}")]
     BadInput(String),
+    /// The emulator could not start or stopped with an error.
+    #[error(transparent)]
+    Emulator(#[from] spindle_emulator::Error),
     /// Writing the output failed (other than the reader going away).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
@@ -55,7 +66,7 @@ impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Self::BadInput(_) => ExitCode::from(2),
-            Self::Output(_) => ExitCode::FAILURE,
+            Self::Output(_) | Self::Emulator(_) => ExitCode::FAILURE,
         }
     }
 }
@@ -69,5 +80,19 @@ impl CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Actions(command) => actions::run(command),
+        Command::Emulator(args) => {
+            let config = args
+                .into_config()
+                .map_err(|err| CliError::BadInput(err.to_string()))?;
+            runtime()?.block_on(spindle_emulator::run(config))?;
+            Ok(())
+        }
     }
+}
+
+/// A multi-threaded Tokio runtime for the commands that do I/O.
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }

@@ -1,6 +1,7 @@
 //! Tests of the real `spindle` binary.
 
 mod actions;
+mod emulator;
 mod help;
 
 use assert_cmd::Command;
