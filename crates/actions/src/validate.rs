@@ -181,14 +181,26 @@ fn failing_schema<'a>(schema: &'a Value, schema_path: &str) -> Option<&'a Value>
     Some(current)
 }
 
+/// The allowed values of an enumeration: an `enum`, or a `oneOf` whose branches are each a
+/// `const` (what documented enum variants become).
+pub fn options(schema: &Value) -> Option<Vec<Value>> {
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        return Some(values.iter().filter(|v| !v.is_null()).cloned().collect());
+    }
+    let branches = schema.get("oneOf")?.as_array()?;
+    branches
+        .iter()
+        .map(|branch| branch.get("const").cloned())
+        .collect()
+}
+
 /// What a (sub)schema expects, in words: "an integer between 1 and 200", "an email address".
 pub fn describe(schema: &Value) -> String {
-    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
-        let options: Vec<String> = options
-            .iter()
-            .filter(|v| !v.is_null())
-            .map(Value::to_string)
-            .collect();
+    if let Some(options) = options(schema) {
+        let options: Vec<String> = options.iter().map(Value::to_string).collect();
+        if let [only] = options.as_slice() {
+            return format!("exactly {only}");
+        }
         return format!("one of: {}", options.join(", "));
     }
     if let Some(constant) = schema.get("const") {
@@ -391,6 +403,11 @@ fn convert(error: &ValidationError<'_>, schema: &Value, instance: &Value, out: &
                 path,
                 format!("expected at most {limit} items"),
             ));
+        }
+        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. }
+            if failing.and_then(options).is_some() =>
+        {
+            out.push(expected(path, failing, given, error.to_string()));
         }
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
             let depth = pointer_segments(error.instance_path().as_str()).len();

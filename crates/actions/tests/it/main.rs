@@ -1,5 +1,8 @@
 //! Integration tests of the action catalog.
 
+mod docs;
+mod employees;
 mod reference;
+mod schemas;
 mod shared;
 mod validation;
