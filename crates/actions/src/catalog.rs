@@ -218,6 +218,18 @@ mod tests {
     }
 
     #[test]
+    fn every_action_has_exactly_one_typed_definition_in_catalog_order() {
+        let typed: Vec<&str> = crate::actions::typed_ids().collect();
+        let ids: Vec<&str> = all().iter().map(|a| a.id).collect();
+        assert_eq!(typed, ids);
+        for action in all() {
+            assert!(action.typed().is_some(), "{}", action.id);
+            assert!(action.input_schema().is_object(), "{}", action.id);
+            assert!(action.output_schema().is_object(), "{}", action.id);
+        }
+    }
+
+    #[test]
     fn path_params_are_read_from_the_template() {
         let a = get("delete_revoke_token_for_client").unwrap();
         assert_eq!(

@@ -154,6 +154,8 @@ fn types_of(schema: &Value) -> Vec<&str> {
 
 /// A short type description: `string (email)`, `integer 1–200, default 20`, `"a" \| "b"`.
 fn kind(schema: &Value) -> String {
+    let outer = schema;
+    let schema = crate::validate::non_null(schema);
     let mut text = if let Some(options) = crate::validate::options(schema) {
         options
             .iter()
@@ -204,7 +206,7 @@ fn kind(schema: &Value) -> String {
         }
         (None, None) => {}
     }
-    if let Some(default) = schema.get("default") {
+    if let Some(default) = outer.get("default").or_else(|| schema.get("default")) {
         let _ = write!(text, ", default `{default}`");
     }
     text
@@ -213,6 +215,7 @@ fn kind(schema: &Value) -> String {
 fn description(schema: &Value) -> String {
     let text = schema
         .get("description")
+        .or_else(|| crate::validate::non_null(schema).get("description"))
         .and_then(Value::as_str)
         .unwrap_or("");
     // The first paragraph only: later ones explain design, not the field.
@@ -265,9 +268,10 @@ fn fields(schema: &Value, prefix: &str, first: &[&str], rows: &mut Vec<Row>, dep
         (position, n.as_str() == "body", n.to_ascii_lowercase())
     });
     for name in names {
-        let Some(field) = props.get(name) else {
+        let Some(outer) = props.get(name) else {
             continue;
         };
+        let field = crate::validate::non_null(outer);
         let path = if prefix.is_empty() {
             name.clone()
         } else {
@@ -275,9 +279,9 @@ fn fields(schema: &Value, prefix: &str, first: &[&str], rows: &mut Vec<Row>, dep
         };
         rows.push(Row {
             name: path.clone(),
-            kind: kind(field),
+            kind: kind(outer),
             required: needed.contains(&name.as_str()),
-            description: description(field),
+            description: description(outer),
         });
         if field.get("additionalProperties") == Some(&Value::Bool(true)) {
             rows.push(Row {

@@ -184,8 +184,12 @@ fn failing_schema<'a>(schema: &'a Value, schema_path: &str) -> Option<&'a Value>
 /// The allowed values of an enumeration: an `enum`, or a `oneOf` whose branches are each a
 /// `const` (what documented enum variants become).
 pub fn options(schema: &Value) -> Option<Vec<Value>> {
+    let schema = non_null(schema);
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
         return Some(values.iter().filter(|v| !v.is_null()).cloned().collect());
+    }
+    if let Some(constant) = schema.get("const") {
+        return Some(vec![constant.clone()]);
     }
     let branches = schema.get("oneOf")?.as_array()?;
     branches
@@ -194,8 +198,24 @@ pub fn options(schema: &Value) -> Option<Vec<Value>> {
         .collect()
 }
 
+/// The schema of the value of an optional field: schemars writes `Option<T>` of a complex `T` as
+/// `anyOf: [T, {"type": "null"}]`; this returns `T` (or the schema itself otherwise).
+pub fn non_null(schema: &Value) -> &Value {
+    let Some(branches) = schema.get("anyOf").and_then(Value::as_array) else {
+        return schema;
+    };
+    let mut kept = branches
+        .iter()
+        .filter(|b| b.get("type").and_then(Value::as_str) != Some("null"));
+    match (kept.next(), kept.next()) {
+        (Some(only), None) => only,
+        _ => schema,
+    }
+}
+
 /// What a (sub)schema expects, in words: "an integer between 1 and 200", "an email address".
 pub fn describe(schema: &Value) -> String {
+    let schema = non_null(schema);
     if let Some(options) = options(schema) {
         let options: Vec<String> = options.iter().map(Value::to_string).collect();
         if let [only] = options.as_slice() {

@@ -365,6 +365,7 @@ pub struct ListUsers {
     pub sort_by: Option<String>,
     /// Sort direction of a `search` with `sortBy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "asc"))]
     pub sort_order: Option<SortOrder>,
     /// Only return these attributes, e.g. `status,profile:(firstName,city)` (`id` always comes).
     #[serde(default, skip_serializing_if = "Option::is_none")]

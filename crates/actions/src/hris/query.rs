@@ -18,20 +18,10 @@ pub struct EmployeeFilters {
     pub department: Option<String>,
 }
 
-/// A JSON string literal as Okta's query grammar reads it: double quotes, with `"` and `\`
-/// escaped.
+/// A string literal as Okta's query grammar reads it: a JSON string (double quotes; `"`, `\\`
+/// and control characters escaped).
 fn quoted(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    serde_json::Value::String(value.to_owned()).to_string()
 }
 
 /// An RFC 3339 instant in the form Okta's queries require, `yyyy-MM-ddTHH:mm:ss.SSS` plus `Z`
@@ -166,6 +156,20 @@ mod tests {
         assert_eq!(
             okta_search(&filters),
             r#"status eq "SUSPENDED" and profile.department eq "Sales \"EMEA\" \\ North""#
+        );
+    }
+
+    #[test]
+    fn control_characters_cannot_break_out_of_a_literal() {
+        let filters = EmployeeFilters {
+            statuses: vec![EmploymentStatus::Terminated],
+            department: Some("Sales\" or status eq \"ACTIVE\nx".into()),
+            ..Default::default()
+        };
+        let search = okta_search(&filters);
+        assert_eq!(
+            search,
+            r#"status eq "DEPROVISIONED" and profile.department eq "Sales\" or status eq \"ACTIVE\nx""#
         );
     }
 
