@@ -90,10 +90,7 @@ fn render_action(out: &mut String, action: &ActionSpec) {
     );
 
     out.push_str("### Input\n\n");
-    let input = action.input_schema();
-    let mut rows = Vec::new();
-    let path_params: Vec<&str> = action.path_params().collect();
-    fields(&input, "", &path_params, &mut rows, 0);
+    let rows = input_fields(action);
     if rows.is_empty() {
         out.push_str("No input: pass `{}`.\n\n");
     } else {
@@ -109,12 +106,28 @@ fn render_action(out: &mut String, action: &ActionSpec) {
     out.push_str("\n```\n");
 }
 
-/// One row of a field table.
-struct Row {
-    name: String,
-    kind: String,
-    required: bool,
-    description: String,
+/// One documented field of an action's input (or output).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldDoc {
+    /// Dotted path of the field, e.g. `body.profile.email`; `[]` marks array items.
+    pub name: String,
+    /// Short type, e.g. `integer 1–200, default \`20\``.
+    pub kind: String,
+    /// Whether the field must be given (when its parent is given).
+    pub required: bool,
+    /// What the field is, in one paragraph.
+    pub description: String,
+}
+
+type Row = FieldDoc;
+
+/// Every field of the action's input, path parameters first, nested body fields as dotted
+/// names: the rows of the input table of `docs/actions.md`.
+pub fn input_fields(action: &ActionSpec) -> Vec<FieldDoc> {
+    let mut rows = Vec::new();
+    let path_params: Vec<&str> = action.path_params().collect();
+    fields(&action.input_schema(), "", &path_params, &mut rows, 0);
+    rows
 }
 
 fn table(out: &mut String, rows: &[Row]) {
