@@ -23,6 +23,7 @@ pub mod catalog;
 pub mod docs;
 pub mod hris;
 pub mod models;
+pub mod request;
 pub mod schema;
 pub mod validate;
 

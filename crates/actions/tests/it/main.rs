@@ -3,6 +3,7 @@
 mod docs;
 mod employees;
 mod reference;
+mod requests;
 mod schemas;
 mod shared;
 mod validation;
