@@ -24,6 +24,7 @@ pub mod docs;
 pub mod hris;
 pub mod models;
 pub mod request;
+pub mod response;
 pub mod schema;
 pub mod validate;
 

@@ -127,6 +127,15 @@ macro_rules! registry {
                 }
             }
 
+            /// Checks that `output` has the shape of this action's output type.
+            pub(crate) fn check_output_shape(&self, output: &Value) -> Result<(), String> {
+                match self {
+                    $(Self::$variant(_) => serde_json::from_value::<<$ty as Action>::Output>(output.clone())
+                        .map(|_| ())
+                        .map_err(|e| e.to_string()),)*
+                }
+            }
+
             /// The input as JSON, defaults filled in.
             pub fn to_json(&self) -> Value {
                 match self {

@@ -2,6 +2,7 @@
 
 mod docs;
 mod employees;
+mod outputs;
 mod reference;
 mod requests;
 mod schemas;
