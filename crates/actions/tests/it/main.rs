@@ -5,6 +5,7 @@ mod employees;
 mod outputs;
 mod reference;
 mod requests;
+mod robustness;
 mod schemas;
 mod shared;
 mod validation;
