@@ -83,9 +83,10 @@ pub struct ListGroupMembers {
     /// Cursor from the previous page's `next`; leave out for the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<NonEmpty>,
-    /// Members per page. Okta's default is 1000; it recommends at most 200.
+    /// Members per page. Okta's default is 1000; it recommends at most 200 and documents no
+    /// maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 10000), extend("default" = 1000))]
+    #[schemars(range(min = 1), extend("default" = 1000))]
     pub limit: Option<u32>,
 }
 action!(ListGroupMembers, "get_list_all_member_users", Page<User>,
@@ -100,9 +101,9 @@ pub struct ListGroupApps {
     /// Cursor from the previous page's `next`; leave out for the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<NonEmpty>,
-    /// Apps per page (Okta's default is 20).
+    /// Apps per page (Okta's default is 20; it documents no maximum).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 200), extend("default" = 20))]
+    #[schemars(range(min = 1), extend("default" = 20))]
     pub limit: Option<u32>,
 }
 action!(ListGroupApps, "get_list_all_assigned_applications", Page<Application>,
