@@ -158,6 +158,107 @@ pub struct PasswordValue {
     pub value: Secret,
 }
 
+/// Hash functions Okta can import password hashes of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[allow(missing_docs)]
+pub enum HashAlgorithm {
+    #[serde(rename = "BCRYPT")]
+    Bcrypt,
+    #[serde(rename = "SHA-512")]
+    Sha512,
+    #[serde(rename = "SHA-256")]
+    Sha256,
+    #[serde(rename = "SHA-1")]
+    Sha1,
+    #[serde(rename = "MD5")]
+    Md5,
+    #[serde(rename = "PBKDF2")]
+    Pbkdf2,
+}
+
+/// Where the salt went when the password was hashed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+#[allow(missing_docs)]
+pub enum SaltOrder {
+    Prefix,
+    Postfix,
+}
+
+/// Key derivation of a PBKDF2 hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[allow(missing_docs)]
+pub enum DigestAlgorithm {
+    Sha256Hmac,
+    Sha512Hmac,
+}
+
+/// A password hash imported from another system; the user signs in with the original password.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PasswordHash {
+    /// The hash function.
+    pub algorithm: HashAlgorithm,
+    /// The hash (base64, or the BCRYPT hash without its salt and settings).
+    pub value: Secret,
+    /// The salt, for salted hashes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+    /// Whether the salt was put before or after the password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt_order: Option<SaltOrder>,
+    /// Cost of a BCRYPT hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 20))]
+    pub work_factor: Option<u32>,
+    /// Iterations of a PBKDF2 hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 4096))]
+    pub iteration_count: Option<u32>,
+    /// Derived key size of a PBKDF2 hash, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub key_size: Option<u32>,
+    /// Key derivation of a PBKDF2 hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_algorithm: Option<DigestAlgorithm>,
+}
+
+/// The only password import hook type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HookType {
+    /// The org's password import inline hook.
+    #[default]
+    Default,
+}
+
+/// Verify the password with the org's password import inline hook at first sign-in.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordHook {
+    /// Always `default`.
+    #[serde(default, rename = "type")]
+    pub hook_type: HookType,
+}
+
+/// A new user's password: in clear text, as an imported hash, or checked by an import hook.
+/// Give exactly one of `value`, `hash` and `hook`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordInput {
+    /// The password in clear text (Okta checks it against the password policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Secret>,
+    /// A hash imported from another system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<PasswordHash>,
+    /// Verify the password with the org's import hook at first sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook: Option<PasswordHook>,
+}
+
 /// A recovery question and its answer.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -205,7 +306,7 @@ pub struct ProviderInput {
 pub struct CredentialsInput {
     /// The password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<PasswordValue>,
+    pub password: Option<PasswordInput>,
     /// The recovery question.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_question: Option<RecoveryQuestion>,
@@ -280,9 +381,28 @@ action!(CreateUser, "post_create_a_user", User, {
     }
 }, check = check_create);
 
+fn check_password(credentials: Option<&CredentialsInput>, path: &str) -> Vec<Problem> {
+    let Some(password) = credentials.and_then(|c| c.password.as_ref()) else {
+        return Vec::new();
+    };
+    let given = [
+        password.value.is_some(),
+        password.hash.is_some(),
+        password.hook.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() == 1 {
+        Vec::new()
+    } else {
+        vec![Problem::new(
+            path,
+            "give exactly one of `value`, `hash` and `hook`",
+        )]
+    }
+}
+
 /// Problems of a user creation that the schema cannot express.
 pub(crate) fn check_create(input: &CreateUser) -> Vec<Problem> {
-    let mut problems = Vec::new();
+    let mut problems = check_password(input.body.credentials.as_ref(), "body.credentials.password");
     if input.next_login.is_some() {
         if !input.activate {
             problems.push(Problem::new(
@@ -419,7 +539,16 @@ pub struct UpdateUser {
     pub body: UserChangeBody,
 }
 action!(UpdateUser, "post_update_a_user", User,
-    {"id": "00ub0oNGTSWTBKOLGLNR", "body": {"profile": {"title": "Staff Engineer", "department": "Platform"}}});
+    {"id": "00ub0oNGTSWTBKOLGLNR", "body": {"profile": {"title": "Staff Engineer", "department": "Platform"}}},
+    check = check_update);
+
+fn check_update(input: &UpdateUser) -> Vec<Problem> {
+    check_password(input.body.credentials.as_ref(), "body.credentials.password")
+}
+
+fn check_replace(input: &ReplaceUser) -> Vec<Problem> {
+    check_password(input.body.credentials.as_ref(), "body.credentials.password")
+}
 
 /// Input of `put_replace_a_user`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -436,7 +565,7 @@ pub struct ReplaceUser {
 action!(ReplaceUser, "put_replace_a_user", User, {"id": "00ub0oNGTSWTBKOLGLNR", "body": {"profile": {
     "login": "isaac.brock@example.com", "email": "isaac.brock@example.com",
     "firstName": "Isaac", "lastName": "Brock", "title": "Staff Engineer"
-}}});
+}}}, check = check_replace);
 
 /// Input of `delete_a_user`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

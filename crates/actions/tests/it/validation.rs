@@ -297,3 +297,29 @@ fn unknown_actions_get_suggestions() {
         "{error}"
     );
 }
+
+#[test]
+fn new_users_can_bring_a_password_hash_but_only_one_kind_of_password() {
+    let profile = json!({"login": "ann@example.com", "email": "ann@example.com"});
+    let hashed = json!({"body": {"profile": profile, "credentials": {"password": {"hash": {
+        "algorithm": "BCRYPT", "workFactor": 10, "salt": "rwh3vH166HCH/NT9XV5FYu",
+        "value": "qaMqvAPULkbiQzkTCWo5XDcvzpk8Tna"
+    }}}}});
+    validate_input("post_create_a_user", &hashed).expect("a BCRYPT import is valid");
+    let both = json!({"body": {"profile": profile, "credentials": {"password": {
+        "value": "tlpWENT2m-correct-horse", "hook": {"type": "default"}
+    }}}});
+    assert_eq!(
+        problems("post_create_a_user", &both),
+        ["body.credentials.password: give exactly one of `value`, `hash` and `hook`"]
+    );
+    let weak = json!({"body": {"profile": profile, "credentials": {"password": {"hash": {
+        "algorithm": "PBKDF2", "value": "x", "iterationCount": 1000
+    }}}}});
+    assert_eq!(
+        problems("post_create_a_user", &weak),
+        [
+            "body.credentials.password.hash.iterationCount: expected an integer of at least 4096, got 1000"
+        ]
+    );
+}
