@@ -3,8 +3,15 @@
 //! The catalog is the single source behind every surface that offers actions — the `spindle` CLI
 //! today, the gateway's HTTP API and the MCP server later — so that an action is described once and
 //! every surface says the same thing about it: its [`catalog`] entry (what it is, which Okta
-//! endpoint, which scopes), its typed input and output in [`actions`] (from which the JSON Schemas
-//! are generated), and its documentation in `docs/actions.md` ([`docs`]).
+//! endpoint, which scopes), its typed input and output in [`actions`] and [`models`] (from which
+//! the JSON Schemas are generated), and its documentation in `docs/actions.md` ([`docs`]).
+//!
+//! Running an action is three pure steps around one HTTP call, so that `execute(client, input)`
+//! only has to send requests:
+//! 1. [`validate_input`] turns JSON into a typed [`ValidInput`], or reports every problem;
+//! 2. [`ValidInput::okta_request`] ([`request`]) gives the Okta call (method, encoded path, query,
+//!    body) — or, for `terminate_employee`, [`hris::TerminationPlan`] gives the calls;
+//! 3. [`ValidInput::output`] ([`response`]) turns Okta's answer into the action's output.
 //!
 //! ```
 //! use spindle_actions::catalog;
