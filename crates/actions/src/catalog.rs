@@ -120,6 +120,29 @@ pub struct ActionSpec {
 }
 
 impl ActionSpec {
+    /// The JSON Schema of the action's input: a self-contained draft 2020-12 document.
+    pub fn input_schema(&self) -> serde_json::Value {
+        self.typed()
+            .map_or(serde_json::Value::Null, |e| (e.input_schema)())
+    }
+
+    /// The JSON Schema of the action's output: a self-contained draft 2020-12 document.
+    pub fn output_schema(&self) -> serde_json::Value {
+        self.typed()
+            .map_or(serde_json::Value::Null, |e| (e.output_schema)())
+    }
+
+    /// A realistic example input; it always passes [`crate::validate_input`].
+    pub fn example_input(&self) -> serde_json::Value {
+        self.typed()
+            .map_or(serde_json::Value::Null, |e| (e.example)())
+    }
+
+    /// The typed definition (every catalog entry has one; a test enforces it).
+    fn typed(&self) -> Option<&'static crate::actions::Entry> {
+        crate::actions::entry(self.id)
+    }
+
     /// The names of the path template's parameters, in order.
     pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
         let path: &'static str = self.path;
@@ -191,6 +214,18 @@ mod tests {
                 "{}: summary has a line break",
                 a.id
             );
+        }
+    }
+
+    #[test]
+    fn every_action_has_exactly_one_typed_definition_in_catalog_order() {
+        let typed: Vec<&str> = crate::actions::typed_ids().collect();
+        let ids: Vec<&str> = all().iter().map(|a| a.id).collect();
+        assert_eq!(typed, ids);
+        for action in all() {
+            assert!(action.typed().is_some(), "{}", action.id);
+            assert!(action.input_schema().is_object(), "{}", action.id);
+            assert!(action.output_schema().is_object(), "{}", action.id);
         }
     }
 

@@ -22,6 +22,23 @@ pub enum ActionsCommand {
                             spindle actions describe terminate_employee --json"
     )]
     Describe(DescribeArgs),
+    /// Check an input for an action without running it: print the input with Okta's defaults
+    /// filled in, or every problem found (exit code 2).
+    #[command(
+        after_help = "Examples:\n  spindle actions validate delete_a_group --input '{\"groupId\": \"00g1emaKYZTWRYYRRTSK\"}'\n  \
+                            spindle actions validate post_create_a_user --input - < user.json"
+    )]
+    Validate(ValidateArgs),
+}
+
+/// Options of `spindle actions validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The action's id, as `spindle actions list` shows it.
+    id: String,
+    /// The input as a JSON object, or `-` to read it from standard input.
+    #[arg(long, default_value = "{}")]
+    input: String,
 }
 
 /// Options of `spindle actions list`.
@@ -105,13 +122,41 @@ pub fn run(command: ActionsCommand) -> Result<(), CliError> {
             let action = catalog::get(&args.id).ok_or_else(|| unknown_action(&args.id))?;
             output::with_stdout(|out| {
                 if args.json {
-                    output::json(out, action)
+                    output::json(out, &described(action))
                 } else {
                     describe(out, action)
                 }
             })
         }
+        ActionsCommand::Validate(args) => {
+            let action = catalog::get(&args.id).ok_or_else(|| unknown_action(&args.id))?;
+            let text = if args.input == "-" {
+                let mut text = String::new();
+                io::Read::read_to_string(&mut io::stdin(), &mut text)
+                    .map_err(|e| CliError::BadInput(format!("cannot read the input: {e}")))?;
+                text
+            } else {
+                args.input
+            };
+            let input: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| CliError::BadInput(format!("the input is not JSON: {e}")))?;
+            match spindle_actions::validate_input(action.id, &input) {
+                Ok(valid) => output::with_stdout(|out| output::json(out, &valid.to_json())),
+                Err(err) => Err(CliError::BadInput(err.to_string())),
+            }
+        }
     }
+}
+
+/// The JSON of `describe --json`: the catalog entry plus its schemas and example.
+fn described(action: &ActionSpec) -> serde_json::Value {
+    let mut value = serde_json::to_value(action).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        object.insert("input_schema".into(), action.input_schema());
+        object.insert("output_schema".into(), action.output_schema());
+        object.insert("example_input".into(), action.example_input());
+    }
+    value
 }
 
 fn unknown_action(id: &str) -> CliError {
@@ -185,5 +230,26 @@ fn describe(out: &mut dyn Write, a: &ActionSpec) -> io::Result<()> {
     } else {
         a.scopes.join(", ")
     };
-    writeln!(out, "  scopes:     {scopes}")
+    writeln!(out, "  scopes:     {scopes}")?;
+    let fields = spindle_actions::docs::input_fields(a);
+    writeln!(out)?;
+    if fields.is_empty() {
+        writeln!(out, "  input: none (pass {{}})")?;
+    } else {
+        writeln!(out, "  input:")?;
+        for field in fields {
+            let required = if field.required { ", required" } else { "" };
+            writeln!(out, "    {} ({}{required})", field.name, field.kind)?;
+            if !field.description.is_empty() {
+                output::wrap(out, &field.description, "        ", 88)?;
+            }
+        }
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  example:    spindle actions validate {} --input '{}'",
+        a.id,
+        a.example_input()
+    )
 }

@@ -1,4 +1,11 @@
 //! Integration tests of the action catalog.
 
+mod docs;
+mod employees;
+mod outputs;
 mod reference;
+mod requests;
+mod robustness;
+mod schemas;
 mod shared;
+mod validation;

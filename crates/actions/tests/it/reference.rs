@@ -114,3 +114,98 @@ fn catalog_endpoints_and_scopes_equal_the_reference_mapping() {
         );
     }
 }
+
+/// Okta parameters Spindle deliberately does not offer as input fields, with the reason.
+const NOT_OFFERED: &[(&str, &str)] = &[];
+
+/// Bodies Spindle requires although the spec marks them optional, with the reason.
+const BODY_REQUIRED_ANYWAY: &[(&str, &str)] = &[(
+    "put_replace_user_type",
+    "the spec marks the body optional but requires name, displayName and description in it",
+)];
+
+#[test]
+fn input_schemas_offer_okta_parameters_under_okta_names_defaults_and_bounds() {
+    let Some(text) = shared::read("okta/use-cases.json") else {
+        return;
+    };
+    let reference: Vec<Value> = serde_json::from_str(&text).expect("use-cases.json is JSON");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for case in &reference {
+        let id = case["id"].as_str().expect("id");
+        if ["list_all_employees", "terminate_employee"].contains(&id) {
+            continue; // Spindle's own inputs, tested in employees.rs.
+        }
+        let action = catalog::get(id).expect("in catalog");
+        let schema = action.input_schema();
+        let props = schema["properties"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for param in case["query_params"].as_array().into_iter().flatten() {
+            let name = param["name"].as_str().expect("name");
+            if NOT_OFFERED.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            checked += 1;
+            let Some(prop) = props.get(name) else {
+                failures.push(format!(
+                    "{id}: query parameter {name} is not an input field"
+                ));
+                continue;
+            };
+            if required.contains(&name) != (param["required"] == true) {
+                failures.push(format!("{id}.{name}: required differs"));
+            }
+            if !param["default"].is_null() && prop["default"] != param["default"] {
+                failures.push(format!(
+                    "{id}.{name}: default {} vs Okta {}",
+                    prop["default"], param["default"]
+                ));
+            }
+            if let Some(max) = param.get("maximum")
+                && &prop["maximum"] != max
+            {
+                failures.push(format!(
+                    "{id}.{name}: maximum {} vs Okta {max}",
+                    prop["maximum"]
+                ));
+            }
+            if let Some(options) = param["enum"].as_array()
+                && spindle_actions::validate::options(prop).as_ref() != Some(options)
+            {
+                failures.push(format!("{id}.{name}: values differ from {options:?}"));
+            }
+        }
+        checked += 1;
+        match &case["request_body"] {
+            Value::Null => {
+                if props.contains_key("body") {
+                    failures.push(format!("{id}: body without an Okta body"));
+                }
+            }
+            body => {
+                if !props.contains_key("body") {
+                    failures.push(format!("{id}: Okta takes a body"));
+                } else if required.contains(&"body")
+                    != (body["body_required"] == true
+                        || BODY_REQUIRED_ANYWAY.iter().any(|(i, _)| *i == id))
+                {
+                    failures.push(format!("{id}: body required differs"));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked > 100, "only {checked} parameters checked");
+}

@@ -88,8 +88,72 @@ fn describe_shows_one_action() {
                     "PUT /api/v1/groups/{groupId}/users/{userId}  (management API)",
                 ))
                 .and(predicate::str::contains("parameters: groupId, userId"))
-                .and(predicate::str::contains("scopes:     okta.groups.manage")),
+                .and(predicate::str::contains("scopes:     okta.groups.manage"))
+                .and(predicate::str::contains(
+                    "    groupId (string, non-empty, required)",
+                ))
+                .and(predicate::str::contains(
+                    "example:    spindle actions validate put_assign_a_user_to_a_group --input '{",
+                )),
         );
+}
+
+#[test]
+fn validate_prints_the_input_with_defaults() {
+    let valid = stdout_json(&[
+        "actions",
+        "validate",
+        "delete_revoke_all_user_sessions",
+        "--input",
+        r#"{"userId": "00ub0oNGTSWTBKOLGLNR"}"#,
+    ]);
+    assert_eq!(
+        valid,
+        serde_json::json!({"userId": "00ub0oNGTSWTBKOLGLNR", "oauthTokens": false, "forgetDevices": true})
+    );
+}
+
+#[test]
+fn validate_reads_standard_input() {
+    let assert = spindle()
+        .args(["actions", "validate", "post_create_a_group", "--input", "-"])
+        .write_stdin(r#"{"body": {"profile": {"name": "Sales"}}}"#)
+        .assert()
+        .success();
+    let out: Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(out["body"]["profile"]["name"], "Sales");
+}
+
+#[test]
+fn validate_lists_every_problem_and_exits_2() {
+    spindle()
+        .args([
+            "actions",
+            "validate",
+            "get_list_all_users",
+            "--input",
+            r#"{"limit": "ten", "colour": 1}"#,
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains(r#"limit: expected an integer between 1 and 200, got "ten""#)
+                .and(predicate::str::contains(
+                    "colour: unknown field (expected one of: after,",
+                )),
+        );
+    spindle()
+        .args([
+            "actions",
+            "validate",
+            "delete_a_group",
+            "--input",
+            "{groupId",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the input is not JSON"));
 }
 
 #[test]
@@ -102,7 +166,13 @@ fn describe_json_matches_the_list_entry() {
         .iter()
         .find(|a| a["id"] == "get_list_all_orgs")
         .unwrap();
-    assert_eq!(&one, entry);
+    // Every key of the list entry, plus the schemas and an example.
+    for (key, value) in entry.as_object().unwrap() {
+        assert_eq!(&one[key], value, "{key}");
+    }
+    assert_eq!(one["input_schema"]["required"][0], "accountId");
+    assert_eq!(one["output_schema"]["required"][0], "items");
+    assert_eq!(one["example_input"]["accountId"], "acc4b2rP4hVYwC5A40g4");
     assert_eq!(one["server"], "aerial");
     assert_eq!(one["path"], "/{accountId}/api/v1/orgs");
 }
