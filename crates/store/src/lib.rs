@@ -162,8 +162,10 @@ impl Store {
     /// - `sqlite://path/to/file.db` (or `sqlite:file.db`): the file is created if missing, in WAL
     ///   mode with foreign keys on. `sqlite::memory:` gives a private in-memory database (one
     ///   connection; it disappears when the store is dropped) for tests.
-    /// - `postgres://user@host:port/db` (or `postgresql://`): the database must exist.
-    ///   Concurrent nodes may start together: migrations take an advisory lock.
+    /// - `postgres://user@host:port/db` (or `postgresql://`): the database is created if missing
+    ///   (when the role may); concurrent nodes may start together: migrations take an advisory
+    ///   lock. TLS follows `sslmode` (`prefer` by default; `?sslmode=verify-full` to insist on
+    ///   a certificate checked against the Web PKI roots).
     ///
     /// `master_key` encrypts and decrypts connection credentials.
     ///
@@ -227,11 +229,23 @@ impl Store {
                     reason: e.to_string(),
                 })?
                 .application_name("spindle");
-            let pool = PgPoolOptions::new()
+            let pool_options = PgPoolOptions::new()
                 .max_connections(options.max_connections.unwrap_or(10))
-                .acquire_timeout(options.acquire_timeout)
-                .connect_with(connect)
-                .await?;
+                .acquire_timeout(options.acquire_timeout);
+            let pool = match pool_options.clone().connect_with(connect.clone()).await {
+                Err(e) if has_code(&e, "3D000") => {
+                    // The database does not exist: create it, as SQLite creates its file.
+                    // Another node may win the race (42P04 duplicate_database); that is fine.
+                    use sqlx::migrate::MigrateDatabase as _;
+                    match sqlx::Postgres::create_database(database_url).await {
+                        Err(e) if !has_code(&e, "42P04") => return Err(e.into()),
+                        _ => {}
+                    }
+                    tracing::info!("created the PostgreSQL database");
+                    pool_options.connect_with(connect).await?
+                }
+                other => other?,
+            };
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
             Db::Postgres(pool)
         } else {
@@ -296,6 +310,13 @@ impl Store {
         };
         *guard = Arc::new(key);
     }
+}
+
+/// Whether `e` is a database error with this SQLSTATE code.
+fn has_code(e: &sqlx::Error, code: &str) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == code)
 }
 
 /// Starts a transaction that will write. On SQLite this is `BEGIN IMMEDIATE`, so the write lock

@@ -24,9 +24,20 @@ async fn create_authenticate_revoke(db: TestDb) {
     assert_eq!(found.id, key.id);
     assert_eq!(found.scope, ApiKeyScope::ReadOnly);
     assert!(!found.scope.allows_writes());
-    assert!(
-        keys.get(&key.id).await.expect("get").last_used_at.is_some(),
-        "use recorded"
+    let first_use = keys.get(&key.id).await.expect("get").last_used_at;
+    assert!(first_use.is_some(), "use recorded");
+    assert_eq!(found.last_used_at, first_use);
+    // Within a minute, using the key again does not write (cheap hot path).
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let again = keys
+        .authenticate(&secret)
+        .await
+        .expect("auth")
+        .expect("valid key");
+    assert_eq!(again.last_used_at, first_use);
+    assert_eq!(
+        keys.get(&key.id).await.expect("get").last_used_at,
+        first_use
     );
 
     // A wrong random part with the right id, and malformed secrets, authenticate nothing.

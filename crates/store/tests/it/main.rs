@@ -6,5 +6,5 @@ mod api_keys;
 mod calls;
 mod connections;
 mod master_key;
+mod opening;
 mod redaction;
-mod sqlite_file;

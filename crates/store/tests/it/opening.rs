@@ -1,4 +1,4 @@
-//! What only concerns the SQLite file backend.
+//! Opening stores: what concerns one backend only (files, in-memory, database creation).
 
 use spindle_store::{Backend, MasterKey, NewConnection, Store};
 
@@ -55,4 +55,43 @@ async fn in_memory_database_works_for_tests() {
         .await
         .expect("create");
     assert_eq!(store.connections().list().await.expect("list").len(), 1);
+}
+
+#[tokio::test]
+async fn a_missing_postgres_database_is_created() {
+    let admin_url = std::env::var("SPINDLE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let mut admin = match <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await {
+        Ok(c) => c,
+        Err(e) => {
+            let msg = format!("PostgreSQL is not reachable at {admin_url} ({e})");
+            assert!(
+                std::env::var("SPINDLE_NO_SKIP").as_deref() != Ok("1"),
+                "{msg}"
+            );
+            eprintln!("SKIPPED: {msg}; set SPINDLE_TEST_POSTGRES_URL");
+            return;
+        }
+    };
+    let name = format!("spindle_test_autocreate_{}", std::process::id());
+    let mut url = url::Url::parse(&admin_url).expect("url");
+    url.set_path(&format!("/{name}"));
+    let result = Store::connect(url.as_str(), MasterKey::generate()).await;
+    if let Ok(store) = &result {
+        assert_eq!(store.backend(), Backend::Postgres);
+        assert!(
+            store
+                .connections()
+                .list()
+                .await
+                .expect("migrated")
+                .is_empty()
+        );
+        store.close().await;
+    }
+    sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .expect("drop");
+    result.expect("connect creates the database");
 }
