@@ -37,7 +37,8 @@ pub struct CallRecord {
     pub path: String,
     /// The HTTP status, or `None` when no response arrived (timeout, connection reset).
     pub status: Option<u16>,
-    /// Time from sending to the end of the response.
+    /// Time from sending to the end of the response (serialized as `latency_ms`, a float).
+    #[serde(rename = "latency_ms", serialize_with = "millis_f64")]
     pub latency: Duration,
     /// Okta's `X-Okta-Request-Id`.
     pub okta_request_id: Option<String>,
@@ -60,6 +61,10 @@ impl CallRecord {
             error_code: None,
         }
     }
+}
+
+fn millis_f64<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64() * 1000.0)
 }
 
 /// A record as stored, with its id.

@@ -56,6 +56,7 @@ mod crypto;
 mod cursor;
 mod error;
 mod ids;
+mod rotation;
 
 use std::str::FromStr;
 use std::sync::{Arc, RwLock};

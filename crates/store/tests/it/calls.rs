@@ -64,6 +64,16 @@ async fn records_round_trip_newest_first(db: TestDb) {
         (page.items[1].id.clone(), page.items[1].record.clone()),
         (id1, first)
     );
+    // The JSON view the gateway can return as is.
+    let json = serde_json::to_value(&page.items[1]).expect("json");
+    assert_eq!(json["id"], page.items[1].id.as_str());
+    assert_eq!(json["latency_ms"], 1.234);
+    assert_eq!(json["status"], 200);
+    assert_eq!(json["error_code"], serde_json::Value::Null);
+    assert!(
+        json["at"].as_str().is_some_and(|t| t.ends_with('Z')),
+        "{json}"
+    );
 }
 
 async fn cursor_paging_visits_each_record_once(db: TestDb) {
