@@ -19,7 +19,7 @@ fn record(conn: &ConnectionId, i: usize) -> CallRecord {
     CallRecord {
         connection_id: Some(conn.clone()),
         action: Some("list_all_users".into()),
-        status: Some(if i % 10 == 0 { 429 } else { 200 }),
+        status: Some(if i.is_multiple_of(10) { 429 } else { 200 }),
         latency: Duration::from_millis(42),
         okta_request_id: Some("XbenchRequestId".into()),
         ..CallRecord::new("GET", "/api/v1/users")
