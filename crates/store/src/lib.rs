@@ -358,3 +358,32 @@ pub(crate) fn millis_column(
         reason: format!("{column} {ms} is not a valid timestamp"),
     })
 }
+
+/// Compile-time check: every operation's future is `Send`, so the gateway can await it inside
+/// axum handlers and spawned tasks.
+#[allow(dead_code, reason = "only type-checked")]
+fn futures_are_send(store: &Store, id: &ConnectionId, key: &ApiKeyId, key2: &MasterKey) {
+    fn send<T: Send>(_: T) {}
+    fn shared<T: Send + Sync + Clone + 'static>() {}
+    shared::<Store>();
+    send(Store::connect("", MasterKey::generate()));
+    send(
+        store
+            .connections()
+            .create(NewConnection::api_token("", "", "".into())),
+    );
+    send(store.connections().list());
+    send(store.connections().get(id));
+    send(store.connections().update(id, ConnectionUpdate::new()));
+    send(store.connections().delete(id));
+    send(store.connections().credentials(id));
+    send(store.api_keys().create("", ApiKeyScope::Full));
+    send(store.api_keys().authenticate(""));
+    send(store.api_keys().revoke(key));
+    send(store.api_keys().list());
+    send(store.calls().record(CallRecord::new("GET", "/")));
+    send(store.calls().list(&CallFilter::new(), None, 1));
+    send(store.calls().prune(OffsetDateTime::now_utc()));
+    send(store.rotate_master_key(key2, key2));
+    send(store.close());
+}

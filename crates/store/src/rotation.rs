@@ -8,7 +8,8 @@ impl Store {
     ///
     /// Credentials already under `new` are left alone (after checking they decrypt), so running
     /// the rotation again is harmless. Other gateway processes that still hold `old` will get
-    /// [`StoreError::KeyMismatch`] until restarted with `new`.
+    /// [`StoreError::KeyMismatch`] until restarted with `new`; a connection such a process
+    /// writes meanwhile is sealed under `old`, and running the rotation again moves it to `new`.
     ///
     /// # Errors
     /// [`StoreError::KeyMismatch`] naming the first connection encrypted under neither key (the
@@ -21,6 +22,14 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let rotated = with_pool!(self, |pool| {
             let mut tx = begin_write(pool).await?;
+            if self.backend() == crate::Backend::Postgres {
+                // Hold off other nodes' writes to connections until the rotation commits, so no
+                // row is written under the old key after it was read. Reads go on. (SQLite's
+                // BEGIN IMMEDIATE already excludes other writers.)
+                sqlx::query("LOCK TABLE connections IN EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
                 "SELECT id, credentials_key_id, credentials FROM connections ORDER BY id",
             )
