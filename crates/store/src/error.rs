@@ -147,3 +147,35 @@ pub(crate) fn conflict_or(e: sqlx::Error, kind: &'static str, name: &str) -> Sto
         StoreError::Database(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_transient_failures_are_retryable() {
+        assert!(StoreError::Database(sqlx::Error::PoolTimedOut).is_retryable());
+        assert!(
+            StoreError::Database(sqlx::Error::Io(std::io::Error::from(
+                std::io::ErrorKind::ConnectionReset
+            )))
+            .is_retryable()
+        );
+        assert!(!StoreError::Database(sqlx::Error::RowNotFound).is_retryable());
+        assert!(
+            !StoreError::Conflict {
+                kind: "connection",
+                name: "acme".into()
+            }
+            .is_retryable()
+        );
+        assert!(
+            !StoreError::KeyMismatch {
+                connection: "conn_1".into(),
+                stored_key_id: "a".into(),
+                current_key_id: "b".into()
+            }
+            .is_retryable()
+        );
+    }
+}
