@@ -42,7 +42,8 @@
 //! # Layout, and where later features go
 //!
 //! One module per table family, each reached through a handle borrowed from [`Store`]:
-//! [`Store::connections`], [`Store::api_keys`], [`Store::calls`]. Incremental syncs
+//! [`Store::connections`], [`Store::api_keys`], [`Store::calls`]; master key rotation is
+//! [`Store::rotate_master_key`]. Incremental syncs
 //! (`sync_runs`, `employees`, `groups`, with a content hash per row for change detection), the
 //! webhook outbox (`outbox`, rows deleted only after delivery) and the job queue (`jobs` with
 //! `lease_owner`/`lease_expires_at`) become further modules and migrations `0002_…`; their rows
@@ -68,8 +69,8 @@ use sqlx::sqlite::{
 };
 use time::OffsetDateTime;
 
-pub use api_keys::{ApiKey, ApiKeyScope, ApiKeys};
-pub use calls::{CallFilter, CallLog, CallRecord, LoggedCall, Page};
+pub use api_keys::{ApiKey, ApiKeyScope, ApiKeys, LAST_USED_GRANULARITY};
+pub use calls::{CallFilter, CallLog, CallRecord, LoggedCall, MAX_PAGE_SIZE, Page};
 pub use connections::{
     AuthConfig, AuthKind, Connection, ConnectionUpdate, Connections, Credentials, NewConnection,
     OAuthSettings,

@@ -161,7 +161,7 @@ impl Drop for SealedCredentials {
     }
 }
 
-/// What [`Connections::create`] takes.
+/// What [`Connections::create`](crate::Connections::create) takes.
 #[derive(Debug, Clone)]
 pub struct NewConnection {
     /// A unique, human-chosen name (`acme-prod`).
