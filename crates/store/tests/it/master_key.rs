@@ -225,3 +225,50 @@ async fn unsupported_database_urls_are_refused() {
         );
     }
 }
+
+/// `MasterKey::from_env` is checked in a child process of this test binary, because changing the
+/// environment of the running (multi-threaded) process is unsound.
+#[test]
+fn master_key_from_env() {
+    const EXPECT: &str = "SPINDLE_STORE_TEST_EXPECT";
+    if let Ok(expect) = std::env::var(EXPECT) {
+        let result = MasterKey::from_env();
+        match expect.strip_prefix("error:") {
+            Some(fragment) => {
+                let err = result.expect_err("from_env must fail");
+                assert!(err.to_string().contains(fragment), "{err}");
+            }
+            None => assert_eq!(result.expect("from_env").id(), expect),
+        }
+        return;
+    }
+    let key = MasterKey::generate();
+    let cases = [
+        (
+            Some(key.to_base64().expose_secret().to_owned()),
+            key.id().to_owned(),
+        ),
+        (None, "error:SPINDLE_MASTER_KEY is not set".to_owned()),
+        (
+            Some("dG9vIHNob3J0".to_owned()),
+            "error:SPINDLE_MASTER_KEY: decodes to 9 bytes".to_owned(),
+        ),
+    ];
+    for (value, expect) in cases {
+        let mut cmd = std::process::Command::new(std::env::current_exe().expect("test binary"));
+        cmd.args(["--exact", "master_key::master_key_from_env", "--nocapture"])
+            .env(EXPECT, &expect)
+            .env_remove(spindle_store::MASTER_KEY_ENV);
+        if let Some(v) = &value {
+            cmd.env(spindle_store::MASTER_KEY_ENV, v);
+        }
+        let out = cmd.output().expect("run child");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{expect}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("1 passed"), "child ran the test: {stdout}");
+    }
+}
