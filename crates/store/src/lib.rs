@@ -289,6 +289,18 @@ impl Store {
         CallLog::new(self)
     }
 
+    /// Checks that the database answers (for health endpoints).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] when it does not.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        with_pool!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
     /// Closes every pooled connection; later operations fail. Waits for checked-out connections
     /// to come back.
     pub async fn close(&self) {
@@ -386,5 +398,6 @@ fn futures_are_send(store: &Store, id: &ConnectionId, key: &ApiKeyId, key2: &Mas
     send(store.calls().list(&CallFilter::new(), None, 1));
     send(store.calls().prune(OffsetDateTime::now_utc()));
     send(store.rotate_master_key(key2, key2));
+    send(store.ping());
     send(store.close());
 }

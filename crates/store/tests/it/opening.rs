@@ -55,6 +55,9 @@ async fn in_memory_database_works_for_tests() {
         .await
         .expect("create");
     assert_eq!(store.connections().list().await.expect("list").len(), 1);
+    store.ping().await.expect("healthy");
+    store.close().await;
+    assert!(store.ping().await.is_err(), "a closed store is not healthy");
 }
 
 #[tokio::test]
