@@ -198,8 +198,12 @@ enum Arg {
     Text(String),
 }
 
-/// Cuts `s` to at most `max` bytes on a character boundary.
+/// Cuts `s` to at most `max` bytes on a character boundary, dropping NUL characters (which
+/// PostgreSQL text cannot hold).
 fn clip(mut s: String, max: usize) -> String {
+    if s.contains('\0') {
+        s.retain(|c| c != '\0');
+    }
     if s.len() > max {
         let mut end = max;
         while !s.is_char_boundary(end) {
@@ -221,7 +225,8 @@ impl<'a> CallLog<'a> {
         CallLog { store }
     }
 
-    /// Appends a record. Over-long text fields are cut (path at 2048 bytes, others at 128).
+    /// Appends a record. Over-long text fields are cut (path at 2048 bytes, others at 128) and
+    /// NUL characters dropped, so a strange path never costs the log entry.
     ///
     /// # Errors
     /// [`StoreError::Database`].

@@ -216,7 +216,30 @@ async fn prune_respects_the_cutoff(db: TestDb) {
     assert_eq!(log.prune(cutoff).await.expect("prune again"), 0);
 }
 
+async fn oversized_fields_are_cut_not_refused(db: TestDb) {
+    let log = db.store.calls();
+    let record = CallRecord {
+        action: Some("a".repeat(1000)),
+        okta_request_id: Some("é".repeat(1000)),
+        error_code: Some("E0000001\0".into()),
+        ..CallRecord::new("GET", format!("/api/v1/users?q={}", "é".repeat(5000)))
+    };
+    log.record(record).await.expect("record");
+    let page = log.list(&CallFilter::new(), None, 1).await.expect("list");
+    let stored = &page.items[0].record;
+    assert!(stored.path.len() <= 2048 && stored.path.starts_with("/api/v1/users?q=é"));
+    assert_eq!(stored.action.as_deref().map(str::len), Some(128));
+    assert_eq!(stored.error_code.as_deref(), Some("E0000001"));
+    assert!(
+        stored
+            .okta_request_id
+            .as_deref()
+            .is_some_and(|r| r.len() <= 128 && r.chars().all(|c| c == 'é'))
+    );
+}
+
 both_backends!(
+    oversized_fields_are_cut_not_refused,
     records_round_trip_newest_first,
     cursor_paging_visits_each_record_once,
     filters_select_matching_calls,
