@@ -1,0 +1,69 @@
+//! Master key rotation: re-encrypting every connection's credentials.
+
+use crate::{MasterKey, Store, StoreError, begin_write, with_pool};
+
+impl Store {
+    /// Re-encrypts every connection's credentials from `old` to `new` in one transaction, then
+    /// makes `new` this store's master key. Returns how many credentials were re-encrypted.
+    ///
+    /// Credentials already under `new` are left alone (after checking they decrypt), so running
+    /// the rotation again is harmless. Other gateway processes that still hold `old` will get
+    /// [`StoreError::KeyMismatch`] until restarted with `new`; a connection such a process
+    /// writes meanwhile is sealed under `old`, and running the rotation again moves it to `new`.
+    ///
+    /// # Errors
+    /// [`StoreError::KeyMismatch`] naming the first connection encrypted under neither key (the
+    /// transaction is rolled back and nothing changes); [`StoreError::Crypto`];
+    /// [`StoreError::Database`].
+    pub async fn rotate_master_key(
+        &self,
+        old: &MasterKey,
+        new: &MasterKey,
+    ) -> Result<u64, StoreError> {
+        let rotated = with_pool!(self, |pool| {
+            let mut tx = begin_write(pool).await?;
+            if self.backend() == crate::Backend::Postgres {
+                // Hold off other nodes' writes to connections until the rotation commits, so no
+                // row is written under the old key after it was read. Reads go on. (SQLite's
+                // BEGIN IMMEDIATE already excludes other writers.)
+                sqlx::query("LOCK TABLE connections IN EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
+                "SELECT id, credentials_key_id, credentials FROM connections ORDER BY id",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut rotated = 0u64;
+            for (id, key_id, blob) in rows {
+                if key_id == new.id() {
+                    new.open(&id, &key_id, &blob)?;
+                    continue;
+                }
+                let plaintext = old.open(&id, &key_id, &blob)?;
+                let sealed = new.seal(&id, &plaintext)?;
+                sqlx::query(
+                    "UPDATE connections SET credentials_key_id = $2, credentials = $3 \
+                     WHERE id = $1",
+                )
+                .bind(&id)
+                .bind(new.id())
+                .bind(&sealed)
+                .execute(&mut *tx)
+                .await?;
+                rotated += 1;
+            }
+            tx.commit().await?;
+            Ok::<u64, StoreError>(rotated)
+        })?;
+        self.set_master_key(new.clone());
+        tracing::info!(
+            rotated,
+            old_key_id = old.id(),
+            new_key_id = new.id(),
+            "master key rotated"
+        );
+        Ok(rotated)
+    }
+}

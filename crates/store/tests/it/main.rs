@@ -1,0 +1,10 @@
+//! Integration tests of spindle-store, each run against SQLite and PostgreSQL.
+
+mod harness;
+
+mod api_keys;
+mod calls;
+mod connections;
+mod master_key;
+mod opening;
+mod redaction;
