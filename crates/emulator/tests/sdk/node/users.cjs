@@ -19,6 +19,11 @@ run(async () => {
   const c = client();
   const u = c.userApi;
 
+  // SSWS: a wrong token is 401 E0000011 (the SDK sends `SSWS <token>`)
+  const wrong = client({ token: '00-wrong-token-0000000000000000000000000000' });
+  const e = await fails(wrong.userApi.getUser({ userId: 'me' }), 401, 'E0000011', 'wrong token');
+  eq(e.errorSummary, 'Invalid token provided', '401 errorSummary');
+
   const staged = await ok(u.createUser({ body: body('Staged'), activate: false }), 'create staged');
   eq(staged.status, 'STAGED', 'activate=false, no credentials');
   const active = await ok(u.createUser({ body: body('Active', { password: { value: PASSWORD } }) }), 'create active');
