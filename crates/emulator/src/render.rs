@@ -66,14 +66,17 @@ impl Serialize for UserView<'_> {
         m.serialize_entry("passwordChanged", &Ts(u.password_changed))?;
         m.serialize_entry("type", &json!({ "id": u.type_id }))?;
         m.serialize_entry("profile", &u.profile)?;
-        m.serialize_entry("credentials", &Credentials(u))?;
+        m.serialize_entry("credentials", &Credentials(u, true))?;
         m.serialize_entry("_links", &UserLinksView(self))?;
         m.end()
     }
 }
 
 /// `credentials` of a user (password never echoed: `{}` when one exists).
-pub(crate) struct Credentials<'a>(pub &'a User);
+///
+/// The flag says whether to include `emails` (user objects do; credential-operation responses
+/// don't, as recorded).
+pub(crate) struct Credentials<'a>(pub &'a User, pub bool);
 
 impl Serialize for Credentials<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -81,6 +84,15 @@ impl Serialize for Credentials<'_> {
         let mut m = s.serialize_map(None)?;
         if u.has_password() {
             m.serialize_entry("password", &json!({}))?;
+        }
+        if self.1
+            && u.is_okta_sourced()
+            && let Some(email) = u.profile.get("email").and_then(Value::as_str)
+        {
+            m.serialize_entry(
+                "emails",
+                &[json!({ "value": email, "status": "VERIFIED", "type": "PRIMARY" })],
+            )?;
         }
         if let Some((q, _)) = &u.recovery_question {
             m.serialize_entry("recovery_question", &json!({ "question": q }))?;
@@ -256,6 +268,7 @@ pub(crate) fn app_json(app: &App, base: &str) -> Value {
             out.insert(k.clone(), v.clone());
         }
     }
+    out.entry("features").or_insert_with(|| json!([]));
     if app.body.get("signOnMode").and_then(Value::as_str) == Some("OPENID_CONNECT") {
         let creds = out.entry("credentials").or_insert_with(|| json!({}));
         if let Some(c) = creds.as_object_mut() {
@@ -269,17 +282,27 @@ pub(crate) fn app_json(app: &App, base: &str) -> Value {
         }
     }
     let me = format!("{base}/api/v1/apps/{}", app.id);
-    out.insert(
-        "_links".into(),
-        json!({
-            "appLinks": [],
-            "groups": { "href": format!("{me}/groups") },
-            "logo": [{ "name": "medium", "href": LOGO_MEDIUM, "type": "image/png" }],
-            "users": { "href": format!("{me}/users") },
-            "deactivate": { "href": format!("{me}/lifecycle/deactivate") },
-            "self": { "href": me },
-        }),
+    // Recorded apps carry no `self` link; the lifecycle link follows the status.
+    let mut links = serde_json::Map::new();
+    links.insert("appLinks".into(), json!([]));
+    links.insert("groups".into(), json!({ "href": format!("{me}/groups") }));
+    links.insert(
+        "logo".into(),
+        json!([{ "name": "medium", "href": LOGO_MEDIUM, "type": "image/png" }]),
     );
+    links.insert("users".into(), json!({ "href": format!("{me}/users") }));
+    if app.status == "ACTIVE" {
+        links.insert(
+            "deactivate".into(),
+            json!({ "href": format!("{me}/lifecycle/deactivate") }),
+        );
+    } else {
+        links.insert(
+            "activate".into(),
+            json!({ "href": format!("{me}/lifecycle/activate") }),
+        );
+    }
+    out.insert("_links".into(), Value::Object(links));
     Value::Object(out)
 }
 

@@ -46,6 +46,32 @@ pub(crate) async fn create(
     let Value::Object(mut body) = body else {
         return Err(ApiError::new(error::E0000003));
     };
+    // Only writable top-level properties are kept; read-only ones (`id`, `created`, `features`,
+    // `universalLogout`, `_links`, ...) are ignored as Okta ignores them.
+    body.retain(|k, _| WRITABLE.contains(&k.as_str()));
+    for key in [
+        "accessibility",
+        "visibility",
+        "credentials",
+        "settings",
+        "profile",
+        "licensing",
+    ] {
+        if body
+            .get(key)
+            .is_some_and(|v| !v.is_object() && !v.is_null())
+        {
+            return Err(ApiError::validation(key, "Does not match required type"));
+        }
+    }
+    for key in ["label", "name", "signOnMode"] {
+        if body
+            .get(key)
+            .is_some_and(|v| !v.is_string() && !v.is_null())
+        {
+            return Err(ApiError::validation(key, "Does not match required type"));
+        }
+    }
     let label_ok = body
         .get("label")
         .and_then(Value::as_str)
@@ -67,6 +93,40 @@ pub(crate) async fn create(
             _ => "bookmark",
         };
         body.insert("name".into(), Value::from(name));
+    }
+    // Server-generated credentials, kept so every later read shows the same values.
+    let oidc = body.get("signOnMode").and_then(Value::as_str) == Some("OPENID_CONNECT");
+    let creds = body
+        .entry("credentials")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(c) = creds.as_object_mut() {
+        c.entry("userNameTemplate").or_insert_with(
+            || serde_json::json!({ "template": "${source.login}", "type": "BUILT_IN" }),
+        );
+        c.insert(
+            "signing".into(),
+            serde_json::json!({ "kid": crate::util::token(43) }),
+        );
+        if oidc {
+            let oc = c
+                .entry("oauthClient")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(oc) = oc.as_object_mut() {
+                let method = oc
+                    .get("token_endpoint_auth_method")
+                    .and_then(Value::as_str)
+                    .unwrap_or("client_secret_basic")
+                    .to_owned();
+                oc.insert(
+                    "token_endpoint_auth_method".into(),
+                    Value::from(method.clone()),
+                );
+                oc.entry("autoKeyRotation").or_insert(Value::Bool(true));
+                if method.starts_with("client_secret") {
+                    oc.insert("client_secret".into(), Value::from(crate::util::token(64)));
+                }
+            }
+        }
     }
     let now = now_secs();
     let status = if params.flag("activate", true) {
@@ -90,6 +150,20 @@ pub(crate) async fn create(
         .ok_or_else(|| ApiError::new(error::E0000009))?;
     Ok(json_ok(&app_json(app, &base)))
 }
+
+/// Top-level application properties a client may set.
+const WRITABLE: &[&str] = &[
+    "name",
+    "label",
+    "signOnMode",
+    "accessibility",
+    "visibility",
+    "credentials",
+    "settings",
+    "profile",
+    "licensing",
+    "expressConfiguration",
+];
 
 /// `GET /api/v1/apps/{id}`
 pub(crate) async fn get(

@@ -58,8 +58,58 @@ fn is_emailish(s: &str) -> bool {
 }
 
 /// Validates the base profile attributes Okta's default schema requires.
+/// Base attributes of Okta's default user schema (all strings) and their maximum lengths.
+const BASE_ATTRIBUTES: &[(&str, usize)] = &[
+    ("city", 128),
+    ("costCenter", 0),
+    ("countryCode", 2),
+    ("department", 0),
+    ("displayName", 0),
+    ("division", 0),
+    ("email", 100),
+    ("employeeNumber", 0),
+    ("firstName", 50),
+    ("honorificPrefix", 0),
+    ("honorificSuffix", 0),
+    ("lastName", 50),
+    ("locale", 0),
+    ("login", 100),
+    ("manager", 0),
+    ("managerId", 0),
+    ("middleName", 0),
+    ("mobilePhone", 100),
+    ("nickName", 0),
+    ("organization", 0),
+    ("postalAddress", 4096),
+    ("preferredLanguage", 0),
+    ("primaryPhone", 100),
+    ("profileUrl", 0),
+    ("secondEmail", 100),
+    ("state", 128),
+    ("streetAddress", 1024),
+    ("timezone", 0),
+    ("title", 0),
+    ("userType", 0),
+    ("zipCode", 50),
+];
+
 fn validate_profile(p: &Map<String, Value>) -> ApiResult<()> {
     let mut causes = Vec::new();
+    for (attr, max) in BASE_ATTRIBUTES {
+        match p.get(*attr) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) => {
+                if *max > 0
+                    && s.chars().count() > *max
+                    && !matches!(*attr, "login" | "firstName" | "lastName")
+                {
+                    causes.push(format!("{attr}: The field cannot exceed {max} characters"));
+                }
+            }
+            Some(_) if matches!(*attr, "login" | "email" | "firstName" | "lastName") => {}
+            Some(_) => causes.push(format!("{attr}: Does not match required type")),
+        }
+    }
     let text = |k: &str| {
         p.get(k)
             .and_then(Value::as_str)
@@ -266,10 +316,11 @@ pub(crate) async fn create(
     let mut org = s.org.write();
     let mut groups = Vec::new();
     for gid in &group_ids {
-        groups.push(
-            org.group_seq(gid)
-                .ok_or_else(|| ApiError::not_found(gid, "UserGroup"))?,
-        );
+        // Okta documents only 200/400/403/429 for createUser: an unknown group is a validation error.
+        groups.push(org.group_seq(gid).ok_or_else(|| {
+            ApiError::with_detail(error::E0000001, "groupIds")
+                .cause(format!("groupIds: Group {gid} does not exist"))
+        })?);
     }
     let login = profile.get("login").and_then(Value::as_str).unwrap_or("");
     if org.login_owner(login).is_some() {
