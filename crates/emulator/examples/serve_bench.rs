@@ -7,7 +7,7 @@
 //! - `fetch+parse`: each page parsed into `serde_json::Value` (a minimal client's work);
 //! - `4 walkers`: four concurrent walks (aggregate users/s).
 //!
-//! Run: `cargo run --release -p spindle-emulator --example serve_bench -- 100000`
+//! Run: `cargo run --release -p spindle-emulator --example serve_bench -- 100000 [--startup-only]`
 
 use std::time::{Duration, Instant};
 
@@ -81,6 +81,11 @@ async fn main() -> Result<(), String> {
     .await
     .map_err(|e| e.to_string())?;
     let startup = t.elapsed();
+    if std::env::args().any(|a| a == "--startup-only") {
+        println!("startup_ms={:.0}", startup.as_secs_f64() * 1000.0);
+        emu.shutdown().await;
+        return Ok(());
+    }
     let http = reqwest::Client::new();
     let first = format!("{}/api/v1/users?limit=200", emu.url());
     let token = emu.token().to_owned();

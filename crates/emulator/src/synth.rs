@@ -13,7 +13,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::store::{DEFAULT_USER_TYPE, GroupType, Org, Status, User};
-use crate::util::{Rng, fmt_date};
+use crate::util::{Rng, fmt_date, okta_id};
 
 const FIRST: &[&str] = &[
     "James",
@@ -384,120 +384,218 @@ pub(crate) fn generate(users: usize, groups: usize, seed: u64) -> Org {
         }
     }
 
-    let mut ids: Vec<(String, String)> = Vec::with_capacity(users);
+    let first_seq = org.reserve(users as u64);
+    let ctx = Ctx {
+        seed,
+        salt: org.salt,
+        first_seq,
+        domain: &domain,
+        teams: team_groups.len(),
+    };
+    // Every user is a pure function of (seed, index): generate in parallel, insert in order.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = users.div_ceil(threads).max(1);
+    let generated: Vec<Vec<Generated>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..users)
+            .step_by(chunk)
+            .map(|start| {
+                let ctx = &ctx;
+                scope.spawn(move || {
+                    (start..(start + chunk).min(users))
+                        .map(|i| gen_user(ctx, i))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
     let mut last_membership: std::collections::HashMap<u64, i64> = std::collections::HashMap::new();
-    for i in 0..users {
-        let first = *rng.pick(FIRST);
-        let last = *rng.pick(LAST);
-        let dept_ix = rng.below(DEPARTMENTS.len() as u64) as usize;
-        let (dept, division, titles) = DEPARTMENTS[dept_ix];
-        let loc_ix = rng.below(LOCATIONS.len() as u64) as usize;
-        let (city, state, country, zip, street, tz) = LOCATIONS[loc_ix];
-        let status = if i == 0 {
-            Status::Active
-        } else {
-            pick_status(&mut rng)
-        };
-        let created = EPOCH_END - FIVE_YEARS + rng.below(FIVE_YEARS as u64) as i64;
-        let login = format!(
-            "{}.{}{}@{domain}",
-            ascii_login_part(first),
-            ascii_login_part(last),
-            i
-        )
-        .to_lowercase();
-        let (seq, id) = org.next_id("00u");
-        let title = if i == 0 {
-            "Chief Executive Officer"
-        } else {
-            *rng.pick(titles)
-        };
-        let mut profile = Map::new();
-        profile.insert("firstName".into(), Value::from(first));
-        profile.insert("lastName".into(), Value::from(last));
-        profile.insert(
-            "mobilePhone".into(),
-            Value::from(format!(
-                "+1-555-{:03}-{:04}",
-                rng.below(1000),
-                rng.below(10_000)
-            )),
-        );
-        profile.insert("secondEmail".into(), Value::Null);
-        profile.insert("login".into(), Value::from(login.clone()));
-        profile.insert("email".into(), Value::from(login.clone()));
-        profile.insert("displayName".into(), Value::from(format!("{first} {last}")));
-        profile.insert(
-            "primaryPhone".into(),
-            Value::from(format!(
-                "+1-555-{:03}-{:04}",
-                rng.below(1000),
-                rng.below(10_000)
-            )),
-        );
-        profile.insert("title".into(), Value::from(title));
-        profile.insert("department".into(), Value::from(dept));
-        profile.insert("division".into(), Value::from(division));
-        profile.insert("organization".into(), Value::from("Example Corp"));
-        profile.insert(
-            "costCenter".into(),
-            Value::from(format!("CC-{}{:02}", 100 + dept_ix * 10, rng.below(10))),
-        );
-        profile.insert(
-            "employeeNumber".into(),
-            Value::from(format!("E{:06}", 100_000 + i)),
-        );
-        profile.insert(
-            "userType".into(),
-            Value::from(if rng.below(10) == 0 {
-                "Contractor"
-            } else {
-                "Employee"
-            }),
-        );
-        if i > 0 {
-            // A tree: each user reports to an earlier user, managers clustered near the top.
-            let span = (i as u64 / 6).max(1);
-            let m = rng.below(span) as usize;
-            if let Some((mid, mname)) = ids.get(m) {
-                profile.insert("managerId".into(), Value::from(mid.clone()));
-                profile.insert("manager".into(), Value::from(mname.clone()));
+    for g in generated.into_iter().flatten() {
+        let seq = g.user.seq;
+        let created = g.user.created;
+        org.insert_user_folded(g.user, g.folded_login);
+        let mut join = |org: &mut Org, group: Option<&u64>| {
+            if let Some(group) = group {
+                org.add_member(*group, seq);
+                let e = last_membership.entry(*group).or_insert(0);
+                *e = (*e).max(created);
             }
+        };
+        join(&mut org, dept_groups.get(g.dept));
+        join(&mut org, loc_groups.get(g.loc));
+        for t in g.teams {
+            join(&mut org, team_groups.get(t));
         }
-        profile.insert("streetAddress".into(), Value::from(street));
-        profile.insert("city".into(), Value::from(city));
-        profile.insert("state".into(), Value::from(state));
-        profile.insert("zipCode".into(), Value::from(zip));
-        profile.insert("countryCode".into(), Value::from(country));
-        profile.insert("timezone".into(), Value::from(tz));
-        profile.insert("locale".into(), Value::from("en_US"));
-        let contractor = profile.get("userType").and_then(Value::as_str) == Some("Contractor");
-        profile.insert("startDate".into(), Value::from(fmt_date(created)));
-        profile.insert(
-            "employmentType".into(),
-            Value::from(if contractor {
-                "CONTRACTOR"
-            } else {
-                "FULL_TIME"
-            }),
-        );
-        profile.insert("isContractor".into(), Value::from(contractor));
-        let n_skills = 1 + rng.below(3) as usize;
-        let skills: Vec<&str> = (0..n_skills).map(|_| *rng.pick(SKILLS)).collect();
-        profile.insert("skills".into(), json!(skills));
+    }
+    for (g, t) in last_membership {
+        if let Some(group) = org.groups.get_mut(&g) {
+            group.last_membership_updated = group.last_membership_updated.max(t);
+        }
+    }
+    org
+}
 
-        let has_pw = !matches!(status, Status::Staged | Status::Provisioned) || rng.below(2) == 0;
-        let activated = (!matches!(status, Status::Staged | Status::Provisioned))
-            .then(|| created + rng.below(86_400 * 7) as i64);
-        let status_changed = (status != Status::Staged)
-            .then(|| activated.unwrap_or(created) + rng.below(86_400 * 90) as i64);
-        let last_login = (activated.is_some() && rng.below(5) > 0)
-            .then(|| status_changed.unwrap_or(created) + rng.below(86_400 * 30) as i64);
-        let last_updated = status_changed
-            .unwrap_or(created)
-            .max(last_login.unwrap_or(0));
-        ids.push((id.clone(), format!("{first} {last}")));
-        let user = User {
+struct Ctx<'a> {
+    seed: u64,
+    salt: u64,
+    first_seq: u64,
+    domain: &'a str,
+    teams: usize,
+}
+
+struct Generated {
+    user: User,
+    folded_login: String,
+    dept: usize,
+    loc: usize,
+    teams: Vec<usize>,
+}
+
+fn user_rng(seed: u64, i: usize) -> Rng {
+    Rng::new(crate::util::mix(seed) ^ crate::util::mix(i as u64 + 1))
+}
+
+/// First and last name of user `i` (the first two draws of its RNG).
+fn name_of(seed: u64, i: usize) -> (&'static str, &'static str) {
+    let mut rng = user_rng(seed, i);
+    let first = *rng.pick(FIRST);
+    let last = *rng.pick(LAST);
+    (first, last)
+}
+
+fn gen_user(ctx: &Ctx<'_>, i: usize) -> Generated {
+    let mut rng = user_rng(ctx.seed, i);
+    let first = *rng.pick(FIRST);
+    let last = *rng.pick(LAST);
+    let dept_ix = rng.below(DEPARTMENTS.len() as u64) as usize;
+    let (dept, division, titles) = DEPARTMENTS[dept_ix];
+    let loc_ix = rng.below(LOCATIONS.len() as u64) as usize;
+    let (city, state, country, zip, street, tz) = LOCATIONS[loc_ix];
+    let status = if i == 0 {
+        Status::Active
+    } else {
+        pick_status(&mut rng)
+    };
+    let created = EPOCH_END - FIVE_YEARS + rng.below(FIVE_YEARS as u64) as i64;
+    let login = format!(
+        "{}.{}{}@{}",
+        ascii_login_part(first),
+        ascii_login_part(last),
+        i,
+        ctx.domain
+    )
+    .to_lowercase();
+    let seq = ctx.first_seq + i as u64;
+    let id = okta_id("00u", ctx.salt, seq);
+    let title = if i == 0 {
+        "Chief Executive Officer"
+    } else {
+        *rng.pick(titles)
+    };
+    let mut profile = Map::with_capacity(32);
+    profile.insert("firstName".into(), Value::from(first));
+    profile.insert("lastName".into(), Value::from(last));
+    profile.insert(
+        "mobilePhone".into(),
+        Value::from(format!(
+            "+1-555-{:03}-{:04}",
+            rng.below(1000),
+            rng.below(10_000)
+        )),
+    );
+    profile.insert("secondEmail".into(), Value::Null);
+    profile.insert("login".into(), Value::from(login.clone()));
+    profile.insert("email".into(), Value::from(login.clone()));
+    profile.insert("displayName".into(), Value::from(format!("{first} {last}")));
+    profile.insert(
+        "primaryPhone".into(),
+        Value::from(format!(
+            "+1-555-{:03}-{:04}",
+            rng.below(1000),
+            rng.below(10_000)
+        )),
+    );
+    profile.insert("title".into(), Value::from(title));
+    profile.insert("department".into(), Value::from(dept));
+    profile.insert("division".into(), Value::from(division));
+    profile.insert("organization".into(), Value::from("Example Corp"));
+    profile.insert(
+        "costCenter".into(),
+        Value::from(format!("CC-{}{:02}", 100 + dept_ix * 10, rng.below(10))),
+    );
+    profile.insert(
+        "employeeNumber".into(),
+        Value::from(format!("E{:06}", 100_000 + i)),
+    );
+    let contractor = rng.below(10) == 0;
+    profile.insert(
+        "userType".into(),
+        Value::from(if contractor { "Contractor" } else { "Employee" }),
+    );
+    if i > 0 {
+        // A tree: each user reports to an earlier user, managers clustered near the top.
+        let span = (i as u64 / 6).max(1);
+        let m = rng.below(span) as usize;
+        let (mf, ml) = name_of(ctx.seed, m);
+        profile.insert(
+            "managerId".into(),
+            Value::from(okta_id("00u", ctx.salt, ctx.first_seq + m as u64)),
+        );
+        profile.insert("manager".into(), Value::from(format!("{mf} {ml}")));
+    }
+    profile.insert("streetAddress".into(), Value::from(street));
+    profile.insert("city".into(), Value::from(city));
+    profile.insert("state".into(), Value::from(state));
+    profile.insert("zipCode".into(), Value::from(zip));
+    profile.insert("countryCode".into(), Value::from(country));
+    profile.insert("timezone".into(), Value::from(tz));
+    profile.insert("locale".into(), Value::from("en_US"));
+    profile.insert("startDate".into(), Value::from(fmt_date(created)));
+    profile.insert(
+        "employmentType".into(),
+        Value::from(if contractor {
+            "CONTRACTOR"
+        } else {
+            "FULL_TIME"
+        }),
+    );
+    profile.insert("isContractor".into(), Value::from(contractor));
+    let n_skills = 1 + rng.below(3) as usize;
+    let skills: Vec<&str> = (0..n_skills).map(|_| *rng.pick(SKILLS)).collect();
+    profile.insert("skills".into(), json!(skills));
+
+    let pending = matches!(status, Status::Staged | Status::Provisioned);
+    let has_pw = !pending || rng.below(2) == 0;
+    let activated = (!pending).then(|| created + rng.below(86_400 * 7) as i64);
+    let status_changed = (status != Status::Staged)
+        .then(|| activated.unwrap_or(created) + rng.below(86_400 * 90) as i64);
+    let last_login = (activated.is_some() && rng.below(5) > 0)
+        .then(|| status_changed.unwrap_or(created) + rng.below(86_400 * 30) as i64);
+    let last_updated = status_changed
+        .unwrap_or(created)
+        .max(last_login.unwrap_or(0));
+    let recovery = (rng.below(3) == 0).then(|| {
+        (
+            "What is the food you least liked as a child?".to_owned(),
+            "broccoli".to_owned(),
+        )
+    });
+    let factors = rng.below(3) as u32;
+    let teams = if ctx.teams == 0 {
+        Vec::new()
+    } else {
+        (0..rng.below(3))
+            .map(|_| rng.below(ctx.teams as u64) as usize)
+            .collect()
+    };
+    let folded_login = login;
+    Generated {
+        user: User {
             seq,
             id,
             status,
@@ -509,46 +607,22 @@ pub(crate) fn generate(users: usize, groups: usize, seed: u64) -> Org {
             password_changed: has_pw.then_some(activated.unwrap_or(created)),
             type_id: DEFAULT_USER_TYPE.to_owned(),
             profile,
-            password: has_pw.then(|| format!("Synthetic-{seed}-{i}x")),
-            recovery_question: (rng.below(3) == 0).then(|| {
-                (
-                    "What is the food you least liked as a child?".to_owned(),
-                    "broccoli".to_owned(),
-                )
-            }),
+            password: has_pw.then(|| format!("Synthetic-{}-{i}x", ctx.seed)),
+            recovery_question: recovery,
             provider_type: "OKTA".into(),
             provider_name: "OKTA".into(),
             blocks: Vec::new(),
             idps: Vec::new(),
-            factors: rng.below(3) as u32,
+            factors,
             sessions_revoked: 0,
             oauth_tokens_revoked: 0,
-        };
-        org.insert_user(user);
-        let mut join = |org: &mut Org, g: u64| {
-            org.add_member(g, seq);
-            let e = last_membership.entry(g).or_insert(0);
-            *e = (*e).max(created);
-        };
-        if let Some(g) = dept_groups.get(dept_ix) {
-            join(&mut org, *g);
-        }
-        if let Some(g) = loc_groups.get(loc_ix) {
-            join(&mut org, *g);
-        }
-        if !team_groups.is_empty() {
-            for _ in 0..rng.below(3) {
-                let g = *rng.pick(&team_groups);
-                join(&mut org, g);
-            }
-        }
+        },
+        // Logins are lower-case ASCII already: folding is the identity.
+        folded_login,
+        dept: dept_ix,
+        loc: loc_ix,
+        teams,
     }
-    for (g, t) in last_membership {
-        if let Some(group) = org.groups.get_mut(&g) {
-            group.last_membership_updated = group.last_membership_updated.max(t);
-        }
-    }
-    org
 }
 
 #[cfg(test)]
