@@ -10,7 +10,8 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::page;
-use super::users::{compile, find as find_user};
+use super::users::find as find_user;
+use super::users_list::compile;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content, parse_json};
 use crate::query::{self, Dialect, Record, Val};
