@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use serde_json::{Map, Value};
 
@@ -222,11 +223,60 @@ fn read_credentials(body: &Value) -> ApiResult<CredInput> {
 }
 
 fn render_one(user: &User, base: &str) -> Response {
-    json_ok(&UserView {
+    let mut resp = json_ok(&UserView {
         user,
         base,
         links: UserLinks::Full,
+    });
+    if let Ok(v) = HeaderValue::from_str(&etag(user)) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
+/// A weak ETag over everything a client can see of the user (SipHash with fixed keys, so it is
+/// stable for a given state within a build).
+pub(crate) fn etag(user: &User) -> String {
+    use std::hash::{Hash, Hasher};
+    let bytes = serde_json::to_vec(&UserView {
+        user,
+        base: "",
+        links: UserLinks::Full,
     })
+    .unwrap_or_default();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("W/\"{:016x}\"", h.finish())
+}
+
+/// `If-Match` on update/replace: malformed → 400 E0000242, stale → 412 E0000231.
+fn check_if_match(headers: &HeaderMap, user: &User) -> ApiResult<()> {
+    let Some(raw) = headers.get(header::IF_MATCH) else {
+        return Ok(());
+    };
+    let raw = raw
+        .to_str()
+        .map_err(|_| ApiError::new(error::E0000242))?
+        .trim();
+    if raw == "*" {
+        return Ok(());
+    }
+    let current = etag(user);
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    let mut any = false;
+    for tag in raw.split(',') {
+        let tag = tag.trim();
+        let body = tag.trim_start_matches("W/");
+        if body.len() < 2 || !body.starts_with('"') || !body.ends_with('"') {
+            return Err(ApiError::new(error::E0000242));
+        }
+        any |= opaque(tag) == opaque(&current);
+    }
+    if any {
+        Ok(())
+    } else {
+        Err(ApiError::new(error::E0000231))
+    }
 }
 
 /// `POST /api/v1/users`
@@ -413,7 +463,11 @@ pub(crate) async fn get(
                 serde_json::json!({ "blocks": blocks_json(user) }),
             );
         }
-        return Ok(json_ok(&v));
+        let mut resp = json_ok(&v);
+        if let Ok(tag) = HeaderValue::from_str(&etag(user)) {
+            resp.headers_mut().insert(header::ETAG, tag);
+        }
+        return Ok(resp);
     }
     Ok(render_one(user, &base))
 }
@@ -430,6 +484,7 @@ async fn update(
     s: Arc<Shared>,
     base: String,
     params: Params,
+    headers: HeaderMap,
     id: String,
     body: Bytes,
     replace: bool,
@@ -457,6 +512,7 @@ async fn update(
     let current = org
         .user(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
+    check_if_match(&headers, current)?;
     let merged = match new_profile {
         Some(p) if replace => with_base_nulls(p),
         Some(p) => {
@@ -531,10 +587,11 @@ pub(crate) async fn partial_update(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
     params: Params,
+    headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    update(s, base, params, id, body, false).await
+    update(s, base, params, headers, id, body, false).await
 }
 
 /// `PUT /api/v1/users/{id}`
@@ -542,10 +599,11 @@ pub(crate) async fn replace(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
     params: Params,
+    headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    update(s, base, params, id, body, true).await
+    update(s, base, params, headers, id, body, true).await
 }
 
 /// `DELETE /api/v1/users/{id}`: deactivates, or deletes a DEPROVISIONED user.
