@@ -422,6 +422,11 @@ pub(crate) async fn create(
         oauth_tokens_revoked: 0,
     };
     org.insert_user(user);
+    // Every user joins the built-in Everyone group.
+    let everyone = org.everyone;
+    if let Some(g) = org.groups.get_mut(&everyone) {
+        g.last_membership_updated = now;
+    }
     for g in groups {
         if org.add_member(g, seq)
             && let Some(group) = org.groups.get_mut(&g)

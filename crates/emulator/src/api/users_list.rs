@@ -125,7 +125,7 @@ pub(crate) async fn list(
         let desc = params
             .get("sortOrder")
             .is_some_and(|o| o.eq_ignore_ascii_case("desc"));
-        let after: Option<(String, u64)> = match page::decode(&params, "users-sorted")? {
+        let after: Option<(String, String)> = match page::decode(&params, "users-sorted")? {
             None => None,
             Some(k) => Some(serde_json::from_str(&k).map_err(|_| ApiError::bad_cursor())?),
         };
@@ -135,16 +135,16 @@ pub(crate) async fn list(
             .filter(|u| keep(u))
             .map(|u| (sort_key(u, sort_by), u))
             .collect();
-        rows.sort_by(|a, b| (a.0.as_str(), a.1.seq).cmp(&(b.0.as_str(), b.1.seq)));
+        rows.sort_by(|a, b| (a.0.as_str(), a.1.id.as_str()).cmp(&(b.0.as_str(), b.1.id.as_str())));
         if desc {
             rows.reverse();
         }
         let start = match &after {
             None => 0,
-            Some((k, seq)) => rows
+            Some((k, last_id)) => rows
                 .iter()
                 .position(|(rk, u)| {
-                    let o = (rk.as_str(), u.seq).cmp(&(k.as_str(), *seq));
+                    let o = (rk.as_str(), u.id.as_str()).cmp(&(k.as_str(), last_id.as_str()));
                     if desc { o.is_lt() } else { o.is_gt() }
                 })
                 .unwrap_or(rows.len()),
@@ -155,7 +155,7 @@ pub(crate) async fn list(
         let next = if more {
             taken
                 .last()
-                .and_then(|(k, u)| serde_json::to_string(&(k, u.seq)).ok())
+                .and_then(|(k, u)| serde_json::to_string(&(k, &u.id)).ok())
                 .map(|key| page::encode("users-sorted", &key))
         } else {
             None
