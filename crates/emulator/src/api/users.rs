@@ -156,7 +156,7 @@ fn with_base_nulls(mut p: Map<String, Value>) -> Map<String, Value> {
 }
 
 /// What `credentials` in a create/update body asks for.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct CredInput {
     password: Option<String>,
     hashed: bool,
