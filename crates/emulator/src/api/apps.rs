@@ -74,6 +74,14 @@ pub(crate) async fn create(
             return Err(ApiError::validation(key, "Does not match required type"));
         }
     }
+    if let Some(mode) = body.get("signOnMode").and_then(Value::as_str)
+        && !SIGN_ON_MODES.contains(&mode)
+    {
+        return Err(ApiError::validation(
+            "signOnMode",
+            "Does not match required enum",
+        ));
+    }
     let label_ok = body
         .get("label")
         .and_then(Value::as_str)
@@ -152,6 +160,19 @@ pub(crate) async fn create(
         .ok_or_else(|| ApiError::new(error::E0000009))?;
     Ok(json_ok(&app_json(app, &base, true)))
 }
+
+/// `ApplicationSignOnMode` of Okta's OpenAPI document.
+const SIGN_ON_MODES: &[&str] = &[
+    "AUTO_LOGIN",
+    "BASIC_AUTH",
+    "BOOKMARK",
+    "BROWSER_PLUGIN",
+    "OPENID_CONNECT",
+    "SAML_1_1",
+    "SAML_2_0",
+    "SECURE_PASSWORD_STORE",
+    "WS_FEDERATION",
+];
 
 /// Top-level application properties a client may set.
 const WRITABLE: &[&str] = &[
