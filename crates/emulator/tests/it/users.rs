@@ -516,6 +516,13 @@ async fn apps_keep_writable_fields_and_follow_status() {
     let r = org
         .post(
             "/api/v1/apps",
+            json!({ "label": "Bad", "signOnMode": "__not_in_enum__" }),
+        )
+        .await;
+    assert_eq!(r.body["errorSummary"], "Api validation failed: signOnMode");
+    let r = org
+        .post(
+            "/api/v1/apps",
             json!({ "label": "Bad", "settings": "nope" }),
         )
         .await;
