@@ -74,13 +74,21 @@ pub(crate) async fn create(
             return Err(ApiError::validation(key, "Does not match required type"));
         }
     }
-    if let Some(mode) = body.get("signOnMode").and_then(Value::as_str)
-        && !SIGN_ON_MODES.contains(&mode)
-    {
-        return Err(ApiError::validation(
-            "signOnMode",
-            "Does not match required enum",
-        ));
+    // `Application` requires `signOnMode` (its discriminator) and `label`.
+    match body.get("signOnMode").and_then(Value::as_str) {
+        None => {
+            return Err(ApiError::validation(
+                "signOnMode",
+                "The field cannot be left blank",
+            ));
+        }
+        Some(mode) if !SIGN_ON_MODES.contains(&mode) => {
+            return Err(ApiError::validation(
+                "signOnMode",
+                "Does not match required enum",
+            ));
+        }
+        Some(_) => {}
     }
     let label_ok = body
         .get("label")

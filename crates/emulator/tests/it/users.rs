@@ -487,7 +487,7 @@ async fn apps_keep_writable_fields_and_follow_status() {
     let r = org
         .post(
             "/api/v1/apps",
-            json!({ "label": "Typed", "visibility": { "hide": { "iOS": 3 } } }),
+            json!({ "label": "Typed", "signOnMode": "BOOKMARK", "visibility": { "hide": { "iOS": 3 } } }),
         )
         .await;
     assert_eq!(r.body["errorSummary"], "Api validation failed: visibility");
@@ -521,9 +521,13 @@ async fn apps_keep_writable_fields_and_follow_status() {
         .await;
     assert_eq!(r.body["errorSummary"], "Api validation failed: signOnMode");
     let r = org
+        .post("/api/v1/apps", json!({ "label": "No mode" }))
+        .await;
+    assert_eq!(r.body["errorSummary"], "Api validation failed: signOnMode");
+    let r = org
         .post(
             "/api/v1/apps",
-            json!({ "label": "Bad", "settings": "nope" }),
+            json!({ "label": "Bad", "signOnMode": "BOOKMARK", "settings": "nope" }),
         )
         .await;
     assert_eq!(r.code(), "E0000001");
