@@ -18,9 +18,29 @@ struct Ts(Option<i64>);
 impl Serialize for Ts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0 {
-            Some(t) => s.serialize_str(&fmt_ts(t)),
+            Some(t) => s.collect_str(&crate::util::Iso(t)),
             None => s.serialize_none(),
         }
+    }
+}
+
+/// Two strings serialised as one, without allocating.
+struct Concat<'a>(&'a str, &'a str);
+impl Serialize for Concat<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{}{}", self.0, self.1))
+    }
+}
+
+/// A JSON object with fixed string entries, without building a `serde_json::Value`.
+struct Obj<'a, const N: usize>([(&'a str, &'a str); N]);
+impl<const N: usize> Serialize for Obj<'_, N> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(N))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
     }
 }
 
@@ -28,7 +48,7 @@ struct Href<'a>(&'a str, &'a str, Option<&'a str>);
 impl Serialize for Href<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("href", &format!("{}{}", self.0, self.1))?;
+        m.serialize_entry("href", &Concat(self.0, self.1))?;
         if let Some(method) = self.2 {
             m.serialize_entry("method", method)?;
         }
@@ -64,30 +84,49 @@ impl Serialize for UserView<'_> {
         m.serialize_entry("lastLogin", &Ts(u.last_login))?;
         m.serialize_entry("lastUpdated", &Ts(Some(u.last_updated)))?;
         m.serialize_entry("passwordChanged", &Ts(u.password_changed))?;
-        m.serialize_entry("type", &json!({ "id": u.type_id }))?;
+        m.serialize_entry("type", &Obj([("id", u.type_id.as_str())]))?;
         m.serialize_entry("profile", &u.profile)?;
-        m.serialize_entry("credentials", &Credentials(u))?;
+        m.serialize_entry("credentials", &Credentials(u, true))?;
         m.serialize_entry("_links", &UserLinksView(self))?;
         m.end()
     }
 }
 
 /// `credentials` of a user (password never echoed: `{}` when one exists).
-pub(crate) struct Credentials<'a>(pub &'a User);
+///
+/// The flag says whether to include `emails` (user objects do; credential-operation responses
+/// don't, as recorded).
+pub(crate) struct Credentials<'a>(pub &'a User, pub bool);
 
 impl Serialize for Credentials<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let u = self.0;
         let mut m = s.serialize_map(None)?;
         if u.has_password() {
-            m.serialize_entry("password", &json!({}))?;
+            m.serialize_entry("password", &Obj([]))?;
+        }
+        if self.1
+            && u.is_okta_sourced()
+            && let Some(email) = u.profile.get("email").and_then(Value::as_str)
+        {
+            m.serialize_entry(
+                "emails",
+                &[Obj([
+                    ("value", email),
+                    ("status", "VERIFIED"),
+                    ("type", "PRIMARY"),
+                ])],
+            )?;
         }
         if let Some((q, _)) = &u.recovery_question {
-            m.serialize_entry("recovery_question", &json!({ "question": q }))?;
+            m.serialize_entry("recovery_question", &Obj([("question", q.as_str())]))?;
         }
         m.serialize_entry(
             "provider",
-            &json!({ "type": u.provider_type, "name": u.provider_name }),
+            &Obj([
+                ("type", u.provider_type.as_str()),
+                ("name", u.provider_name.as_str()),
+            ]),
         )?;
         m.end()
     }
@@ -236,7 +275,8 @@ impl Serialize for GroupView<'_> {
 }
 
 /// An app as Okta renders it: the stored body plus server-owned fields and links.
-pub(crate) fn app_json(app: &App, base: &str) -> Value {
+/// `client_secret` is shown only when `with_secret` (the create response), as Okta does.
+pub(crate) fn app_json(app: &App, base: &str, with_secret: bool) -> Value {
     let mut out = serde_json::Map::new();
     out.insert("id".into(), json!(app.id));
     for key in ["name", "label"] {
@@ -256,12 +296,16 @@ pub(crate) fn app_json(app: &App, base: &str) -> Value {
             out.insert(k.clone(), v.clone());
         }
     }
+    out.entry("features").or_insert_with(|| json!([]));
     if app.body.get("signOnMode").and_then(Value::as_str) == Some("OPENID_CONNECT") {
         let creds = out.entry("credentials").or_insert_with(|| json!({}));
         if let Some(c) = creds.as_object_mut() {
             let oc = c.entry("oauthClient").or_insert_with(|| json!({}));
             if let Some(oc) = oc.as_object_mut() {
                 oc.insert("client_id".into(), json!(app.id));
+                if !with_secret {
+                    oc.remove("client_secret");
+                }
                 oc.entry("autoKeyRotation").or_insert(json!(true));
                 oc.entry("token_endpoint_auth_method")
                     .or_insert(json!("client_secret_basic"));
@@ -269,17 +313,27 @@ pub(crate) fn app_json(app: &App, base: &str) -> Value {
         }
     }
     let me = format!("{base}/api/v1/apps/{}", app.id);
-    out.insert(
-        "_links".into(),
-        json!({
-            "appLinks": [],
-            "groups": { "href": format!("{me}/groups") },
-            "logo": [{ "name": "medium", "href": LOGO_MEDIUM, "type": "image/png" }],
-            "users": { "href": format!("{me}/users") },
-            "deactivate": { "href": format!("{me}/lifecycle/deactivate") },
-            "self": { "href": me },
-        }),
+    // Recorded apps carry no `self` link; the lifecycle link follows the status.
+    let mut links = serde_json::Map::new();
+    links.insert("appLinks".into(), json!([]));
+    links.insert("groups".into(), json!({ "href": format!("{me}/groups") }));
+    links.insert(
+        "logo".into(),
+        json!([{ "name": "medium", "href": LOGO_MEDIUM, "type": "image/png" }]),
     );
+    links.insert("users".into(), json!({ "href": format!("{me}/users") }));
+    if app.status == "ACTIVE" {
+        links.insert(
+            "deactivate".into(),
+            json!({ "href": format!("{me}/lifecycle/deactivate") }),
+        );
+    } else {
+        links.insert(
+            "activate".into(),
+            json!({ "href": format!("{me}/lifecycle/activate") }),
+        );
+    }
+    out.insert("_links".into(), Value::Object(links));
     Value::Object(out)
 }
 

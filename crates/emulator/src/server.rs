@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
+use axum::serve::ListenerExt;
 use parking_lot::RwLock;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -70,7 +71,7 @@ impl Emulator {
             })?;
         let addr = listener.local_addr()?;
         let url = format!("http://{addr}");
-        let org = crate::synth::generate(config.users, config.groups, config.seed);
+        let org = crate::admin::generate_org(config.users, config.groups, config.seed).await;
         let shared = Arc::new(Shared {
             org: RwLock::new(org),
             token: config.token.clone(),
@@ -82,6 +83,10 @@ impl Emulator {
             config: config.clone(),
         });
         let app = crate::api::router(shared);
+        // Small responses must not wait for Nagle + delayed ACK (40 ms stalls on keep-alive).
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async move {

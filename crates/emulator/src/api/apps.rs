@@ -10,7 +10,8 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::page;
-use super::users::{compile, find as find_user};
+use super::users::find as find_user;
+use super::users_list::compile;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content, parse_json};
 use crate::query::{self, Dialect, Record, Val};
@@ -46,6 +47,49 @@ pub(crate) async fn create(
     let Value::Object(mut body) = body else {
         return Err(ApiError::new(error::E0000003));
     };
+    // Only writable top-level properties are kept; read-only ones (`id`, `created`, `features`,
+    // `universalLogout`, `_links`, ...) are ignored as Okta ignores them.
+    body.retain(|k, _| WRITABLE.contains(&k.as_str()));
+    for key in [
+        "accessibility",
+        "visibility",
+        "credentials",
+        "settings",
+        "profile",
+        "licensing",
+    ] {
+        if body
+            .get(key)
+            .is_some_and(|v| !v.is_object() && !v.is_null())
+        {
+            return Err(ApiError::validation(key, "Does not match required type"));
+        }
+    }
+    super::app_schema::check(&Value::Object(body.clone()))?;
+    for key in ["label", "name", "signOnMode"] {
+        if body
+            .get(key)
+            .is_some_and(|v| !v.is_string() && !v.is_null())
+        {
+            return Err(ApiError::validation(key, "Does not match required type"));
+        }
+    }
+    // `Application` requires `signOnMode` (its discriminator) and `label`.
+    match body.get("signOnMode").and_then(Value::as_str) {
+        None => {
+            return Err(ApiError::validation(
+                "signOnMode",
+                "The field cannot be left blank",
+            ));
+        }
+        Some(mode) if !SIGN_ON_MODES.contains(&mode) => {
+            return Err(ApiError::validation(
+                "signOnMode",
+                "Does not match required enum",
+            ));
+        }
+        Some(_) => {}
+    }
     let label_ok = body
         .get("label")
         .and_then(Value::as_str)
@@ -68,6 +112,40 @@ pub(crate) async fn create(
         };
         body.insert("name".into(), Value::from(name));
     }
+    // Server-generated credentials, kept so every later read shows the same values.
+    let oidc = body.get("signOnMode").and_then(Value::as_str) == Some("OPENID_CONNECT");
+    let creds = body
+        .entry("credentials")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(c) = creds.as_object_mut() {
+        c.entry("userNameTemplate").or_insert_with(
+            || serde_json::json!({ "template": "${source.login}", "type": "BUILT_IN" }),
+        );
+        c.insert(
+            "signing".into(),
+            serde_json::json!({ "kid": crate::util::token(43) }),
+        );
+        if oidc {
+            let oc = c
+                .entry("oauthClient")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(oc) = oc.as_object_mut() {
+                let method = oc
+                    .get("token_endpoint_auth_method")
+                    .and_then(Value::as_str)
+                    .unwrap_or("client_secret_basic")
+                    .to_owned();
+                oc.insert(
+                    "token_endpoint_auth_method".into(),
+                    Value::from(method.clone()),
+                );
+                oc.entry("autoKeyRotation").or_insert(Value::Bool(true));
+                if method.starts_with("client_secret") {
+                    oc.insert("client_secret".into(), Value::from(crate::util::token(64)));
+                }
+            }
+        }
+    }
     let now = now_secs();
     let status = if params.flag("activate", true) {
         "ACTIVE"
@@ -88,8 +166,35 @@ pub(crate) async fn create(
         .apps
         .get(&seq)
         .ok_or_else(|| ApiError::new(error::E0000009))?;
-    Ok(json_ok(&app_json(app, &base)))
+    Ok(json_ok(&app_json(app, &base, true)))
 }
+
+/// `ApplicationSignOnMode` of Okta's OpenAPI document.
+const SIGN_ON_MODES: &[&str] = &[
+    "AUTO_LOGIN",
+    "BASIC_AUTH",
+    "BOOKMARK",
+    "BROWSER_PLUGIN",
+    "OPENID_CONNECT",
+    "SAML_1_1",
+    "SAML_2_0",
+    "SECURE_PASSWORD_STORE",
+    "WS_FEDERATION",
+];
+
+/// Top-level application properties a client may set.
+const WRITABLE: &[&str] = &[
+    "name",
+    "label",
+    "signOnMode",
+    "accessibility",
+    "visibility",
+    "credentials",
+    "settings",
+    "profile",
+    "licensing",
+    "expressConfiguration",
+];
 
 /// `GET /api/v1/apps/{id}`
 pub(crate) async fn get(
@@ -103,7 +208,7 @@ pub(crate) async fn get(
         .apps
         .get(&seq)
         .ok_or_else(|| ApiError::not_found(&id, "AppInstance"))?;
-    Ok(json_ok(&app_json(app, &base)))
+    Ok(json_ok(&app_json(app, &base, false)))
 }
 
 /// `DELETE /api/v1/apps/{id}`: only INACTIVE apps.
@@ -184,7 +289,7 @@ pub(crate) async fn list(
             more = true;
             break;
         }
-        rows.push(app_json(app, &base));
+        rows.push(app_json(app, &base, false));
         last = Some(app.seq);
     }
     let next = if more {

@@ -20,7 +20,7 @@ fn str_at<'a>(v: &'a Value, a: &str, b: &str) -> Option<&'a str> {
 }
 
 fn credentials_response(user: &crate::store::User) -> ApiResult<Response> {
-    Ok(json_ok(&Credentials(user)))
+    Ok(json_ok(&Credentials(user, false)))
 }
 
 /// `POST …/credentials/change_password?strict=`

@@ -1,5 +1,6 @@
 //! The Okta API routes, one module per resource.
 
+mod app_schema;
 mod apps;
 mod credentials;
 mod groups;
@@ -7,6 +8,7 @@ mod lifecycle;
 pub(crate) mod page;
 mod user_resources;
 pub(crate) mod users;
+mod users_list;
 
 use std::sync::Arc;
 
@@ -20,7 +22,7 @@ use crate::server::Shared;
 /// Builds the full router: Okta API, admin API, pipeline middleware.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let users = Router::new()
-        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users", get(users_list::list).post(users::create))
         .route(
             "/api/v1/users/{id}",
             get(users::get)

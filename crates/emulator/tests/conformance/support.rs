@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use spindle_emulator::{Emulator, EmulatorConfig};
 
+use crate::proxy::Proxy;
+use crate::spec_schema::Spec;
+
 /// The workspace root (`crates/emulator/../..`).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -119,13 +122,14 @@ pub struct ScriptOutput {
     pub stdout: String,
 }
 
-/// Runs `program args…` in a scratch dir with the emulator's URL and token in the
-/// environment (as `OKTA_CLIENT_ORGURL` / `OKTA_CLIENT_TOKEN`), plus `extra_env`. Panics
+/// Runs `program args…` in a scratch dir with an org URL and token in the environment
+/// (as `OKTA_CLIENT_ORGURL` / `OKTA_CLIENT_TOKEN`), plus `extra_env`. Panics
 /// with the full output if it exits non-zero or runs longer than `timeout`.
 pub async fn run_script(
     program: &Path,
     args: &[&str],
-    emu: &Emulator,
+    org_url: &str,
+    token: &str,
     extra_env: &[(&str, String)],
     timeout: Duration,
 ) -> ScriptOutput {
@@ -133,8 +137,8 @@ pub async fn run_script(
     let mut cmd = tokio::process::Command::new(program);
     cmd.args(args)
         .current_dir(&cwd)
-        .env("OKTA_CLIENT_ORGURL", emu.url())
-        .env("OKTA_CLIENT_TOKEN", emu.token())
+        .env("OKTA_CLIENT_ORGURL", org_url)
+        .env("OKTA_CLIENT_TOKEN", token)
         // the Python SDK refuses plain-http org URLs unless told it is testing
         .env("OKTA_TESTING_TESTINGDISABLEHTTPSCHECK", "true")
         // keep the SDKs away from any okta.yaml in the real home directory
@@ -184,16 +188,19 @@ pub async fn run_python(
     };
     let path = sdk_dir().join("python").join(script);
     let path = path.to_string_lossy().into_owned();
-    Some(
-        run_script(
-            &python,
-            &["-B", &path],
-            emu,
-            extra_env,
-            Duration::from_secs(300),
-        )
-        .await,
+    let proxy = Proxy::start(&emu.url()).await;
+    let out = run_script(
+        &python,
+        &["-B", &path],
+        proxy.url(),
+        emu.token(),
+        extra_env,
+        Duration::from_secs(300),
     )
+    .await;
+    validate_captured(&proxy, script);
+    proxy.stop();
+    Some(out)
 }
 
 /// Runs one of tests/sdk/node/*.cjs with Okta's Node SDK.
@@ -213,5 +220,40 @@ pub async fn run_node(
     let path = path.to_string_lossy().into_owned();
     let mut env = extra_env.to_vec();
     env.push(("NODE_PATH", modules.to_string_lossy().into_owned()));
-    Some(run_script(&node, &[&path], emu, &env, Duration::from_secs(300)).await)
+    let proxy = Proxy::start(&emu.url()).await;
+    let out = run_script(
+        &node,
+        &[&path],
+        proxy.url(),
+        emu.token(),
+        &env,
+        Duration::from_secs(300),
+    )
+    .await;
+    validate_captured(&proxy, script);
+    proxy.stop();
+    Some(out)
+}
+
+/// Validates every `/api/v1` response body the SDK script received (captured by the proxy)
+/// against the official document; panics listing the violations.
+fn validate_captured(proxy: &Proxy, script: &str) {
+    let Some(shared) = shared_dir() else {
+        return skip(
+            "../shared/okta/spec (the official document) is missing, so SDK responses were not schema-checked; \
+             set SPINDLE_SHARED_DIR",
+        );
+    };
+    let mut spec = match Spec::load(&shared.join("okta/spec/2026.06.3/management-minimal.yaml")) {
+        Ok(s) => s,
+        Err(e) => panic!("official document: {e}"),
+    };
+    let (valid, problems) = proxy.validate(&mut spec);
+    eprintln!("{script}: {valid} response bodies valid against the official schema");
+    assert!(
+        problems.is_empty(),
+        "{script}: {} responses violate the official schema:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

@@ -401,3 +401,164 @@ async fn groups_applinks_idps_blocks_and_sessions() {
         404
     );
 }
+
+#[tokio::test]
+async fn profile_types_and_unknown_groups_are_validated() {
+    let org = start().await;
+    let u = org.user("typed@example.com", None, false).await;
+    let id = u["id"].as_str().unwrap_or_default();
+    assert!(
+        u["credentials"]["emails"][0]["value"] == "typed@example.com",
+        "user objects carry credentials.emails"
+    );
+    let r = org
+        .post(
+            &format!("/api/v1/users/{id}"),
+            json!({ "profile": { "managerId": 6.6e16, "manager": [1] } }),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (400, "E0000001"),
+        "{}",
+        r.body
+    );
+    assert!(r.body["errorCauses"].to_string().contains("managerId"));
+    let r = org
+        .post(
+            &format!("/api/v1/users/{id}"),
+            json!({ "profile": { "countryCode": "USA" } }),
+        )
+        .await;
+    assert_eq!(r.code(), "E0000001", "countryCode is at most 2 characters");
+    let r = org
+        .post(
+            &format!("/api/v1/users/{id}"),
+            json!({ "profile": { "customNumber": 42, "customList": [1, 2] } }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "custom attributes are stored as given");
+    assert_eq!(r.body["profile"]["customNumber"], 42);
+    let r = org
+        .post("/api/v1/users", json!({ "profile": { "firstName": "A", "lastName": "B", "email": "g@example.com", "login": "g@example.com" }, "groupIds": ["00g1emaKYZTWRYYRRTSK"] }))
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["errorSummary"].as_str()),
+        (400, Some("Api validation failed: groupIds"))
+    );
+}
+
+#[tokio::test]
+async fn apps_keep_writable_fields_and_follow_status() {
+    let org = start().await;
+    let r = org
+        .post("/api/v1/apps", json!({ "label": "Portal", "signOnMode": "OPENID_CONNECT", "universalLogout": [[1]], "id": "0oaMINE", "created": "x",
+            "credentials": { "oauthClient": { "token_endpoint_auth_method": "client_secret_post" } },
+            "settings": { "oauthClient": { "redirect_uris": ["http://localhost/cb"] } } }))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let app = r.body;
+    assert!(
+        app.get("universalLogout").is_none(),
+        "read-only properties ignored"
+    );
+    assert_ne!(app["id"], "0oaMINE");
+    assert_eq!(app["features"], json!([]));
+    assert_eq!(
+        app["credentials"]["userNameTemplate"]["template"],
+        "${source.login}"
+    );
+    assert_eq!(
+        app["credentials"]["signing"]["kid"].as_str().map(str::len),
+        Some(43)
+    );
+    let secret = app["credentials"]["oauthClient"]["client_secret"].clone();
+    assert!(secret.as_str().is_some_and(|s| s.len() >= 40));
+    let id = app["id"].as_str().unwrap_or_default();
+    assert!(app["_links"]["deactivate"].is_object() && app["_links"].get("self").is_none());
+    let fetched = org.get(&format!("/api/v1/apps/{id}")).await.body;
+    assert!(
+        fetched["credentials"]["oauthClient"]
+            .get("client_secret")
+            .is_none(),
+        "secret only on create"
+    );
+    assert_eq!(fetched["credentials"]["oauthClient"]["client_id"], id);
+    let r = org
+        .post(
+            "/api/v1/apps",
+            json!({ "label": "Typed", "signOnMode": "BOOKMARK", "visibility": { "hide": { "iOS": 3 } } }),
+        )
+        .await;
+    assert_eq!(r.body["errorSummary"], "Api validation failed: visibility");
+    let r = org.delete(&format!("/api/v1/apps/{id}")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (403, "E0000056"));
+    assert_eq!(
+        org.call(
+            reqwest::Method::POST,
+            &format!("/api/v1/apps/{id}/lifecycle/deactivate"),
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    let listed = org
+        .get("/api/v1/apps?filter=status%20eq%20%22INACTIVE%22")
+        .await
+        .body;
+    assert_eq!(listed[0]["id"], id);
+    assert!(
+        listed[0]["_links"]["activate"].is_object()
+            && listed[0]["_links"].get("deactivate").is_none()
+    );
+    assert_eq!(org.delete(&format!("/api/v1/apps/{id}")).await.status, 204);
+    let r = org
+        .post(
+            "/api/v1/apps",
+            json!({ "label": "Bad", "signOnMode": "__not_in_enum__" }),
+        )
+        .await;
+    assert_eq!(r.body["errorSummary"], "Api validation failed: signOnMode");
+    let r = org
+        .post("/api/v1/apps", json!({ "label": "No mode" }))
+        .await;
+    assert_eq!(r.body["errorSummary"], "Api validation failed: signOnMode");
+    let r = org
+        .post(
+            "/api/v1/apps",
+            json!({ "label": "Bad", "signOnMode": "BOOKMARK", "settings": "nope" }),
+        )
+        .await;
+    assert_eq!(r.code(), "E0000001");
+}
+
+#[tokio::test]
+async fn etag_and_if_match() {
+    let org = start().await;
+    let u = org.user("etag@example.com", None, false).await;
+    let id = u["id"].as_str().unwrap_or_default();
+    let got = org.get(&format!("/api/v1/users/{id}")).await;
+    let tag = got.header("etag").unwrap_or_default().to_owned();
+    assert!(tag.starts_with("W/\""), "{tag}");
+    let send = |tag: String| {
+        org.http
+            .post(org.url(&format!("/api/v1/users/{id}")))
+            .header("authorization", format!("SSWS {}", org.emu.token()))
+            .header("if-match", tag)
+            .json(&json!({ "profile": { "nickName": "E" } }))
+            .send()
+    };
+    let ok = send(tag.clone())
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    assert_eq!(ok, 200);
+    let stale = send(tag).await.map(|r| r.status().as_u16()).unwrap_or(0);
+    assert_eq!(stale, 412, "the previous ETag no longer matches (E0000231)");
+    let bad = send("nonsense".into())
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    assert_eq!(bad, 400, "malformed ETag (E0000242)");
+}
