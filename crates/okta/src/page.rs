@@ -107,25 +107,33 @@ impl Client {
             client: Client,
             next: Option<Request>,
             seen: HashSet<String>,
+            // An error found after a page: reported once that page's items are out.
+            pending: Option<Error>,
         }
         let state = State {
             client: self.clone(),
             next: Some(request),
             seen: HashSet::new(),
+            pending: None,
         };
         stream::try_unfold(state, |mut st| async move {
+            if let Some(e) = st.pending.take() {
+                return Err(e);
+            }
             let Some(req) = st.next.take() else {
                 return Ok(None);
             };
             let page: Page<T> = st.client.page(req.clone()).await?;
             if let Some(url) = page.next {
-                st.client.check_same_origin(&url)?;
-                if !st.seen.insert(url.as_str().to_owned()) {
-                    return Err(Error::PaginationLoop {
+                if let Err(e) = st.client.check_same_origin(&url) {
+                    st.pending = Some(e);
+                } else if !st.seen.insert(url.as_str().to_owned()) {
+                    st.pending = Some(Error::PaginationLoop {
                         url: url.to_string(),
                     });
+                } else {
+                    st.next = Some(req.follow(url));
                 }
-                st.next = Some(req.follow(url));
             }
             Ok(Some((stream::iter(page.items.into_iter().map(Ok)), st)))
         })

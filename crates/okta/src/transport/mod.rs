@@ -303,6 +303,10 @@ impl Client {
                     &mut headers,
                 )
                 .await?;
+            if request.body.is_none() && matches!(request.method, Method::POST | Method::PUT) {
+                // hyper sends no length for an empty body; Okta would answer 411.
+                headers.insert("content-length", HeaderValue::from_static("0"));
+            }
             let mut rb = inner
                 .http
                 .request(request.method.clone(), url.clone())

@@ -1,0 +1,6 @@
+//! Integration tests of spindle-okta (one binary).
+
+mod common;
+mod faults;
+mod oauth;
+mod recordings;
