@@ -4,3 +4,4 @@ mod common;
 mod faults;
 mod oauth;
 mod recordings;
+mod use_cases;
