@@ -1,0 +1,4 @@
+//! Integration tests of the action catalog.
+
+mod reference;
+mod shared;

@@ -1,0 +1,22 @@
+//! `--help` of every command: snapshots, and an example in each.
+
+use crate::spindle;
+
+fn help(args: &[&str]) -> String {
+    let output = spindle().args(args).arg("--help").assert().success();
+    String::from_utf8(output.get_output().stdout.clone()).expect("UTF-8 help")
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for (name, args) in [
+        ("help_root", &[][..]),
+        ("help_actions", &["actions"][..]),
+        ("help_actions_list", &["actions", "list"][..]),
+        ("help_actions_describe", &["actions", "describe"][..]),
+    ] {
+        let text = help(args);
+        assert!(text.contains("Examples:"), "{name} has no example:\n{text}");
+        insta::assert_snapshot!(name, text);
+    }
+}

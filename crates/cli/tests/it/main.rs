@@ -1,0 +1,13 @@
+//! Tests of the real `spindle` binary.
+
+mod actions;
+mod help;
+
+use assert_cmd::Command;
+
+/// The `spindle` binary built for this test run.
+pub fn spindle() -> Command {
+    let mut cmd = Command::cargo_bin("spindle").expect("the spindle binary is built");
+    cmd.env_remove("RUST_LOG").env_remove("COLUMNS");
+    cmd
+}

@@ -1,0 +1,168 @@
+//! Starting, serving and stopping an emulator.
+
+use std::fmt;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use parking_lot::RwLock;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::faults::Faults;
+use crate::ratelimit::RateLimiter;
+use crate::reqlog::RequestLog;
+use crate::store::Org;
+use crate::{EmulatorConfig, Error};
+
+/// State shared by every request.
+pub(crate) struct Shared {
+    pub org: RwLock<Org>,
+    pub token: String,
+    /// The configuration the emulator started with (`/__emulator/reset` returns to it).
+    pub config: EmulatorConfig,
+    pub limiter: RateLimiter,
+    pub faults: Faults,
+    pub log: RequestLog,
+    pub inflight: AtomicUsize,
+    /// `http://ip:port` actually bound, used when a request has no `Host` header.
+    pub bound_url: String,
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("bound_url", &self.bound_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A running emulator: an HTTP server in a background task.
+pub struct Emulator {
+    url: String,
+    token: String,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("url", &self.url)
+            .field("token", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Binds `config.addr`, generates the synthetic org and serves it in a background task.
+    ///
+    /// # Errors
+    /// [`Error::Bind`] when the address cannot be bound.
+    pub async fn start(config: EmulatorConfig) -> Result<Emulator, Error> {
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| Error::Bind {
+                addr: config.addr,
+                source,
+            })?;
+        let addr = listener.local_addr()?;
+        let url = format!("http://{addr}");
+        let org = crate::synth::generate(config.users, config.groups, config.seed);
+        let shared = Arc::new(Shared {
+            org: RwLock::new(org),
+            token: config.token.clone(),
+            limiter: RateLimiter::new(config.rate_limit.clone(), config.rate_limit_window),
+            faults: Faults::new(config.faults.clone()),
+            log: RequestLog::new(config.request_log_capacity),
+            inflight: AtomicUsize::new(0),
+            bound_url: url.clone(),
+            config: config.clone(),
+        });
+        let app = crate::api::router(shared);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "emulator server stopped with an error");
+            }
+        });
+        Ok(Emulator {
+            url,
+            token: config.token,
+            addr,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    /// The org URL, `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// The address actually bound.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The SSWS API token the emulator accepts.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish and waits for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Starts an emulator, prints `org_url=<url> token=<token>` as the first stdout line, and serves
+/// until SIGINT or SIGTERM.
+///
+/// # Errors
+/// Start-up errors ([`Error::Bind`]) and failures to write stdout.
+pub async fn run(config: EmulatorConfig) -> Result<(), Error> {
+    let started = std::time::Instant::now();
+    let users = config.users;
+    let emu = Emulator::start(config).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "org_url={} token={}", emu.url(), emu.token())?;
+        out.flush()?;
+    }
+    eprintln!(
+        "spindle emulator: {} users served at {} (ready in {:.2?}); admin API at {}/__emulator/state; Ctrl-C to stop",
+        users,
+        emu.url(),
+        started.elapsed(),
+        emu.url()
+    );
+    wait_for_signal().await?;
+    emu.shutdown().await;
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() -> Result<(), Error> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() -> Result<(), Error> {
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}

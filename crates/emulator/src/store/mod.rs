@@ -1,0 +1,313 @@
+//! The in-memory org: users, groups, apps and their relations.
+//!
+//! Design: every object gets a `seq` from one monotonically increasing counter when it is
+//! created; primary maps are `BTreeMap<seq, _>`, so listing in creation order is a range scan
+//! from the cursor's `seq` (keyset pagination: no offset, no clone of the collection per page).
+//! Rows created during a walk get larger `seq`s and appear at its end; deleted rows simply stop
+//! matching — so a walk never repeats a row and never skips one that existed throughout.
+//! Secondary indexes map ids and folded logins to `seq`. The whole org sits behind one
+//! `parking_lot::RwLock` (see `Shared`): reads (listing) run in parallel, writes are short.
+
+mod group;
+mod user;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+pub(crate) use group::{App, AppGroupAssignment, AppUserAssignment, Group, GroupType};
+pub(crate) use user::{Block, IdpLink, Status, User};
+
+use crate::util::{fold, okta_id};
+
+/// The default user type id (every user has it; user types arrive in part 2).
+pub(crate) const DEFAULT_USER_TYPE: &str = "oty1defaultusertype0";
+/// The user schema id used in `_links.schema`.
+pub(crate) const DEFAULT_USER_SCHEMA: &str = "osc1defaultuserschem";
+
+/// The org state.
+#[derive(Debug)]
+pub(crate) struct Org {
+    /// Salt mixed into ids, from the seed.
+    pub salt: u64,
+    next_seq: u64,
+    pub users: BTreeMap<u64, User>,
+    user_ids: HashMap<String, u64>,
+    user_logins: HashMap<String, u64>,
+    pub groups: BTreeMap<u64, Group>,
+    group_ids: HashMap<String, u64>,
+    /// seq of the `Everyone` group.
+    pub everyone: u64,
+    /// group seq -> member user seqs (Everyone's members are implicit: all users).
+    pub members: HashMap<u64, BTreeSet<u64>>,
+    /// user seq -> group seqs (without Everyone).
+    pub user_groups: HashMap<u64, BTreeSet<u64>>,
+    pub apps: BTreeMap<u64, App>,
+    app_ids: HashMap<String, u64>,
+    /// app seq -> group seq -> assignment.
+    pub app_groups: HashMap<u64, BTreeMap<u64, AppGroupAssignment>>,
+    /// app seq -> user seq -> assignment.
+    pub app_users: HashMap<u64, BTreeMap<u64, AppUserAssignment>>,
+}
+
+impl Org {
+    /// An empty org holding only the built-in `Everyone` group.
+    pub(crate) fn new(seed: u64, created: i64) -> Self {
+        let mut org = Org {
+            salt: crate::util::mix(seed),
+            next_seq: 1,
+            users: BTreeMap::new(),
+            user_ids: HashMap::new(),
+            user_logins: HashMap::new(),
+            groups: BTreeMap::new(),
+            group_ids: HashMap::new(),
+            everyone: 0,
+            members: HashMap::new(),
+            user_groups: HashMap::new(),
+            apps: BTreeMap::new(),
+            app_ids: HashMap::new(),
+            app_groups: HashMap::new(),
+            app_users: HashMap::new(),
+        };
+        let mut profile = serde_json::Map::new();
+        profile.insert("name".into(), "Everyone".into());
+        profile.insert(
+            "description".into(),
+            "All users in your organization".into(),
+        );
+        org.everyone = org.insert_group(GroupType::BuiltIn, profile, created, None);
+        org
+    }
+
+    /// Next `seq` and its id with the given prefix.
+    pub(crate) fn next_id(&mut self, prefix: &str) -> (u64, String) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        (seq, okta_id(prefix, self.salt, seq))
+    }
+
+    // ---- users ----
+
+    /// Finds a user by id or login (case/diacritic-insensitive), as `GET /users/{idOrLogin}`.
+    pub(crate) fn user_seq(&self, id_or_login: &str) -> Option<u64> {
+        self.user_ids
+            .get(id_or_login)
+            .or_else(|| self.user_logins.get(&fold(id_or_login)))
+            .copied()
+    }
+
+    /// Finds a user by id only.
+    #[cfg(test)]
+    pub(crate) fn user_seq_by_id(&self, id: &str) -> Option<u64> {
+        self.user_ids.get(id).copied()
+    }
+
+    pub(crate) fn user(&self, seq: u64) -> Option<&User> {
+        self.users.get(&seq)
+    }
+
+    pub(crate) fn user_mut(&mut self, seq: u64) -> Option<&mut User> {
+        self.users.get_mut(&seq)
+    }
+
+    /// Seq of the user holding this login, if any.
+    pub(crate) fn login_owner(&self, login: &str) -> Option<u64> {
+        self.user_logins.get(&fold(login)).copied()
+    }
+
+    /// Inserts a user (the caller checked login uniqueness).
+    pub(crate) fn insert_user(&mut self, user: User) {
+        self.user_ids.insert(user.id.clone(), user.seq);
+        self.user_logins.insert(fold(user.login()), user.seq);
+        self.users.insert(user.seq, user);
+    }
+
+    /// Re-indexes a user's login after a profile change.
+    pub(crate) fn reindex_login(&mut self, seq: u64, old_login: &str) {
+        let old = fold(old_login);
+        if self.user_logins.get(&old) == Some(&seq) {
+            self.user_logins.remove(&old);
+        }
+        if let Some(u) = self.users.get(&seq) {
+            self.user_logins.insert(fold(u.login()), seq);
+        }
+    }
+
+    /// Permanently deletes a user and every relation.
+    pub(crate) fn remove_user(&mut self, seq: u64) {
+        if let Some(u) = self.users.remove(&seq) {
+            self.user_ids.remove(&u.id);
+            let login = fold(u.login());
+            if self.user_logins.get(&login) == Some(&seq) {
+                self.user_logins.remove(&login);
+            }
+        }
+        if let Some(groups) = self.user_groups.remove(&seq) {
+            for g in groups {
+                if let Some(m) = self.members.get_mut(&g) {
+                    m.remove(&seq);
+                }
+            }
+        }
+        for users in self.app_users.values_mut() {
+            users.remove(&seq);
+        }
+    }
+
+    // ---- groups ----
+
+    pub(crate) fn insert_group(
+        &mut self,
+        kind: GroupType,
+        profile: serde_json::Map<String, serde_json::Value>,
+        now: i64,
+        source_app: Option<String>,
+    ) -> u64 {
+        let (seq, id) = self.next_id("00g");
+        self.group_ids.insert(id.clone(), seq);
+        self.groups.insert(
+            seq,
+            Group {
+                seq,
+                id,
+                kind,
+                created: now,
+                last_updated: now,
+                last_membership_updated: now,
+                profile,
+                source_app,
+            },
+        );
+        seq
+    }
+
+    pub(crate) fn group_seq(&self, id: &str) -> Option<u64> {
+        self.group_ids.get(id).copied()
+    }
+
+    /// Whether another group already has this name (case-insensitive).
+    pub(crate) fn group_name_taken(&self, name: &str, except: Option<u64>) -> bool {
+        let n = fold(name);
+        self.groups
+            .values()
+            .any(|g| Some(g.seq) != except && fold(g.name()) == n)
+    }
+
+    pub(crate) fn remove_group(&mut self, seq: u64) {
+        if let Some(g) = self.groups.remove(&seq) {
+            self.group_ids.remove(&g.id);
+        }
+        if let Some(members) = self.members.remove(&seq) {
+            for u in members {
+                if let Some(gs) = self.user_groups.get_mut(&u) {
+                    gs.remove(&seq);
+                }
+            }
+        }
+        for groups in self.app_groups.values_mut() {
+            groups.remove(&seq);
+        }
+    }
+
+    /// Adds a membership; returns false if it already existed.
+    pub(crate) fn add_member(&mut self, group: u64, user: u64) -> bool {
+        let added = self.members.entry(group).or_default().insert(user);
+        self.user_groups.entry(user).or_default().insert(group);
+        added
+    }
+
+    /// Removes a membership; returns false if there was none.
+    pub(crate) fn remove_member(&mut self, group: u64, user: u64) -> bool {
+        let removed = self
+            .members
+            .get_mut(&group)
+            .is_some_and(|m| m.remove(&user));
+        if let Some(gs) = self.user_groups.get_mut(&user) {
+            gs.remove(&group);
+        }
+        removed
+    }
+
+    /// The user's groups in creation order, `Everyone` first.
+    pub(crate) fn groups_of(&self, user: u64) -> Vec<u64> {
+        let mut out = vec![self.everyone];
+        if let Some(gs) = self.user_groups.get(&user) {
+            out.extend(gs.iter().copied().filter(|g| *g != self.everyone));
+        }
+        out
+    }
+
+    /// Number of members of a group (Everyone: all users).
+    pub(crate) fn member_count(&self, group: u64) -> usize {
+        if group == self.everyone {
+            self.users.len()
+        } else {
+            self.members.get(&group).map_or(0, BTreeSet::len)
+        }
+    }
+
+    // ---- apps ----
+
+    pub(crate) fn insert_app(&mut self, app: App) {
+        self.app_ids.insert(app.id.clone(), app.seq);
+        self.apps.insert(app.seq, app);
+    }
+
+    pub(crate) fn app_seq(&self, id: &str) -> Option<u64> {
+        self.app_ids.get(id).copied()
+    }
+
+    pub(crate) fn remove_app(&mut self, seq: u64) {
+        if let Some(a) = self.apps.remove(&seq) {
+            self.app_ids.remove(&a.id);
+        }
+        self.app_groups.remove(&seq);
+        self.app_users.remove(&seq);
+    }
+
+    /// Apps a user reaches directly or through a group, in app creation order.
+    pub(crate) fn apps_of_user(&self, user: u64) -> Vec<u64> {
+        let groups: BTreeSet<u64> = self.groups_of(user).into_iter().collect();
+        self.apps
+            .keys()
+            .copied()
+            .filter(|a| {
+                self.app_users.get(a).is_some_and(|u| u.contains_key(&user))
+                    || self
+                        .app_groups
+                        .get(a)
+                        .is_some_and(|gs| gs.keys().any(|g| groups.contains(g)))
+            })
+            .collect()
+    }
+
+    /// Apps assigned to a group, in app creation order.
+    pub(crate) fn apps_of_group(&self, group: u64) -> Vec<u64> {
+        self.apps
+            .keys()
+            .copied()
+            .filter(|a| {
+                self.app_groups
+                    .get(a)
+                    .is_some_and(|gs| gs.contains_key(&group))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_org_has_everyone_and_ids_resolve() {
+        let mut org = Org::new(42, 1_000);
+        assert_eq!(org.groups.len(), 1);
+        let g = &org.groups[&org.everyone];
+        assert_eq!(g.kind, GroupType::BuiltIn);
+        assert_eq!(g.name(), "Everyone");
+        assert_eq!(org.group_seq(&g.id.clone()), Some(org.everyone));
+        let (a, ida) = org.next_id("00u");
+        let (b, idb) = org.next_id("00u");
+        assert!(b > a);
+        assert_ne!(ida, idb);
+    }
+}
