@@ -1,6 +1,7 @@
 //! Integration tests of spindle-okta (one binary).
 
 mod common;
+mod emulator;
 mod faults;
 mod oauth;
 mod recordings;
