@@ -178,9 +178,16 @@ impl BucketState {
             if status == Some(429) {
                 self.remaining = 0;
                 if self.probe_for == Some(h.reset) {
-                    // The probe went too early: let another one go a little later.
+                    // The probe went too early. `X-Rate-Limit-Reset` has one-second
+                    // resolution and may be rounded down (the emulator does; Okta's rounding
+                    // is undocumented), so the window ends within a second after it: the
+                    // next probe waits for that second to pass, and a window costs at most
+                    // one 429.
                     self.probe_for = None;
-                    self.blocked_until = Some(now + Duration::from_millis(200));
+                    let later = self
+                        .reset_local
+                        .map_or(now, |r| r + Duration::from_millis(1050));
+                    self.blocked_until = Some(later.max(now + Duration::from_millis(50)));
                 }
             }
         }
