@@ -4,7 +4,7 @@
 //! one with `rel="next"` is the absolute URL of the next page. The client follows these
 //! URLs as they are (never building cursors itself) and stops when there is no `next`.
 //! A `next` URL that was already followed ends the stream with
-//! [`Error::PaginationLoop`](crate::Error::PaginationLoop) instead of looping forever, and a
+//! [`Error::PaginationLoop`] instead of looping forever, and a
 //! `next` URL on another host than the org is refused, so the credentials never leave it.
 
 use std::collections::HashSet;

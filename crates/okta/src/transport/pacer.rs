@@ -127,6 +127,20 @@ impl BucketState {
         self.go(now)
     }
 
+    /// After the reset, an answer still reported the old window (or the probe failed).
+    /// `X-Rate-Limit-Reset` has one-second resolution and may be rounded down (the emulator
+    /// does; Okta's rounding is undocumented), so the window ends within a second after it:
+    /// the next probe waits for that second to pass, and a window costs at most one 429.
+    /// Whether the early probe was refused (429) or still counted in the old window (200,
+    /// when only a share of the capacity is used), nothing more is sent in that window.
+    fn probe_failed(&mut self, now: SystemTime) {
+        self.probe_for = None;
+        let later = self
+            .reset_local
+            .map_or(now, |r| r + Duration::from_millis(1050));
+        self.blocked_until = Some(later.max(now + Duration::from_millis(50)));
+    }
+
     fn go(&mut self, now: SystemTime) -> Decision {
         self.in_flight += 1;
         self.last_go = Some(now);
@@ -145,11 +159,15 @@ impl BucketState {
         now: SystemTime,
     ) {
         self.in_flight = self.in_flight.saturating_sub(1);
+        let probing = self.probe_for.is_some();
         let Some(h) = headers else {
             // No headers: count the request against what we believed was left.
             self.remaining = self.remaining.saturating_sub(1);
             if status == Some(429) {
                 self.blocked_until = Some(now + Duration::from_secs(1));
+            }
+            if probing {
+                self.probe_failed(now);
             }
             return;
         };
@@ -162,6 +180,7 @@ impl BucketState {
         if h.limit == 0 {
             // Concurrency limit hit.
             self.limit = Some(0);
+            self.probe_for = None;
             self.blocked_until = Some(now + Duration::from_millis(500));
             return;
         }
@@ -177,18 +196,10 @@ impl BucketState {
             self.remaining = self.remaining.min(h.remaining);
             if status == Some(429) {
                 self.remaining = 0;
-                if self.probe_for == Some(h.reset) {
-                    // The probe went too early. `X-Rate-Limit-Reset` has one-second
-                    // resolution and may be rounded down (the emulator does; Okta's rounding
-                    // is undocumented), so the window ends within a second after it: the
-                    // next probe waits for that second to pass, and a window costs at most
-                    // one 429.
-                    self.probe_for = None;
-                    let later = self
-                        .reset_local
-                        .map_or(now, |r| r + Duration::from_millis(1050));
-                    self.blocked_until = Some(later.max(now + Duration::from_millis(50)));
-                }
+            }
+            if probing {
+                // The probe (or a late answer) still reports the old window.
+                self.probe_failed(now);
             }
         }
         // An answer from an older window (h.reset < reset_server) carries no news.
@@ -438,6 +449,30 @@ mod tests {
             t(61_400),
         );
         assert_eq!(b.decide(1.0, t(61_500)), Decision::Go);
+    }
+
+    #[test]
+    fn a_probe_answered_in_the_old_window_does_not_stall_the_bucket() {
+        let mut b = BucketState::default();
+        b.decide(0.5, t(0));
+        obs(&mut b, 300, 200, t(0));
+        assert!(matches!(b.decide(0.5, t(30_000)), Decision::Wait(_)));
+        // Probe after the reported reset; the server's window (rounded down) is still open.
+        assert_eq!(b.decide(0.5, t(60_100)), Decision::Go);
+        obs(&mut b, 299, 200, t(60_110));
+        assert!(matches!(b.decide(0.5, t(60_200)), Decision::Wait(_)));
+        // A second after the reported reset the window is certainly over: probe again.
+        assert_eq!(b.decide(0.5, t(61_100)), Decision::Go);
+    }
+
+    #[test]
+    fn a_probe_that_fails_without_an_answer_does_not_stall_the_bucket() {
+        let mut b = BucketState::default();
+        b.decide(1.0, t(0));
+        obs(&mut b, 0, 200, t(0));
+        assert_eq!(b.decide(1.0, t(60_100)), Decision::Go);
+        b.observe(None, None, Duration::ZERO, false, t(60_200));
+        assert_eq!(b.decide(1.0, t(61_100)), Decision::Go);
     }
 
     #[test]
