@@ -262,10 +262,11 @@ impl MasterKey {
             return Err(crypto_err());
         }
         let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
+        let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| crypto_err())?;
         let aad = associated_data(connection_id, &self.id);
         self.cipher()
             .decrypt(
-                XNonce::from_slice(nonce),
+                &XNonce::from(nonce),
                 Payload {
                     msg: ciphertext,
                     aad: &aad,

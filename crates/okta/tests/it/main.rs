@@ -1,0 +1,8 @@
+//! Integration tests of spindle-okta (one binary).
+
+mod common;
+mod emulator;
+mod faults;
+mod oauth;
+mod recordings;
+mod use_cases;
