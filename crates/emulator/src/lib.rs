@@ -21,6 +21,7 @@
 mod admin;
 mod api;
 pub mod cli;
+pub mod el;
 mod error;
 mod faults;
 mod http;
