@@ -25,6 +25,7 @@ pub mod el;
 mod error;
 mod faults;
 mod http;
+pub mod oauth;
 mod query;
 mod ratelimit;
 mod reqlog;
