@@ -23,6 +23,7 @@ mod api;
 pub mod cli;
 pub mod el;
 mod error;
+pub mod factors;
 mod faults;
 mod http;
 pub mod oauth;

@@ -16,6 +16,8 @@
 
 pub mod client_assertion;
 pub mod dpop;
+#[cfg(test)]
+mod dpop_tests;
 mod jwt;
 pub mod replay;
 pub mod scopes;
