@@ -4,7 +4,8 @@
 //! not pay off for a grammar this small, and hand-written code gives Okta-shaped messages);
 //! [`validate_rule_expression`] applies the restrictions Okta puts on group rules; [`eval`]
 //! evaluates a tree against one user and their group memberships; [`RuleExpression`] bundles the
-//! three for the group-rule handlers.
+//! three for the group-rule handlers; [`rule`] validates whole rule bodies, the rule status
+//! machine and the membership changes an ACTIVE rule makes.
 //!
 //! What group rules accept (EL "Expressions in group rules", HELP-GR, KB-GRR): `user.<attr>`
 //! (Okta profile attributes only), literals, `==` `!=` `<` `<=` `>` `>=`, `&&`/`AND`, `||`/`OR`,
@@ -25,6 +26,7 @@ pub mod eval;
 pub mod functions;
 mod lexer;
 pub mod parser;
+pub mod rule;
 #[cfg(test)]
 mod tests;
 
@@ -92,6 +94,13 @@ impl ElError {
     /// cause `<field>: <Display of self>`).
     pub fn okta_field(&self) -> &'static str {
         "conditions.expression.value"
+    }
+
+    /// `(errorSummary detail, cause)` for the `E0000001` response: summary
+    /// `"Api validation failed: " + detail`, one cause.
+    pub fn okta_parts(&self) -> (String, String) {
+        let f = self.okta_field();
+        (f.to_owned(), format!("{f}: {self}"))
     }
 }
 
