@@ -304,15 +304,14 @@ mod tests {
     use crate::el::UserView;
 
     fn body() -> Value {
-        // The spec's create-group-rule-request-example.
         json!({
             "type": "group_rule",
-            "name": "Engineering group rule",
+            "name": "Engineers",
             "conditions": {
-                "people": {"users": {"exclude": ["00u22w79JPMEeeuLr0g4"]}, "groups": {"exclude": []}},
+                "people": {"users": {"exclude": ["00uEXCLUDED000000001"]}, "groups": {"exclude": []}},
                 "expression": {"value": "user.role==\"Engineer\"", "type": "urn:okta:expression:1.0"}
             },
-            "actions": {"assignUserToGroups": {"groupIds": ["00gjitX9HqABSoqTB0g3"]}}
+            "actions": {"assignUserToGroups": {"groupIds": ["00gENGINEERS00000001"]}}
         })
     }
 
@@ -324,11 +323,11 @@ mod tests {
     }
 
     #[test]
-    fn the_spec_example_body_is_accepted() {
+    fn a_complete_rule_body_is_accepted() {
         let r = parsed();
-        assert_eq!(r.name, "Engineering group rule");
-        assert_eq!(r.target_group_ids, vec!["00gjitX9HqABSoqTB0g3"]);
-        assert_eq!(r.excluded_user_ids, vec!["00u22w79JPMEeeuLr0g4"]);
+        assert_eq!(r.name, "Engineers");
+        assert_eq!(r.target_group_ids, vec!["00gENGINEERS00000001"]);
+        assert_eq!(r.excluded_user_ids, vec!["00uEXCLUDED000000001"]);
         assert_eq!(r.expression.source, "user.role==\"Engineer\"");
     }
 
@@ -384,7 +383,7 @@ mod tests {
     #[test]
     fn replace_needs_an_inactive_rule_with_the_same_targets() {
         let r = parsed();
-        let same = vec!["00gjitX9HqABSoqTB0g3".to_owned()];
+        let same = vec!["00gENGINEERS00000001".to_owned()];
         assert_eq!(check_replace(RuleStatus::Inactive, &same, &r), Ok(()));
         assert_eq!(
             check_replace(RuleStatus::Active, &same, &r),
@@ -429,7 +428,7 @@ mod tests {
             },
             groups: &g,
         };
-        let target = "00gjitX9HqABSoqTB0g3";
+        let target = "00gENGINEERS00000001";
         let add = plan_for_user(&r, &ctx("00u1", "ACTIVE", &engineer), |_| false, |_| false);
         assert_eq!(
             add,
@@ -453,7 +452,7 @@ mod tests {
         assert!(
             plan_for_user(
                 &r,
-                &ctx("00u22w79JPMEeeuLr0g4", "ACTIVE", &engineer),
+                &ctx("00uEXCLUDED000000001", "ACTIVE", &engineer),
                 |_| false,
                 |_| false
             )

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod lifecycle;
 pub mod limits;
 pub mod otp;
+pub mod render;
 #[cfg(test)]
 mod tests;
 
@@ -16,6 +17,7 @@ pub use catalog::{FACTOR_KINDS, FactorKind, SECURITY_QUESTIONS, find_kind};
 pub use lifecycle::{FactorResult, FactorStatus, PushTransaction, PushTransactions};
 pub use limits::{Channel, FactorLimits};
 pub use otp::{SentCode, TotpSecret};
+pub use render::{FactorView, factor_json};
 
 /// Shortest security-question answer accepted (BEHAVIOR §9: "Question `answer` ≥4 chars").
 pub const MIN_ANSWER_LEN: usize = 4;

@@ -8,6 +8,7 @@
 //!   endpoint requires.
 //! - [`tokens`]: the access-token table and resource-request authentication.
 //! - [`token_endpoint`]: the `client_credentials` grant, checks in Okta's order.
+//! - [`myaccount`]: the versioned `Accept` check and body of `GET /idp/myaccount/organization`.
 //!
 //! Errors at the token endpoint are [`OAuthError`]: `{"error", "error_description"}` with the
 //! status and, for `use_dpop_nonce`, the `DPoP-Nonce` header (BEHAVIOR §12, OAERR).
@@ -19,6 +20,7 @@ pub mod dpop;
 #[cfg(test)]
 mod dpop_tests;
 mod jwt;
+pub mod myaccount;
 pub mod replay;
 pub mod scopes;
 #[cfg(test)]
