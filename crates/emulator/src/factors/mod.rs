@@ -6,6 +6,9 @@
 //! Pure types and functions: the HTTP handlers keep them in the store and supply `now`.
 
 pub mod catalog;
+pub mod flow;
+#[cfg(test)]
+mod flow_tests;
 pub mod lifecycle;
 pub mod limits;
 pub mod otp;
