@@ -278,4 +278,19 @@ mod tests {
             .collect();
         assert!(codes.len() > 1);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_submitted_code_or_secret_is_handled_without_panicking(
+            code in proptest::prelude::any::<String>(),
+            b32 in proptest::prelude::any::<String>(),
+            now in proptest::prelude::any::<u64>(),
+        ) {
+            let secret = TotpSecret::from_bytes(b"12345678901234567890");
+            let _ = secret.verify(&code, now, None);
+            if let Some(s) = TotpSecret::from_base32(&b32) {
+                let _ = s.verify(&code, now, Some(now / 30));
+            }
+        }
+    }
 }

@@ -254,3 +254,59 @@ fn nonces_rotate_daily_and_stay_valid_for_three_days() {
     assert!(!n.is_valid(&first, 3 * 86_400));
     assert!(!n.is_valid("made-up", 10));
 }
+
+mod never_panics {
+    use base64::Engine as _;
+    use jsonwebtoken::jwk::JwkSet;
+    use proptest::prelude::*;
+
+    use super::super::client_assertion::{AssertionContext, verify_client_assertion};
+    use super::super::dpop::{self, NonceManager, ProofContext, normalize_htu};
+    use super::super::myaccount::accept_ok;
+    use super::super::replay::ReplayCache;
+    use super::super::scopes::{parse_scope_param, required_scope};
+
+    fn b64(s: &str) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+    }
+
+    /// JWT-shaped strings whose header/claims are arbitrary JSON-ish text.
+    fn jwtish() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            (any::<String>(), any::<String>(), "[A-Za-z0-9_-]{0,40}")
+                .prop_map(|(h, c, s)| format!("{}.{}.{s}", b64(&h), b64(&c))),
+            (
+                prop::sample::select(vec![
+                    r#"{"alg":"RS256"}"#,
+                    r#"{"alg":"ES256","typ":"dpop+jwt","jwk":{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}}"#,
+                    r#"{"alg":"RS256","typ":"dpop+jwt","jwk":{"kty":"RSA","n":"AQAB","e":"AQAB"}}"#,
+                    r#"{"alg":"none"}"#,
+                ]),
+                any::<String>()
+            )
+                .prop_map(|(h, c)| format!("{}.{}.c2ln", b64(h), b64(&c))),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn verifiers_reject_garbage_without_panicking(token in jwtish()) {
+            let empty = JwkSet { keys: Vec::new() };
+            let ctx = AssertionContext { client_id: "0oa1", jwks: &empty, token_url: "https://o/oauth2/v1/token", now: 0 };
+            let mut replay = ReplayCache::new(4);
+            prop_assert!(verify_client_assertion(&token, &ctx, &mut replay).is_err());
+            let nonces = NonceManager::default();
+            let pctx = ProofContext { method: "POST", url: "https://o/oauth2/v1/token", now: 0, access_token: Some("t"), expected_jkt: None, nonces: Some(&nonces) };
+            prop_assert!(dpop::verify_proof(&token, &pctx, &mut replay).is_err());
+        }
+
+        #[test]
+        fn header_and_path_helpers_accept_any_text(s in any::<String>(), m in "[A-Za-z]{0,8}") {
+            let _ = normalize_htu(&s);
+            let _ = accept_ok(Some(&s));
+            let _ = parse_scope_param(&s);
+            let _ = required_scope(&m, &s);
+        }
+    }
+}
