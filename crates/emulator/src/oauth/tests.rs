@@ -52,16 +52,23 @@ pub(super) fn registration(dpop: bool) -> ClientRegistration {
         "settings": {"oauthClient": {
             "application_type": "service", "grant_types": ["client_credentials"],
             "dpop_bound_access_tokens": dpop,
-            "jwks": {"keys": [TestKey::shared_rsa().public_jwk(Some("r1"))]}
+            "jwks": {"keys": [
+                TestKey::shared_rsa().public_jwk(Some("r1")),
+                {"kty": "EC", "crv": "P-256", "kid": "old", "status": "INACTIVE", "id": "pks1",
+                 "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}
+            ]}
         }}
     });
-    match ClientRegistration::from_app_json(
+    let reg = match ClientRegistration::from_app_json(
         &app,
         vec!["okta.users.read".into(), "okta.groups.manage".into()],
     ) {
         Some(r) => r,
         None => panic!("registration did not parse"),
-    }
+    };
+    // The INACTIVE key is not used for verification.
+    assert_eq!(reg.jwks.keys.len(), 1);
+    reg
 }
 
 pub(super) fn token_request<'a>(

@@ -48,8 +48,13 @@ pub struct ClientRegistration {
 }
 
 impl ClientRegistration {
-    /// Reads the registration from an app object as `POST /api/v1/apps` takes it (keys that
-    /// don't parse as JWKs are skipped). `granted_scopes` comes from the app's grants.
+    /// Reads the registration from an app object as `POST /api/v1/apps` takes it:
+    /// `credentials.oauthClient.{client_id, token_endpoint_auth_method}` and
+    /// `settings.oauthClient.{application_type, jwks.keys, dpop_bound_access_tokens}` (keys that
+    /// don't parse as JWKs, or whose `status` isn't ACTIVE, are skipped). `granted_scopes` comes
+    /// from the app's grants. The spec marks `dpop_bound_access_tokens` TOMBSTONE and says it
+    /// excludes `client_credentials`; real API service apps created since 2024 require DPoP for
+    /// exactly that grant (BEHAVIOR §12), which is what the emulator follows.
     pub fn from_app_json(app: &Value, granted_scopes: Vec<String>) -> Option<Self> {
         let creds = app.pointer("/credentials/oauthClient")?;
         let settings = app.pointer("/settings/oauthClient");
@@ -64,6 +69,13 @@ impl ClientRegistration {
             .and_then(Value::as_array)
             .map(|keys| {
                 keys.iter()
+                    // Keys added through `/credentials/jwks` carry `id` and `status`; only
+                    // ACTIVE (or status-less) keys verify assertions.
+                    .filter(|k| {
+                        k.get("status")
+                            .and_then(Value::as_str)
+                            .is_none_or(|s| s == "ACTIVE")
+                    })
                     .filter_map(|k| serde_json::from_value(k.clone()).ok())
                     .collect()
             })
