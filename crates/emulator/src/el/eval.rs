@@ -3,7 +3,7 @@
 //! Semantics follow SpEL (Okta's EL is built on it) where Okta documents nothing more:
 //! - `&&`, `||`, `!` and the ternary condition need booleans; a `null` there (an unset attribute)
 //!   is an evaluation error, and a rule whose expression errors for a user does not match that
-//!   user. [unconfirmed] Okta logs such users as rule-evaluation failures; it never adds them.
+//!   user. \[unconfirmed\] Okta logs such users as rule-evaluation failures; it never adds them.
 //! - `==`/`!=` never error: numbers compare numerically, strings exactly (case-sensitive), `null`
 //!   equals only `null`. A number compared with a numeric string compares as numbers
 //!   [unconfirmed: Okta profiles keep typed values, so this only matters for string attributes].

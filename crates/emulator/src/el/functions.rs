@@ -2,7 +2,7 @@
 //! and the `user.*` methods (EL "Expressions in group rules": only `String`, `Arrays` and `user`
 //! expressions plus the group functions; `Convert.*`, `Time.*` and others are rejected).
 //!
-//! Choices where Okta documents nothing [unconfirmed]: a `null` string argument makes a
+//! Choices where Okta documents nothing \[unconfirmed\]: a `null` string argument makes a
 //! predicate (`stringContains`, `startsWith`, …) false and a transformer return `null`;
 //! `substringBefore` returns the whole string when the separator is absent and
 //! `substringAfter` returns `""` (Apache Commons `StringUtils`, which Okta's Java EL mirrors);

@@ -2,7 +2,7 @@
 //!
 //! A hand-written tokenizer and recursive-descent parser build an [`Expr`] (a parser crate did
 //! not pay off for a grammar this small, and hand-written code gives Okta-shaped messages);
-//! [`validate_rule_expression`] applies the restrictions Okta puts on group rules; [`eval`]
+//! [`validate_rule_expression`] applies the restrictions Okta puts on group rules; [`eval()`]
 //! evaluates a tree against one user and their group memberships; [`RuleExpression`] bundles the
 //! three for the group-rule handlers; [`rule`] validates whole rule bodies, the rule status
 //! machine and the membership changes an ACTIVE rule makes.
@@ -39,7 +39,7 @@ use functions::Ty;
 /// The only expression type group rules accept (`conditions.expression.type`).
 pub const EXPRESSION_TYPE: &str = "urn:okta:expression:1.0";
 
-/// Longest expression accepted, in characters. [unconfirmed] Okta documents no limit; this one
+/// Longest expression accepted, in characters. \[unconfirmed\] Okta documents no limit; this one
 /// bounds parser work and is far above what rule editors produce.
 pub const MAX_EXPRESSION_LEN: usize = 8192;
 

@@ -14,7 +14,7 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Most binary operators accepted in one expression. Long `&&`/`||` chains build deep trees that
 /// every later pass walks recursively; this bound keeps those walks far from the stack's limit.
-/// [unconfirmed] Okta rejects "overly complex" expressions without documenting the bound.
+/// \[unconfirmed\] Okta rejects "overly complex" expressions without documenting the bound.
 pub const MAX_OPERATORS: usize = 256;
 
 /// Parses a whole expression.

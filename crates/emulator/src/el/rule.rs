@@ -12,7 +12,7 @@
 //!   to its groups and removes users it had added who no longer match; deactivation leaves
 //!   members in place; deleting with `removeUsers=true` removes the members it added.
 //!
-//! [unconfirmed] error texts: every body problem is 400 `E0000001` `Api validation failed:
+//! \[unconfirmed\] error texts: every body problem is 400 `E0000001` `Api validation failed:
 //! <field>` with cause `<field>: <message>`; PUT on a non-INACTIVE rule and activating an
 //! INVALID rule are 400 `E0000001` too (Okta documents the restriction, not the error).
 

@@ -4,12 +4,12 @@
 //! FACTORS-OLD; enroll-to-ACTIVE vs PENDING_ACTIVATION from FACTORS-OLD examples and the
 //! `activate` query parameter; id prefixes from recordings/docs (`mbl`/`sms` sms, `ostf` totp,
 //! `ufs` question, `opf` push, `emf` email, `clf` call, `fuf` u2f, `fwf` webauthn, `ykf`
-//! yubikey, `rsa` RSA). [unconfirmed] prefixes: `uft` Google totp, `sym` Symantec, `chf` hotp,
+//! yubikey, `rsa` RSA). \[unconfirmed\] prefixes: `uft` Google totp, `sym` Symantec, `chf` hotp,
 //! `dsf` Duo.
 //!
 //! The emulated org has every Okta-provided factor enabled plus Google Authenticator, RSA,
 //! Symantec, YubiKey and FIDO (WebAuthn/U2F) — a superset of the spec's catalog example — all
-//! `OPTIONAL` [emulator choice: no enrollment policy is modelled].
+//! `OPTIONAL` \[emulator choice: no enrollment policy is modelled\].
 
 use serde_json::{Value, json};
 

@@ -11,7 +11,7 @@
 //!   (±1 step, each step once).
 //! - `question`: verify compares the answer (trimmed, case-insensitive).
 //! - `push`: activation and verify start a [`PushTransaction`] answered through the admin API.
-//! - Emulator choices [unconfirmed]: RSA/Symantec `token` and YubiKey `token:hardware` accept
+//! - Emulator choices \[unconfirmed\]: RSA/Symantec `token` and YubiKey `token:hardware` accept
 //!   any non-empty `passCode` (there is no real token to check); `u2f`/`webauthn` answer
 //!   CHALLENGE with a nonce and accept any non-empty `clientData` + `signatureData` (activation:
 //!   `registrationData`/`attestation`) without checking signatures; a missing `passCode` where

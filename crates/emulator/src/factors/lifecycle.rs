@@ -3,7 +3,7 @@
 //! State machine (BEHAVIOR §9): enrollment yields `PENDING_ACTIVATION` or `ACTIVE`
 //! ([`super::catalog::status_after_enroll`]); `lifecycle/activate` moves `PENDING_ACTIVATION` →
 //! `ACTIVE`; unenroll deletes the factor; `reset_factors` deletes them all. Verification needs
-//! `ACTIVE`. [unconfirmed] errors: activating a factor that is not pending → 400 `E0000001`
+//! `ACTIVE`. \[unconfirmed\] errors: activating a factor that is not pending → 400 `E0000001`
 //! "Api validation failed: factor" / "Factor is not pending activation."; verifying a factor
 //! that is not active → 423 `E0000180` "Factor id is currently not active.".
 //!
@@ -23,7 +23,7 @@ use super::FactorError;
 /// Seconds a push transaction waits for an answer.
 pub const PUSH_TTL_SECS: i64 = 300;
 
-/// Most push transactions kept (oldest dropped first). [emulator limit]
+/// Most push transactions kept (oldest dropped first). \[emulator limit\]
 pub const MAX_PUSH_TRANSACTIONS: usize = 10_000;
 
 /// A factor's status.

@@ -105,7 +105,7 @@ fn err(status: u16, code: &'static str, summary: &str, causes: &[&str]) -> OktaE
 }
 
 impl FactorError {
-    /// Okta's response for this error (BEHAVIOR §3.2, §9; FACTORS-OLD). [unconfirmed] mappings:
+    /// Okta's response for this error (BEHAVIOR §3.2, §9; FACTORS-OLD). \[unconfirmed\] mappings:
     /// `NotActive`, `NotPendingActivation`, `TransactionNotWaiting`, `UnsupportedFactor`,
     /// `InvalidField`, `AnswerTooShort` texts.
     pub fn okta(&self) -> OktaError {
@@ -230,7 +230,7 @@ pub fn answer_matches(enrolled: &str, given: &str) -> bool {
 }
 
 /// Checks an `sms`/`call` `phoneNumber`: E.164-like (`+` then 7–15 digits; spaces, dashes,
-/// dots and parentheses ignored). [unconfirmed] Okta also accepts numbers it can normalise
+/// dots and parentheses ignored). \[unconfirmed\] Okta also accepts numbers it can normalise
 /// with the user's country; the emulator wants the `+`.
 ///
 /// # Errors

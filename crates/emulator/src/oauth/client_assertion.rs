@@ -5,7 +5,7 @@
 //! `aud` ("The audience claim for client_assertion must be the endpoint invoked for the
 //! request."), `exp` ("The client_assertion token is expired." / "…has an expiration too far into
 //! the future."), `jti` replay ("The client_assertion token has already been used.").
-//! [unconfirmed] texts: malformed JWT, unsupported `alg`, `iss`/`sub` mismatch, missing `exp`
+//! \[unconfirmed\] texts: malformed JWT, unsupported `alg`, `iss`/`sub` mismatch, missing `exp`
 //! (worded in Okta's style). Okta also accepts ES512; the emulator's JWT library does not.
 
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet};
@@ -18,7 +18,7 @@ use super::replay::ReplayCache;
 /// The only `client_assertion_type` accepted.
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/// Clock skew tolerated on `exp` (seconds). [unconfirmed] Okta documents none; 60 s is common.
+/// Clock skew tolerated on `exp` (seconds). \[unconfirmed\] Okta documents none; 60 s is common.
 pub const LEEWAY_SECS: i64 = 60;
 
 /// Longest lifetime an assertion may claim: `exp` at most one hour ahead (SVC).

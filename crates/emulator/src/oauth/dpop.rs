@@ -8,8 +8,8 @@
 //! a `DPoP-Nonce` header; nonces rotate every 24 h and stay valid 3 days; resources don't need a
 //! nonce. `htu` is compared without query and fragment, scheme and host case-insensitively.
 //!
-//! [unconfirmed] descriptions other than the missing-header, nonce and `htu` ones follow the
-//! observed pattern "'<claim>' claim in the DPoP proof JWT is invalid.".
+//! \[unconfirmed\] descriptions other than the missing-header, nonce and `htu` ones follow the
+//! observed pattern `"'<claim>' claim in the DPoP proof JWT is invalid."`.
 
 use jsonwebtoken::jwk::Jwk;
 use serde_json::{Map, Value, json};
@@ -25,7 +25,7 @@ pub const DPOP_ALGS: &str = "RS256 RS384 RS512 ES256 ES384 ES512";
 /// Proofs whose `iat` is older than this are rejected (seconds; Okta: 5 minutes).
 pub const MAX_PROOF_AGE_SECS: i64 = 300;
 
-/// Tolerated clock skew for an `iat` in the future. [unconfirmed]
+/// Tolerated clock skew for an `iat` in the future. \[unconfirmed\]
 pub const FUTURE_SKEW_SECS: i64 = 60;
 
 /// `error_description` when a token request carries no `DPoP` header.

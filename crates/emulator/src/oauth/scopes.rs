@@ -13,7 +13,7 @@ pub enum ScopeRequirement {
     /// This scope (or its `manage` counterpart for a `read` scope).
     Scope(&'static str),
     /// The endpoint lists only `apiToken` (SSWS) in its security block, e.g.
-    /// `GET /api/v1/users/{id}/factors/questions`. [unconfirmed] Okta's answer to a Bearer token
+    /// `GET /api/v1/users/{id}/factors/questions`. \[unconfirmed\] Okta's answer to a Bearer token
     /// there; the emulator answers 403 `E0000006`.
     ApiTokenOnly,
 }

@@ -11,7 +11,7 @@
 //! 3. DPoP when the app requires it (`dpop_bound_access_tokens`): no proof → 400
 //!    `invalid_dpop_proof` "The DPoP proof JWT header is missing."; no/old nonce → 400
 //!    `use_dpop_nonce` + `DPoP-Nonce`; bad proof → 400 `invalid_dpop_proof`. A proof sent for an
-//!    app that doesn't require DPoP is ignored and a Bearer token issued [unconfirmed];
+//!    app that doesn't require DPoP is ignored and a Bearer token issued \[unconfirmed\];
 //! 4. scopes: none → 400 `invalid_scope` "No scopes were requested."; a `.self` scope → 400
 //!    `client_credentials_self_scope_requested`; a non-Okta scope → 400 `invalid_scope`; none of
 //!    the requested scopes granted to the app → 400 `consent_required` "You are not allowed any of

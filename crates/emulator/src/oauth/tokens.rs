@@ -5,7 +5,7 @@
 //! cache them by `expires_in`), and an opaque token needs no signing key or JWKS endpoint.
 //! Lifetime 3600 s, fixed (SVC).
 //!
-//! Resource-request failures (BEHAVIOR §2, §12; [unconfirmed] statuses/bodies noted inline):
+//! Resource-request failures (BEHAVIOR §2, §12; \[unconfirmed\] statuses/bodies noted inline):
 //! - unknown or expired token → 401, `WWW-Authenticate: Bearer … error="invalid_token"` and an
 //!   `E0000011` body (what SDKs parse);
 //! - DPoP-bound token presented as `Bearer` → 400 `invalid_request` "The resource request must use
@@ -27,7 +27,7 @@ use super::scopes::{ScopeRequirement, scope_satisfies};
 /// Lifetime of an access token (seconds).
 pub const ACCESS_TOKEN_TTL_SECS: i64 = 3600;
 
-/// Most live tokens kept; beyond it the soonest-expiring are dropped. [emulator limit]
+/// Most live tokens kept; beyond it the soonest-expiring are dropped. \[emulator limit\]
 pub const MAX_TOKENS: usize = 100_000;
 
 /// An issued access token.
