@@ -118,6 +118,84 @@ impl RuleExpression {
     pub fn matches(&self, ctx: &Ctx<'_>) -> bool {
         matches!(eval(&self.expr, ctx), Ok(Value::Bool(true)))
     }
+
+    /// Profile attributes the expression reads (`user.<attr>`), sorted and deduplicated: a
+    /// profile change touching one of them re-triggers the rule, and the handler may check them
+    /// against the user schema (Okta rejects unknown attributes; the emulator's parser has no
+    /// schema, so [`validate_rule_expression`] doesn't).
+    pub fn user_attributes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        walk(&self.expr, &mut |e| {
+            if let Expr::UserAttr(path) = e
+                && let Some(first) = path.first()
+            {
+                out.push(first.clone());
+            }
+        });
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Group ids named by `isMemberOfGroup`/`isMemberOfAnyGroup` string literals, sorted and
+    /// deduplicated: membership changes in these groups re-trigger the rule.
+    pub fn referenced_group_ids(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        walk(&self.expr, &mut |e| {
+            if let Expr::Call { name, args } = e
+                && matches!(name.as_str(), "isMemberOfGroup" | "isMemberOfAnyGroup")
+            {
+                for a in args {
+                    if let Expr::Lit(Literal::Str(id)) = a {
+                        out.push(id.clone());
+                    }
+                }
+            }
+        });
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Whether the expression depends on group membership at all (any group function).
+    pub fn uses_group_functions(&self) -> bool {
+        let mut found = false;
+        walk(&self.expr, &mut |e| {
+            if let Expr::Call { name, .. } = e
+                && name.starts_with("isMemberOf")
+            {
+                found = true;
+            }
+        });
+        found
+    }
+}
+
+/// Visits every node of `e` (pre-order).
+fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
+    f(e);
+    match e {
+        Expr::Lit(_) | Expr::UserAttr(_) | Expr::Var(_) => {}
+        Expr::UserMethod { args, .. } | Expr::Call { args, .. } => {
+            for a in args {
+                walk(a, f);
+            }
+        }
+        Expr::Not(inner) => walk(inner, f),
+        Expr::Binary { lhs, rhs, .. } => {
+            walk(lhs, f);
+            walk(rhs, f);
+        }
+        Expr::Ternary {
+            cond,
+            then,
+            otherwise,
+        } => {
+            walk(cond, f);
+            walk(then, f);
+            walk(otherwise, f);
+        }
+    }
 }
 
 /// Parses `src` and checks the group-rule restrictions.

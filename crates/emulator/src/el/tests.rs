@@ -186,6 +186,19 @@ fn validation_rejects_what_group_rules_reject() {
 }
 
 #[test]
+fn rules_report_the_attributes_and_groups_they_depend_on() {
+    let r = validate_rule_expression(
+        r#"user.department == "Eng" && (isMemberOfAnyGroup("00gB", "00gA") || String.startsWith(user.title, "Sr")) && user.department != "X""#,
+    );
+    let Ok(r) = r else { panic!("{r:?}") };
+    assert_eq!(r.user_attributes(), vec!["department", "title"]);
+    assert_eq!(r.referenced_group_ids(), vec!["00gA", "00gB"]);
+    assert!(r.uses_group_functions());
+    let plain = validate_rule_expression("user.a == 1").map(|r| r.uses_group_functions());
+    assert_eq!(plain, Ok(false));
+}
+
+#[test]
 fn errors_name_the_field_and_read_like_okta_causes() {
     let e = validate_rule_expression("Convert.toInt(user.a) == 1").err();
     let Some(e) = e else { panic!("accepted") };
