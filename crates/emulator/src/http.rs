@@ -6,7 +6,6 @@
 //! Authentication is a plain function of the request headers ([`authenticate`]) so that part 2
 //! can add `Bearer`/`DPoP` schemes beside `SSWS`.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -43,10 +42,10 @@ pub(crate) fn authenticate(headers: &HeaderMap, token: &str) -> Result<Principal
     if value.is_empty() {
         return Err(ApiError::new(error::E0000005));
     }
-    if let Some(rest) = value.strip_prefix("SSWS") {
-        if constant_time_eq(rest.trim_start().as_bytes(), token.as_bytes()) {
-            return Ok(Principal::ApiToken);
-        }
+    if let Some(rest) = value.strip_prefix("SSWS")
+        && constant_time_eq(rest.trim_start().as_bytes(), token.as_bytes())
+    {
+        return Ok(Principal::ApiToken);
     }
     Err(ApiError::new(error::E0000011))
 }
@@ -123,6 +122,9 @@ async fn api(
     method: &axum::http::Method,
     path: &str,
 ) -> (Response, Option<Fault>) {
+    // Counted from arrival: injected latency keeps a request in flight, as a slow Okta would.
+    let inflight = s.inflight.fetch_add(1, Ordering::SeqCst) + 1;
+    let _guard = InflightGuard(s);
     let decision = s.faults.decide(path);
     if let Some(d) = decision.latency {
         tokio::time::sleep(d).await;
@@ -159,8 +161,6 @@ async fn api(
         _ => {}
     }
 
-    let inflight = s.inflight.fetch_add(1, Ordering::SeqCst) + 1;
-    let _guard = InflightGuard(s);
     if let Some(limit) = s.limiter.concurrency_limit()
         && inflight > limit
     {
@@ -250,12 +250,6 @@ impl Params {
             Some(v) if v.eq_ignore_ascii_case("false") => false,
             _ => default,
         }
-    }
-    pub(crate) fn map(&self) -> HashMap<&str, &str> {
-        self.0
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
     }
 }
 

@@ -15,9 +15,6 @@
 //! # Ok(()) }
 //! ```
 
-// Temporary while endpoints are being filled in.
-#![allow(dead_code, unused_imports)]
-
 mod admin;
 mod api;
 pub mod cli;
@@ -29,6 +26,7 @@ mod http;
 pub mod oauth;
 mod query;
 mod ratelimit;
+mod render;
 mod reqlog;
 mod server;
 mod store;

@@ -112,10 +112,6 @@ impl RateLimiter {
         g.windows.clear();
     }
 
-    pub(crate) fn reset(&self) {
-        self.inner.lock().windows.clear();
-    }
-
     pub(crate) fn mode(&self) -> (RateLimitMode, Duration) {
         let g = self.inner.lock();
         (g.mode.clone(), g.window)

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
+use axum::serve::ListenerExt;
 use parking_lot::RwLock;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -82,6 +83,10 @@ impl Emulator {
             config: config.clone(),
         });
         let app = crate::api::router(shared);
+        // Small responses must not wait for Nagle + delayed ACK (40 ms stalls on keep-alive).
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async move {

@@ -1,16 +1,136 @@
 //! The Okta API routes, one module per resource.
 
+mod apps;
+mod credentials;
+mod groups;
+mod lifecycle;
+pub(crate) mod page;
+mod user_resources;
+pub(crate) mod users;
+
 use std::sync::Arc;
 
 use axum::Router;
 use axum::response::IntoResponse;
+use axum::routing::{delete, get, post, put};
 
 use crate::error::{self, ApiError};
 use crate::server::Shared;
 
 /// Builds the full router: Okta API, admin API, pipeline middleware.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let users = Router::new()
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route(
+            "/api/v1/users/{id}",
+            get(users::get)
+                .post(users::partial_update)
+                .put(users::replace)
+                .delete(users::delete),
+        )
+        .route(
+            "/api/v1/users/{id}/lifecycle/activate",
+            post(lifecycle::activate),
+        )
+        .route(
+            "/api/v1/users/{id}/lifecycle/reactivate",
+            post(lifecycle::reactivate),
+        )
+        .route(
+            "/api/v1/users/{id}/lifecycle/deactivate",
+            post(lifecycle::deactivate),
+        )
+        .route(
+            "/api/v1/users/{id}/lifecycle/suspend",
+            post(lifecycle::suspend),
+        )
+        .route(
+            "/api/v1/users/{id}/lifecycle/unsuspend",
+            post(lifecycle::unsuspend),
+        )
+        .route(
+            "/api/v1/users/{id}/lifecycle/unlock",
+            post(lifecycle::unlock),
+        )
+        .route(
+            "/api/v1/users/{id}/lifecycle/expire_password",
+            post(lifecycle::expire_password),
+        )
+        .route(
+            "/api/v1/users/{id}/lifecycle/expire_password_with_temp_password",
+            post(lifecycle::expire_password_with_temp),
+        )
+        .route(
+            "/api/v1/users/{id}/lifecycle/reset_password",
+            post(lifecycle::reset_password),
+        )
+        .route(
+            "/api/v1/users/{id}/lifecycle/reset_factors",
+            post(lifecycle::reset_factors),
+        )
+        .route(
+            "/api/v1/users/{id}/credentials/change_password",
+            post(credentials::change_password),
+        )
+        .route(
+            "/api/v1/users/{id}/credentials/change_recovery_question",
+            post(credentials::change_recovery_question),
+        )
+        .route(
+            "/api/v1/users/{id}/credentials/forgot_password",
+            post(credentials::forgot_password),
+        )
+        .route(
+            "/api/v1/users/{id}/credentials/forgot_password_recovery_question",
+            post(credentials::forgot_password_recovery_question),
+        )
+        .route("/api/v1/users/{id}/groups", get(user_resources::groups))
+        .route(
+            "/api/v1/users/{id}/appLinks",
+            get(user_resources::app_links),
+        )
+        .route("/api/v1/users/{id}/idps", get(user_resources::idps))
+        .route("/api/v1/users/{id}/blocks", get(user_resources::blocks))
+        .route(
+            "/api/v1/users/{id}/sessions",
+            delete(user_resources::revoke_sessions),
+        );
+    let groups = Router::new()
+        .route("/api/v1/groups", get(groups::list).post(groups::create))
+        .route(
+            "/api/v1/groups/{id}",
+            get(groups::get).put(groups::replace).delete(groups::delete),
+        )
+        .route("/api/v1/groups/{id}/users", get(groups::members))
+        .route(
+            "/api/v1/groups/{id}/users/{userId}",
+            put(groups::assign).delete(groups::unassign),
+        )
+        .route("/api/v1/groups/{id}/apps", get(groups::apps));
+    let apps = Router::new()
+        .route("/api/v1/apps", get(apps::list).post(apps::create))
+        .route("/api/v1/apps/{id}", get(apps::get).delete(apps::delete))
+        .route("/api/v1/apps/{id}/lifecycle/{op}", post(apps::lifecycle))
+        .route("/api/v1/apps/{id}/groups", get(apps::groups))
+        .route(
+            "/api/v1/apps/{id}/groups/{groupId}",
+            put(apps::assign_group).delete(apps::unassign_group),
+        )
+        .route(
+            "/api/v1/apps/{id}/users",
+            get(apps::users).post(apps::assign_user_by_body),
+        )
+        .route(
+            "/api/v1/apps/{id}/users/{userId}",
+            put(apps::assign_user)
+                .post(apps::assign_user)
+                .delete(apps::unassign_user),
+        );
     Router::new()
+        .merge(users)
+        .merge(groups)
+        .merge(apps)
+        .merge(crate::admin::routes())
         .fallback(|| async { ApiError::new(error::E0000008).into_response() })
         .method_not_allowed_fallback(|| async { ApiError::new(error::E0000022).into_response() })
         .layer(axum::middleware::from_fn_with_state(

@@ -95,6 +95,7 @@ impl Org {
     }
 
     /// Finds a user by id only.
+    #[cfg(test)]
     pub(crate) fn user_seq_by_id(&self, id: &str) -> Option<u64> {
         self.user_ids.get(id).copied()
     }
@@ -114,9 +115,22 @@ impl Org {
 
     /// Inserts a user (the caller checked login uniqueness).
     pub(crate) fn insert_user(&mut self, user: User) {
+        let folded = fold(user.login());
+        self.insert_user_folded(user, folded);
+    }
+
+    /// Inserts a user whose folded login the caller computed (bulk generation).
+    pub(crate) fn insert_user_folded(&mut self, user: User, folded_login: String) {
         self.user_ids.insert(user.id.clone(), user.seq);
-        self.user_logins.insert(fold(user.login()), user.seq);
+        self.user_logins.insert(folded_login, user.seq);
         self.users.insert(user.seq, user);
+    }
+
+    /// Reserves `n` consecutive `seq`s and returns the first.
+    pub(crate) fn reserve(&mut self, n: u64) -> u64 {
+        let first = self.next_seq;
+        self.next_seq += n;
+        first
     }
 
     /// Re-indexes a user's login after a profile change.

@@ -1,0 +1,498 @@
+//! `/api/v1/apps`: a minimal application resource, so that app links and group apps hold real
+//! data. Apps store the body the client sent and add Okta's server-owned fields.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Map, Value};
+
+use super::page;
+use super::users::{compile, find as find_user};
+use crate::error::{self, ApiError, ApiResult};
+use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content, parse_json};
+use crate::query::{self, Dialect, Record, Val};
+use crate::render::{app_group_json, app_json, app_user_json};
+use crate::server::Shared;
+use crate::store::{App, AppGroupAssignment, AppUserAssignment, Org};
+use crate::util::now_secs;
+
+fn find(org: &Org, id: &str) -> ApiResult<u64> {
+    org.app_seq(id)
+        .ok_or_else(|| ApiError::not_found(id, "AppInstance"))
+}
+
+impl Record for App {
+    fn field(&self, attr: &str) -> Option<Val<'_>> {
+        match attr {
+            "id" => Some(Val::Str(&self.id)),
+            "status" => Some(Val::Str(&self.status)),
+            "name" => Some(Val::Str(self.name())),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/v1/apps?activate=`
+pub(crate) async fn create(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    params: Params,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let body = parse_json(&body)?;
+    let Value::Object(mut body) = body else {
+        return Err(ApiError::new(error::E0000003));
+    };
+    // Only writable top-level properties are kept; read-only ones (`id`, `created`, `features`,
+    // `universalLogout`, `_links`, ...) are ignored as Okta ignores them.
+    body.retain(|k, _| WRITABLE.contains(&k.as_str()));
+    for key in [
+        "accessibility",
+        "visibility",
+        "credentials",
+        "settings",
+        "profile",
+        "licensing",
+    ] {
+        if body
+            .get(key)
+            .is_some_and(|v| !v.is_object() && !v.is_null())
+        {
+            return Err(ApiError::validation(key, "Does not match required type"));
+        }
+    }
+    for key in ["label", "name", "signOnMode"] {
+        if body
+            .get(key)
+            .is_some_and(|v| !v.is_string() && !v.is_null())
+        {
+            return Err(ApiError::validation(key, "Does not match required type"));
+        }
+    }
+    let label_ok = body
+        .get("label")
+        .and_then(Value::as_str)
+        .is_some_and(|l| !l.trim().is_empty());
+    if !label_ok {
+        return Err(ApiError::validation(
+            "label",
+            "The field cannot be left blank",
+        ));
+    }
+    if body
+        .get("name")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        let name = match body.get("signOnMode").and_then(Value::as_str) {
+            Some("OPENID_CONNECT") => "oidc_client",
+            Some("SAML_2_0") => "saml_app",
+            _ => "bookmark",
+        };
+        body.insert("name".into(), Value::from(name));
+    }
+    // Server-generated credentials, kept so every later read shows the same values.
+    let oidc = body.get("signOnMode").and_then(Value::as_str) == Some("OPENID_CONNECT");
+    let creds = body
+        .entry("credentials")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(c) = creds.as_object_mut() {
+        c.entry("userNameTemplate").or_insert_with(
+            || serde_json::json!({ "template": "${source.login}", "type": "BUILT_IN" }),
+        );
+        c.insert(
+            "signing".into(),
+            serde_json::json!({ "kid": crate::util::token(43) }),
+        );
+        if oidc {
+            let oc = c
+                .entry("oauthClient")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(oc) = oc.as_object_mut() {
+                let method = oc
+                    .get("token_endpoint_auth_method")
+                    .and_then(Value::as_str)
+                    .unwrap_or("client_secret_basic")
+                    .to_owned();
+                oc.insert(
+                    "token_endpoint_auth_method".into(),
+                    Value::from(method.clone()),
+                );
+                oc.entry("autoKeyRotation").or_insert(Value::Bool(true));
+                if method.starts_with("client_secret") {
+                    oc.insert("client_secret".into(), Value::from(crate::util::token(64)));
+                }
+            }
+        }
+    }
+    let now = now_secs();
+    let status = if params.flag("activate", true) {
+        "ACTIVE"
+    } else {
+        "INACTIVE"
+    };
+    let mut org = s.org.write();
+    let (seq, id) = org.next_id("0oa");
+    org.insert_app(App {
+        seq,
+        id,
+        created: now,
+        last_updated: now,
+        status: status.into(),
+        body,
+    });
+    let app = org
+        .apps
+        .get(&seq)
+        .ok_or_else(|| ApiError::new(error::E0000009))?;
+    Ok(json_ok(&app_json(app, &base)))
+}
+
+/// Top-level application properties a client may set.
+const WRITABLE: &[&str] = &[
+    "name",
+    "label",
+    "signOnMode",
+    "accessibility",
+    "visibility",
+    "credentials",
+    "settings",
+    "profile",
+    "licensing",
+    "expressConfiguration",
+];
+
+/// `GET /api/v1/apps/{id}`
+pub(crate) async fn get(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let org = s.org.read();
+    let seq = find(&org, &id)?;
+    let app = org
+        .apps
+        .get(&seq)
+        .ok_or_else(|| ApiError::not_found(&id, "AppInstance"))?;
+    Ok(json_ok(&app_json(app, &base)))
+}
+
+/// `DELETE /api/v1/apps/{id}`: only INACTIVE apps.
+pub(crate) async fn delete(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let mut org = s.org.write();
+    let seq = find(&org, &id)?;
+    if org.apps.get(&seq).is_some_and(|a| a.status == "ACTIVE") {
+        return Err(ApiError::new(error::E0000056)
+            .cause("The application must be deactivated before deletion."));
+    }
+    org.remove_app(seq);
+    Ok(no_content())
+}
+
+/// `POST /api/v1/apps/{id}/lifecycle/{activate|deactivate}` → 200 `{}`.
+pub(crate) async fn lifecycle(
+    State(s): State<Arc<Shared>>,
+    Path((id, op)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let status = match op.as_str() {
+        "activate" => "ACTIVE",
+        "deactivate" => "INACTIVE",
+        _ => return Err(ApiError::new(error::E0000008)),
+    };
+    let now = now_secs();
+    let mut org = s.org.write();
+    let seq = find(&org, &id)?;
+    if let Some(app) = org.apps.get_mut(&seq) {
+        app.status = status.into();
+        app.last_updated = now;
+    }
+    Ok(json_ok(&serde_json::json!({})))
+}
+
+fn finish(
+    base: &str,
+    path: &str,
+    params: &Params,
+    limit: usize,
+    rows: &[Value],
+    next: Option<String>,
+) -> ApiResult<Response> {
+    let bytes = serde_json::to_vec(rows).map_err(|_| ApiError::new(error::E0000009))?;
+    let mut resp = json_bytes(StatusCode::OK, bytes);
+    page::link_headers(&mut resp, base, path, params, limit, next.as_deref());
+    Ok(resp)
+}
+
+/// `GET /api/v1/apps` with `q` (name/label prefix), `filter`, `limit` (max 200), `after`.
+pub(crate) async fn list(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    params: Params,
+) -> ApiResult<Response> {
+    let limit = page::limit(&params, 200, 200)?;
+    let after = page::decode_seq(&params, "apps")?;
+    let expr = params
+        .get("filter")
+        .filter(|f| !f.is_empty())
+        .map(|f| compile(f, Dialect::AppFilter))
+        .transpose()?;
+    let q = params.get("q").map(str::to_lowercase);
+    let org = s.org.read();
+    let mut rows = Vec::new();
+    let mut last = None;
+    let mut more = false;
+    for app in org.apps.range(after + 1..).map(|(_, a)| a) {
+        let q_ok = q.as_ref().is_none_or(|q| {
+            app.name().to_lowercase().starts_with(q) || app.label().to_lowercase().starts_with(q)
+        });
+        if !q_ok || !expr.as_ref().is_none_or(|e| query::matches(e, app, false)) {
+            continue;
+        }
+        if rows.len() == limit {
+            more = true;
+            break;
+        }
+        rows.push(app_json(app, &base));
+        last = Some(app.seq);
+    }
+    let next = if more {
+        last.map(|s| page::encode("apps", &s.to_string()))
+    } else {
+        None
+    };
+    finish(&base, "/api/v1/apps", &params, limit, &rows, next)
+}
+
+fn profile_of(body: &Bytes) -> ApiResult<Map<String, Value>> {
+    let v = parse_json(body)?;
+    Ok(v.get("profile")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default())
+}
+
+/// `PUT /api/v1/apps/{appId}/groups/{groupId}` → the assignment.
+pub(crate) async fn assign_group(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path((aid, gid)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let v = parse_json(&body)?;
+    let profile = v
+        .get("profile")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let now = now_secs();
+    let mut org = s.org.write();
+    let a = find(&org, &aid)?;
+    let g = super::groups::find(&org, &gid)?;
+    let groups = org.app_groups.entry(a).or_default();
+    let priority = v
+        .get("priority")
+        .and_then(Value::as_i64)
+        .unwrap_or(groups.len() as i64);
+    groups.insert(
+        g,
+        AppGroupAssignment {
+            last_updated: now,
+            priority,
+            profile,
+        },
+    );
+    let (Some(app), Some(group), Some(asg)) = (
+        org.apps.get(&a),
+        org.groups.get(&g),
+        org.app_groups.get(&a).and_then(|m| m.get(&g)),
+    ) else {
+        return Err(ApiError::new(error::E0000009));
+    };
+    Ok(json_ok(&app_group_json(app, group, asg, &base)))
+}
+
+/// `GET /api/v1/apps/{appId}/groups` (default 20, max 200).
+pub(crate) async fn groups(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    params: Params,
+    Path(aid): Path<String>,
+) -> ApiResult<Response> {
+    let limit = page::limit(&params, 20, 200)?;
+    let after = page::decode_seq(&params, "app-groups")?;
+    let org = s.org.read();
+    let a = find(&org, &aid)?;
+    let app = org
+        .apps
+        .get(&a)
+        .ok_or_else(|| ApiError::not_found(&aid, "AppInstance"))?;
+    let all: Vec<(u64, &AppGroupAssignment)> = org
+        .app_groups
+        .get(&a)
+        .map(|m| m.range(after + 1..).map(|(k, v)| (*k, v)).collect())
+        .unwrap_or_default();
+    let taken = &all[..all.len().min(limit)];
+    let rows: Vec<Value> = taken
+        .iter()
+        .filter_map(|(g, asg)| {
+            org.groups
+                .get(g)
+                .map(|group| app_group_json(app, group, asg, &base))
+        })
+        .collect();
+    let next = (all.len() > limit)
+        .then(|| {
+            taken
+                .last()
+                .map(|(g, _)| page::encode("app-groups", &g.to_string()))
+        })
+        .flatten();
+    finish(
+        &base,
+        &format!("/api/v1/apps/{aid}/groups"),
+        &params,
+        limit,
+        &rows,
+        next,
+    )
+}
+
+/// `DELETE /api/v1/apps/{appId}/groups/{groupId}` → 204.
+pub(crate) async fn unassign_group(
+    State(s): State<Arc<Shared>>,
+    Path((aid, gid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let mut org = s.org.write();
+    let a = find(&org, &aid)?;
+    let g = super::groups::find(&org, &gid)?;
+    if let Some(m) = org.app_groups.get_mut(&a) {
+        m.remove(&g);
+    }
+    Ok(no_content())
+}
+
+fn assign_user_inner(
+    s: &Shared,
+    base: &str,
+    aid: &str,
+    uid: &str,
+    profile: Map<String, Value>,
+) -> ApiResult<Response> {
+    let now = now_secs();
+    let mut org = s.org.write();
+    let a = find(&org, aid)?;
+    let u = find_user(&org, uid)?;
+    let users = org.app_users.entry(a).or_default();
+    let created = users.get(&u).map_or(now, |x| x.created);
+    users.insert(
+        u,
+        AppUserAssignment {
+            created,
+            last_updated: now,
+            profile,
+        },
+    );
+    let (Some(app), Some(user), Some(asg)) = (
+        org.apps.get(&a),
+        org.user(u),
+        org.app_users.get(&a).and_then(|m| m.get(&u)),
+    ) else {
+        return Err(ApiError::new(error::E0000009));
+    };
+    Ok(json_ok(&app_user_json(app, user, asg, base)))
+}
+
+/// `PUT` (and `POST`) `/api/v1/apps/{appId}/users/{userId}` → the app user.
+pub(crate) async fn assign_user(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path((aid, uid)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let profile = profile_of(&body)?;
+    assign_user_inner(&s, &base, &aid, &uid, profile)
+}
+
+/// `POST /api/v1/apps/{appId}/users` with body `{"id": userId, ...}`.
+pub(crate) async fn assign_user_by_body(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(aid): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let v = parse_json(&body)?;
+    let Some(uid) = v.get("id").and_then(Value::as_str) else {
+        return Err(ApiError::validation("id", "The field cannot be left blank"));
+    };
+    let profile = v
+        .get("profile")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    assign_user_inner(&s, &base, &aid, uid, profile)
+}
+
+/// `GET /api/v1/apps/{appId}/users` (default 50, max 500).
+pub(crate) async fn users(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    params: Params,
+    Path(aid): Path<String>,
+) -> ApiResult<Response> {
+    let limit = page::limit(&params, 50, 500)?;
+    let after = page::decode_seq(&params, "app-users")?;
+    let org = s.org.read();
+    let a = find(&org, &aid)?;
+    let app = org
+        .apps
+        .get(&a)
+        .ok_or_else(|| ApiError::not_found(&aid, "AppInstance"))?;
+    let all: Vec<(u64, &AppUserAssignment)> = org
+        .app_users
+        .get(&a)
+        .map(|m| m.range(after + 1..).map(|(k, v)| (*k, v)).collect())
+        .unwrap_or_default();
+    let taken = &all[..all.len().min(limit)];
+    let rows: Vec<Value> = taken
+        .iter()
+        .filter_map(|(u, asg)| {
+            org.user(*u)
+                .map(|user| app_user_json(app, user, asg, &base))
+        })
+        .collect();
+    let next = (all.len() > limit)
+        .then(|| {
+            taken
+                .last()
+                .map(|(u, _)| page::encode("app-users", &u.to_string()))
+        })
+        .flatten();
+    finish(
+        &base,
+        &format!("/api/v1/apps/{aid}/users"),
+        &params,
+        limit,
+        &rows,
+        next,
+    )
+}
+
+/// `DELETE /api/v1/apps/{appId}/users/{userId}` → 204.
+pub(crate) async fn unassign_user(
+    State(s): State<Arc<Shared>>,
+    Path((aid, uid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let mut org = s.org.write();
+    let a = find(&org, &aid)?;
+    let u = find_user(&org, &uid)?;
+    if let Some(m) = org.app_users.get_mut(&a) {
+        m.remove(&u);
+    }
+    Ok(no_content())
+}

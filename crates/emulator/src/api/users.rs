@@ -1,0 +1,776 @@
+//! `/api/v1/users`: create, get, update, replace, delete, list (q / filter / search).
+
+use std::ops::Bound;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Map, Value};
+
+use super::page;
+use crate::error::{self, ApiError, ApiResult};
+use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content, parse_json};
+use crate::query::{self, Dialect, Record, Val};
+use crate::render::{UserLinks, UserView};
+use crate::server::Shared;
+use crate::store::{DEFAULT_USER_TYPE, Org, Status, User};
+use crate::util::now_secs;
+
+/// Okta's default password policy message (Okta Identity Engine default policy).
+pub(crate) const PASSWORD_REQUIREMENTS: &str = "Password requirements were not met. Password requirements: at least 8 characters, a lowercase letter, an uppercase letter, a number, no parts of your username.";
+
+/// Finds a user by id or login, or Okta's 404.
+pub(crate) fn find(org: &Org, id_or_login: &str) -> ApiResult<u64> {
+    org.user_seq(id_or_login)
+        .ok_or_else(|| ApiError::not_found(id_or_login, "User"))
+}
+
+/// Checks a password against the default policy; `Err(message)` for the cause.
+pub(crate) fn password_ok(pw: &str, profile: &Map<String, Value>) -> bool {
+    let long = pw.chars().count() >= 8;
+    let lower = pw.chars().any(char::is_lowercase);
+    let upper = pw.chars().any(char::is_uppercase);
+    let digit = pw.chars().any(|c| c.is_ascii_digit());
+    let low = pw.to_lowercase();
+    let parts_ok = ["login", "firstName", "lastName"].iter().all(|k| {
+        let v = profile.get(*k).and_then(Value::as_str).unwrap_or("");
+        let local = v.split('@').next().unwrap_or("").to_lowercase();
+        local.chars().count() < 4 || !low.contains(&local)
+    });
+    long && lower && upper && digit && parts_ok
+}
+
+fn password_error() -> ApiError {
+    ApiError::validation("password", PASSWORD_REQUIREMENTS)
+}
+
+fn is_emailish(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.contains(' ')
+}
+
+/// Validates the base profile attributes Okta's default schema requires.
+/// Base attributes of Okta's default user schema (all strings) and their maximum lengths.
+const BASE_ATTRIBUTES: &[(&str, usize)] = &[
+    ("city", 128),
+    ("costCenter", 0),
+    ("countryCode", 2),
+    ("department", 0),
+    ("displayName", 0),
+    ("division", 0),
+    ("email", 100),
+    ("employeeNumber", 0),
+    ("firstName", 50),
+    ("honorificPrefix", 0),
+    ("honorificSuffix", 0),
+    ("lastName", 50),
+    ("locale", 0),
+    ("login", 100),
+    ("manager", 0),
+    ("managerId", 0),
+    ("middleName", 0),
+    ("mobilePhone", 100),
+    ("nickName", 0),
+    ("organization", 0),
+    ("postalAddress", 4096),
+    ("preferredLanguage", 0),
+    ("primaryPhone", 100),
+    ("profileUrl", 0),
+    ("secondEmail", 100),
+    ("state", 128),
+    ("streetAddress", 1024),
+    ("timezone", 0),
+    ("title", 0),
+    ("userType", 0),
+    ("zipCode", 50),
+];
+
+fn validate_profile(p: &Map<String, Value>) -> ApiResult<()> {
+    let mut causes = Vec::new();
+    for (attr, max) in BASE_ATTRIBUTES {
+        match p.get(*attr) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) => {
+                if *max > 0
+                    && s.chars().count() > *max
+                    && !matches!(*attr, "login" | "firstName" | "lastName")
+                {
+                    causes.push(format!("{attr}: The field cannot exceed {max} characters"));
+                }
+            }
+            Some(_) if matches!(*attr, "login" | "email" | "firstName" | "lastName") => {}
+            Some(_) => causes.push(format!("{attr}: Does not match required type")),
+        }
+    }
+    let text = |k: &str| {
+        p.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .unwrap_or("")
+    };
+    for field in ["login", "email", "firstName", "lastName"] {
+        match p.get(field) {
+            Some(Value::String(s)) if !s.trim().is_empty() => {}
+            Some(v) if !v.is_null() && !v.is_string() => {
+                causes.push(format!("{field}: Does not match required type"))
+            }
+            _ => causes.push(format!("{field}: The field cannot be left blank")),
+        }
+    }
+    let login = text("login");
+    if !login.is_empty() {
+        if !is_emailish(login) {
+            causes.push("login: Username must be in the form of an email address".into());
+        } else if login.chars().count() > 100 || login.chars().count() < 5 {
+            causes.push("login: The field must be between 5 and 100 characters".into());
+        }
+    }
+    let email = text("email");
+    if !email.is_empty() && !is_emailish(email) {
+        causes.push("email: Does not match required pattern".into());
+    }
+    for field in ["firstName", "lastName"] {
+        if text(field).chars().count() > 50 {
+            causes.push(format!("{field}: The field cannot exceed 50 characters"));
+        }
+    }
+    if causes.is_empty() {
+        return Ok(());
+    }
+    let field = causes[0].split(':').next().unwrap_or("profile").to_owned();
+    let mut e = ApiError::with_detail(error::E0000001, &field);
+    e.causes = causes;
+    Err(e)
+}
+
+fn with_base_nulls(mut p: Map<String, Value>) -> Map<String, Value> {
+    for k in ["mobilePhone", "secondEmail"] {
+        p.entry(k).or_insert(Value::Null);
+    }
+    p
+}
+
+/// What `credentials` in a create/update body asks for.
+#[derive(Debug, Default)]
+struct CredInput {
+    password: Option<String>,
+    hashed: bool,
+    recovery: Option<(String, String)>,
+    provider: Option<(String, String)>,
+}
+
+fn read_credentials(body: &Value) -> ApiResult<CredInput> {
+    let mut out = CredInput::default();
+    let Some(c) = body.get("credentials").filter(|c| !c.is_null()) else {
+        return Ok(out);
+    };
+    if !c.is_object() {
+        return Err(ApiError::new(error::E0000003));
+    }
+    if let Some(pw) = c.get("password").filter(|p| !p.is_null()) {
+        if let Some(v) = pw.get("value").and_then(Value::as_str) {
+            out.password = Some(v.to_owned());
+        } else if pw.get("hash").is_some_and(Value::is_object)
+            || pw.get("hook").is_some_and(Value::is_object)
+        {
+            out.hashed = true;
+        }
+    }
+    if let Some(rq) = c.get("recovery_question").filter(|p| !p.is_null()) {
+        let q = rq
+            .get("question")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let a = rq
+            .get("answer")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        if q.trim().is_empty() {
+            return Err(ApiError::validation(
+                "recovery_question",
+                "The security question must be specified",
+            ));
+        }
+        if a.chars().count() < 4 {
+            return Err(ApiError::validation(
+                "recovery_question",
+                "The security question answer must be at least 4 characters in length",
+            ));
+        }
+        out.recovery = Some((q, a));
+    }
+    if let Some(p) = c.get("provider").filter(|p| !p.is_null()) {
+        let t = p
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("OKTA")
+            .to_owned();
+        let n = p
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| t.clone());
+        out.provider = Some((t, n));
+    }
+    Ok(out)
+}
+
+fn render_one(user: &User, base: &str) -> Response {
+    json_ok(&UserView {
+        user,
+        base,
+        links: UserLinks::Full,
+    })
+}
+
+/// `POST /api/v1/users`
+pub(crate) async fn create(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    params: Params,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let body = parse_json(&body)?;
+    if !body.is_object() {
+        return Err(if body.is_null() {
+            ApiError::validation("profile", "The field cannot be left blank")
+        } else {
+            ApiError::new(error::E0000003)
+        });
+    }
+    let activate = params.flag("activate", true);
+    let provider_mode = params.flag("provider", false);
+    let next_login = params.get("nextLogin").filter(|v| !v.is_empty());
+    let Some(profile) = body.get("profile").and_then(Value::as_object).cloned() else {
+        return Err(ApiError::validation(
+            "profile",
+            "The field cannot be left blank",
+        ));
+    };
+    validate_profile(&profile)?;
+    let creds = read_credentials(&body)?;
+    let federated = creds
+        .provider
+        .as_ref()
+        .is_some_and(|(t, _)| t == "FEDERATION" || t == "SOCIAL");
+    if federated && (creds.password.is_some() || creds.hashed) {
+        return Err(ApiError::validation(
+            "password",
+            "Passwords are not allowed for users with an external provider",
+        ));
+    }
+    if let Some(nl) = next_login {
+        if nl != "changePassword" {
+            return Err(ApiError::validation(
+                "nextLogin",
+                "Invalid value; the only supported value is changePassword",
+            ));
+        }
+        if !activate {
+            let e = ApiError::new(error::E0000125);
+            let summary = e.summary.clone();
+            return Err(e.cause(summary));
+        }
+        if creds.password.is_none() && !creds.hashed {
+            let e = ApiError::new(error::E0000124);
+            let summary = e.summary.clone();
+            return Err(e.cause(summary));
+        }
+    }
+    if let Some(pw) = &creds.password
+        && !password_ok(pw, &profile)
+    {
+        return Err(password_error());
+    }
+    let group_ids: Vec<String> = match body.get("groupIds") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        Some(_) => return Err(ApiError::new(error::E0000003)),
+    };
+    if group_ids.len() > 20 {
+        return Err(
+            ApiError::new(error::E0000093).cause("The number of group targets is too large")
+        );
+    }
+    let type_id = body
+        .get("type")
+        .and_then(|t| t.get("id"))
+        .and_then(Value::as_str)
+        .unwrap_or(DEFAULT_USER_TYPE)
+        .to_owned();
+
+    let now = now_secs();
+    let mut org = s.org.write();
+    let mut groups = Vec::new();
+    for gid in &group_ids {
+        // Okta documents only 200/400/403/429 for createUser: an unknown group is a validation error.
+        groups.push(org.group_seq(gid).ok_or_else(|| {
+            ApiError::with_detail(error::E0000001, "groupIds")
+                .cause(format!("groupIds: Group {gid} does not exist"))
+        })?);
+    }
+    let login = profile.get("login").and_then(Value::as_str).unwrap_or("");
+    if org.login_owner(login).is_some() {
+        return Err(ApiError::validation(
+            "login",
+            "An object with this field already exists in the current organization",
+        ));
+    }
+    let has_password = creds.password.is_some() || creds.hashed;
+    let status = if !activate {
+        Status::Staged
+    } else if federated {
+        Status::Active
+    } else if has_password {
+        if next_login.is_some() {
+            Status::PasswordExpired
+        } else {
+            Status::Active
+        }
+    } else {
+        // Okta's default policy needs a password: the user gets an activation email.
+        Status::Provisioned
+    };
+    let (provider_type, provider_name) = match (&creds.provider, creds.hashed) {
+        (Some((t, n)), _) if t != "OKTA" || provider_mode => (t.clone(), n.clone()),
+        (_, true) => ("IMPORT".to_owned(), "IMPORT".to_owned()),
+        _ => ("OKTA".to_owned(), "OKTA".to_owned()),
+    };
+    let (seq, id) = org.next_id("00u");
+    let user = User {
+        seq,
+        id,
+        status,
+        created: now,
+        activated: matches!(status, Status::Active | Status::PasswordExpired).then_some(now),
+        status_changed: (status != Status::Staged).then_some(now),
+        last_login: None,
+        last_updated: now,
+        password_changed: has_password.then_some(now),
+        type_id,
+        profile: with_base_nulls(profile),
+        // A hashed/hook password is "some password we can't check": keep a marker no client can send.
+        password: creds
+            .password
+            .or(has_password.then(|| "\u{0}imported".to_owned())),
+        recovery_question: creds.recovery,
+        provider_type,
+        provider_name,
+        blocks: Vec::new(),
+        idps: Vec::new(),
+        factors: 0,
+        sessions_revoked: 0,
+        oauth_tokens_revoked: 0,
+    };
+    org.insert_user(user);
+    for g in groups {
+        if org.add_member(g, seq)
+            && let Some(group) = org.groups.get_mut(&g)
+        {
+            group.last_membership_updated = now;
+        }
+    }
+    let user = org
+        .user(seq)
+        .ok_or_else(|| ApiError::new(error::E0000009))?;
+    Ok(render_one(user, &base))
+}
+
+/// `GET /api/v1/users/{idOrLogin}`
+pub(crate) async fn get(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    params: Params,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let org = s.org.read();
+    let seq = find(&org, &id)?;
+    let user = org
+        .user(seq)
+        .ok_or_else(|| ApiError::not_found(&id, "User"))?;
+    if params
+        .get("expand")
+        .is_some_and(|e| e.split(',').any(|x| x == "blocks"))
+    {
+        let mut v = serde_json::to_value(UserView {
+            user,
+            base: &base,
+            links: UserLinks::Full,
+        })
+        .map_err(|_| ApiError::new(error::E0000009))?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert(
+                "_embedded".into(),
+                serde_json::json!({ "blocks": blocks_json(user) }),
+            );
+        }
+        return Ok(json_ok(&v));
+    }
+    Ok(render_one(user, &base))
+}
+
+pub(crate) fn blocks_json(user: &User) -> Vec<Value> {
+    user.blocks
+        .iter()
+        .map(|b| serde_json::json!({ "type": "DEVICE_BASED", "appliesTo": b.applies_to }))
+        .collect()
+}
+
+/// `POST /api/v1/users/{id}` (partial) and `PUT` (replace, `replace == true`).
+async fn update(
+    s: Arc<Shared>,
+    base: String,
+    params: Params,
+    id: String,
+    body: Bytes,
+    replace: bool,
+) -> ApiResult<Response> {
+    let body = parse_json(&body)?;
+    if !body.is_object() {
+        return Err(ApiError::new(error::E0000003));
+    }
+    let strict = params.flag("strict", false);
+    let creds = read_credentials(&body)?;
+    let new_profile = match body.get("profile") {
+        None | Some(Value::Null) if replace => {
+            return Err(ApiError::validation(
+                "profile",
+                "The field cannot be left blank",
+            ));
+        }
+        None | Some(Value::Null) => None,
+        Some(Value::Object(p)) => Some(p.clone()),
+        Some(_) => return Err(ApiError::new(error::E0000003)),
+    };
+    let now = now_secs();
+    let mut org = s.org.write();
+    let seq = find(&org, &id)?;
+    let current = org
+        .user(seq)
+        .ok_or_else(|| ApiError::not_found(&id, "User"))?;
+    let merged = match new_profile {
+        Some(p) if replace => with_base_nulls(p),
+        Some(p) => {
+            let mut m = current.profile.clone();
+            for (k, v) in p {
+                m.insert(k, v);
+            }
+            m
+        }
+        None => current.profile.clone(),
+    };
+    validate_profile(&merged)?;
+    let new_login = merged
+        .get("login")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    if org
+        .login_owner(&new_login)
+        .is_some_and(|owner| owner != seq)
+    {
+        return Err(ApiError::validation(
+            "login",
+            "An object with this field already exists in the current organization",
+        ));
+    }
+    if let Some(pw) = &creds.password {
+        if !password_ok(pw, &merged) {
+            return Err(password_error());
+        }
+        if strict && current.password.as_deref() == Some(pw.as_str()) {
+            return Err(ApiError::validation(
+                "password",
+                "Password has been used too recently",
+            ));
+        }
+    }
+    let old_login = current.login().to_owned();
+    let Some(user) = org.user_mut(seq) else {
+        return Err(ApiError::not_found(&id, "User"));
+    };
+    user.profile = merged;
+    user.last_updated = now;
+    if let Some(pw) = creds.password {
+        user.password = Some(pw);
+        user.password_changed = Some(now);
+    }
+    if let Some(rq) = creds.recovery {
+        user.recovery_question = Some(rq);
+    }
+    if replace && let Some((t, n)) = creds.provider {
+        user.provider_type = t;
+        user.provider_name = n;
+    }
+    if replace
+        && let Some(t) = body
+            .get("type")
+            .and_then(|t| t.get("id"))
+            .and_then(Value::as_str)
+    {
+        user.type_id = t.to_owned();
+    }
+    org.reindex_login(seq, &old_login);
+    let user = org
+        .user(seq)
+        .ok_or_else(|| ApiError::not_found(&id, "User"))?;
+    Ok(render_one(user, &base))
+}
+
+/// `POST /api/v1/users/{id}`
+pub(crate) async fn partial_update(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    params: Params,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    update(s, base, params, id, body, false).await
+}
+
+/// `PUT /api/v1/users/{id}`
+pub(crate) async fn replace(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    params: Params,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    update(s, base, params, id, body, true).await
+}
+
+/// `DELETE /api/v1/users/{id}`: deactivates, or deletes a DEPROVISIONED user.
+pub(crate) async fn delete(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let now = now_secs();
+    let mut org = s.org.write();
+    let seq = find(&org, &id)?;
+    let status = org.user(seq).map(|u| u.status);
+    if status == Some(Status::Deprovisioned) {
+        org.remove_user(seq);
+    } else if let Some(u) = org.user_mut(seq) {
+        u.set_status(Status::Deprovisioned, now);
+    }
+    Ok(no_content())
+}
+
+impl Record for User {
+    fn field(&self, attr: &str) -> Option<Val<'_>> {
+        match attr {
+            "id" => Some(Val::Str(&self.id)),
+            "status" => Some(Val::Str(self.status.as_str())),
+            "type.id" => Some(Val::Str(&self.type_id)),
+            "created" => Some(Val::Time(self.created)),
+            "lastUpdated" => Some(Val::Time(self.last_updated)),
+            "activated" => self.activated.map(Val::Time),
+            "statusChanged" => self.status_changed.map(Val::Time),
+            "lastLogin" => self.last_login.map(Val::Time),
+            "passwordChanged" => self.password_changed.map(Val::Time),
+            _ => attr
+                .strip_prefix("profile.")
+                .and_then(|k| self.profile.get(k))
+                .map(Val::Json),
+        }
+    }
+}
+
+/// Parses and checks a `filter`/`search` expression the way Okta reports problems.
+pub(crate) fn compile(src: &str, dialect: Dialect) -> ApiResult<query::Expr> {
+    let expr = query::parse(src).map_err(ApiError::bad_search)?;
+    dialect.check(&expr).map_err(ApiError::bad_search)?;
+    if query::invalid_date(&expr).is_some() {
+        return Err(ApiError::new(error::E0000030));
+    }
+    Ok(expr)
+}
+
+/// Sort key for `sortBy`: ASCII order, case-insensitive; timestamps as sortable numbers.
+fn sort_key(u: &User, attr: &str) -> String {
+    match u.field(attr) {
+        Some(Val::Time(t)) => format!("{:020}", t + 10_000_000_000),
+        Some(Val::Str(s)) => s.to_lowercase(),
+        Some(Val::Json(Value::String(s))) => s.to_lowercase(),
+        Some(Val::Json(Value::Number(n))) => {
+            let f = n.as_f64().unwrap_or(0.0);
+            format!("{:030.6}", f + 1e15)
+        }
+        Some(Val::Json(v)) if !v.is_null() => v.to_string().to_lowercase(),
+        _ => String::new(),
+    }
+}
+
+/// `GET /api/v1/users`
+pub(crate) async fn list(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    params: Params,
+) -> ApiResult<Response> {
+    let q = params.get("q").filter(|v| !v.is_empty());
+    let filter = params.get("filter").filter(|v| !v.is_empty());
+    let search = params.get("search").filter(|v| !v.is_empty());
+    if filter.is_some() && search.is_some() {
+        return Err(ApiError::new(error::E0000033));
+    }
+    let expr = match (filter, search) {
+        (Some(f), _) => Some(compile(f, Dialect::UserFilter)?),
+        (_, Some(x)) => Some(compile(x, Dialect::UserSearch)?),
+        _ => None,
+    };
+    let ci = search.is_some();
+    let limit = page::limit(
+        &params,
+        if q.is_some() && expr.is_none() {
+            10
+        } else {
+            200
+        },
+        200,
+    )?;
+    let org = s.org.read();
+
+    // `q`: prefix of firstName, lastName or email; not paginated; DEPROVISIONED hidden.
+    if let (Some(q), None) = (q, &expr) {
+        let ql = q.to_lowercase();
+        let hit = |u: &User| {
+            u.status != Status::Deprovisioned
+                && ["firstName", "lastName", "email"].iter().any(|k| {
+                    u.profile
+                        .get(*k)
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| v.to_lowercase().starts_with(&ql))
+                })
+        };
+        let rows: Vec<UserView<'_>> = org
+            .users
+            .values()
+            .filter(|u| hit(u))
+            .take(limit)
+            .map(|user| UserView {
+                user,
+                base: &base,
+                links: UserLinks::SelfOnly,
+            })
+            .collect();
+        return finish(&base, &params, limit, rows, None);
+    }
+
+    let keep = |u: &User| match &expr {
+        Some(e) => query::matches(e, u, ci),
+        None => u.status != Status::Deprovisioned,
+    };
+
+    if let (Some(sort_by), Some(_)) = (params.get("sortBy").filter(|v| !v.is_empty()), search) {
+        let desc = params
+            .get("sortOrder")
+            .is_some_and(|o| o.eq_ignore_ascii_case("desc"));
+        let after: Option<(String, u64)> = match page::decode(&params, "users-sorted")? {
+            None => None,
+            Some(k) => Some(serde_json::from_str(&k).map_err(|_| ApiError::bad_cursor())?),
+        };
+        let mut rows: Vec<(String, &User)> = org
+            .users
+            .values()
+            .filter(|u| keep(u))
+            .map(|u| (sort_key(u, sort_by), u))
+            .collect();
+        rows.sort_by(|a, b| (a.0.as_str(), a.1.seq).cmp(&(b.0.as_str(), b.1.seq)));
+        if desc {
+            rows.reverse();
+        }
+        let start = match &after {
+            None => 0,
+            Some((k, seq)) => rows
+                .iter()
+                .position(|(rk, u)| {
+                    let o = (rk.as_str(), u.seq).cmp(&(k.as_str(), *seq));
+                    if desc { o.is_lt() } else { o.is_gt() }
+                })
+                .unwrap_or(rows.len()),
+        };
+        let slice = &rows[start..];
+        let more = slice.len() > limit;
+        let taken = &slice[..slice.len().min(limit)];
+        let next = if more {
+            taken
+                .last()
+                .and_then(|(k, u)| serde_json::to_string(&(k, u.seq)).ok())
+                .map(|key| page::encode("users-sorted", &key))
+        } else {
+            None
+        };
+        let views = taken
+            .iter()
+            .map(|(_, user)| UserView {
+                user,
+                base: &base,
+                links: UserLinks::SelfOnly,
+            })
+            .collect();
+        return finish(&base, &params, limit, views, next);
+    }
+
+    let after = page::decode_seq(&params, "users")?;
+    let mut views = Vec::with_capacity(limit.min(1024));
+    let mut more = false;
+    for user in org
+        .users
+        .range((Bound::Excluded(after), Bound::Unbounded))
+        .map(|(_, u)| u)
+    {
+        if !keep(user) {
+            continue;
+        }
+        if views.len() == limit {
+            more = true;
+            break;
+        }
+        views.push(UserView {
+            user,
+            base: &base,
+            links: UserLinks::SelfOnly,
+        });
+    }
+    let next = if more {
+        views
+            .last()
+            .map(|v| page::encode("users", &v.user.seq.to_string()))
+    } else {
+        None
+    };
+    finish(&base, &params, limit, views, next)
+}
+
+fn finish(
+    base: &str,
+    params: &Params,
+    limit: usize,
+    rows: Vec<UserView<'_>>,
+    next: Option<String>,
+) -> ApiResult<Response> {
+    let bytes = serde_json::to_vec(&rows).map_err(|_| ApiError::new(error::E0000009))?;
+    let mut resp = json_bytes(StatusCode::OK, bytes);
+    page::link_headers(
+        &mut resp,
+        base,
+        "/api/v1/users",
+        params,
+        limit,
+        next.as_deref(),
+    );
+    Ok(resp)
+}
