@@ -248,7 +248,8 @@ impl Serialize for GroupView<'_> {
 }
 
 /// An app as Okta renders it: the stored body plus server-owned fields and links.
-pub(crate) fn app_json(app: &App, base: &str) -> Value {
+/// `client_secret` is shown only when `with_secret` (the create response), as Okta does.
+pub(crate) fn app_json(app: &App, base: &str, with_secret: bool) -> Value {
     let mut out = serde_json::Map::new();
     out.insert("id".into(), json!(app.id));
     for key in ["name", "label"] {
@@ -275,6 +276,9 @@ pub(crate) fn app_json(app: &App, base: &str) -> Value {
             let oc = c.entry("oauthClient").or_insert_with(|| json!({}));
             if let Some(oc) = oc.as_object_mut() {
                 oc.insert("client_id".into(), json!(app.id));
+                if !with_secret {
+                    oc.remove("client_secret");
+                }
                 oc.entry("autoKeyRotation").or_insert(json!(true));
                 oc.entry("token_endpoint_auth_method")
                     .or_insert(json!("client_secret_basic"));

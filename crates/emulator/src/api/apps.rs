@@ -64,6 +64,7 @@ pub(crate) async fn create(
             return Err(ApiError::validation(key, "Does not match required type"));
         }
     }
+    super::app_schema::check(&Value::Object(body.clone()))?;
     for key in ["label", "name", "signOnMode"] {
         if body
             .get(key)
@@ -148,7 +149,7 @@ pub(crate) async fn create(
         .apps
         .get(&seq)
         .ok_or_else(|| ApiError::new(error::E0000009))?;
-    Ok(json_ok(&app_json(app, &base)))
+    Ok(json_ok(&app_json(app, &base, true)))
 }
 
 /// Top-level application properties a client may set.
@@ -177,7 +178,7 @@ pub(crate) async fn get(
         .apps
         .get(&seq)
         .ok_or_else(|| ApiError::not_found(&id, "AppInstance"))?;
-    Ok(json_ok(&app_json(app, &base)))
+    Ok(json_ok(&app_json(app, &base, false)))
 }
 
 /// `DELETE /api/v1/apps/{id}`: only INACTIVE apps.
@@ -258,7 +259,7 @@ pub(crate) async fn list(
             more = true;
             break;
         }
-        rows.push(app_json(app, &base));
+        rows.push(app_json(app, &base, false));
         last = Some(app.seq);
     }
     let next = if more {

@@ -460,7 +460,7 @@ pub(crate) async fn apps(
     let rows: Vec<Value> = taken
         .iter()
         .filter_map(|a| org.apps.get(a))
-        .map(|a| app_json(a, &base))
+        .map(|a| app_json(a, &base, false))
         .collect();
     let next = if more {
         taken

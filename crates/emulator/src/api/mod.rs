@@ -1,5 +1,6 @@
 //! The Okta API routes, one module per resource.
 
+mod app_schema;
 mod apps;
 mod credentials;
 mod groups;

@@ -476,11 +476,21 @@ async fn apps_keep_writable_fields_and_follow_status() {
     assert!(secret.as_str().is_some_and(|s| s.len() >= 40));
     let id = app["id"].as_str().unwrap_or_default();
     assert!(app["_links"]["deactivate"].is_object() && app["_links"].get("self").is_none());
-    assert_eq!(
-        org.get(&format!("/api/v1/apps/{id}")).await.body["credentials"]["oauthClient"]["client_secret"],
-        secret,
-        "stable secret"
+    let fetched = org.get(&format!("/api/v1/apps/{id}")).await.body;
+    assert!(
+        fetched["credentials"]["oauthClient"]
+            .get("client_secret")
+            .is_none(),
+        "secret only on create"
     );
+    assert_eq!(fetched["credentials"]["oauthClient"]["client_id"], id);
+    let r = org
+        .post(
+            "/api/v1/apps",
+            json!({ "label": "Typed", "visibility": { "hide": { "iOS": 3 } } }),
+        )
+        .await;
+    assert_eq!(r.body["errorSummary"], "Api validation failed: visibility");
     let r = org.delete(&format!("/api/v1/apps/{id}")).await;
     assert_eq!((r.status.as_u16(), r.code()), (403, "E0000056"));
     assert_eq!(
