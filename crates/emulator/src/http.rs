@@ -179,7 +179,11 @@ async fn api(
     }
     let mut resp = match authenticate(req.headers(), &s.token) {
         Ok(_) => next.run(req).await,
-        Err(e) => e.into_response(),
+        // Part 2: the token endpoint (no auth) and `Bearer`/`DPoP` access tokens.
+        Err(e) => match crate::api::oauth::authenticate(s, req, e) {
+            Ok(req) => next.run(req).await,
+            Err(r) => *r,
+        },
     };
     rate_headers(resp.headers_mut(), verdict);
     if decision.fault == Some(Fault::Truncate) {

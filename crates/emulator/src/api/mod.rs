@@ -1,10 +1,14 @@
 //! The Okta API routes, one module per resource.
 
+mod admin_p2;
 mod app_schema;
 mod apps;
 mod credentials;
+mod group_rules;
 mod groups;
 mod lifecycle;
+mod myaccount;
+pub(crate) mod oauth;
 pub(crate) mod page;
 mod user_resources;
 pub(crate) mod users;
@@ -128,6 +132,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 .delete(apps::unassign_user),
         );
     Router::new()
+        .merge(part2_routes())
         .merge(users)
         .merge(groups)
         .merge(apps)
@@ -136,7 +141,41 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::new(error::E0000022).into_response() })
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
+            group_rules::trigger,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
             crate::http::pipeline,
         ))
         .with_state(shared)
+}
+
+/// Part 2's routes (OAuth, grants, group rules, …), in their own modules.
+fn part2_routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(oauth::TOKEN_PATH, post(oauth::token))
+        .route(
+            "/api/v1/apps/{id}/grants",
+            get(oauth::list_grants).post(oauth::create_grant),
+        )
+        .route(
+            "/api/v1/apps/{id}/grants/{grantId}",
+            get(oauth::get_grant).delete(oauth::delete_grant),
+        )
+        .route(
+            "/api/v1/groups/rules",
+            get(group_rules::list).post(group_rules::create),
+        )
+        .route(
+            "/api/v1/groups/rules/{ruleId}",
+            get(group_rules::get)
+                .put(group_rules::replace)
+                .delete(group_rules::delete),
+        )
+        .route(
+            "/api/v1/groups/rules/{ruleId}/lifecycle/{op}",
+            post(group_rules::lifecycle),
+        )
+        .route("/idp/myaccount/organization", get(myaccount::organization))
+        .merge(admin_p2::routes())
 }

@@ -3,8 +3,10 @@
 mod admin;
 mod auth;
 mod faults;
+mod group_rules;
 mod groups;
 mod lifecycle;
+mod oauth;
 mod pagination;
 mod query;
 mod ratelimit;

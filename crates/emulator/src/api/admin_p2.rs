@@ -1,0 +1,98 @@
+//! Part 2's admin API under `/__emulator/` (no authentication, like part 1's):
+//!
+//! | Method and path | What it does |
+//! |---|---|
+//! | `PUT /__emulator/apps/{appId}/grants` | body `{"scopes":[…]}`: the app's scope grants become exactly these |
+//! | `POST /__emulator/oauth/tokens` | body `{"clientId"?, "userId"?, "scopes":[…], "jkt"?}`: mint an access token (a user token for MyAccount, an Aerial token); `{"access_token","token_type","expires_in","scope"}` |
+//! | `POST /__emulator/groups/rules/run` | evaluate every ACTIVE group rule now (instead of waiting for the background pass) |
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{post, put};
+use serde_json::{Value, json};
+
+use crate::error::{self, ApiError, ApiResult};
+use crate::http::{BaseUrl, json_ok, parse_json};
+use crate::server::Shared;
+use crate::util::now_secs;
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/__emulator/apps/{id}/grants", put(set_app_grants))
+        .route("/__emulator/oauth/tokens", post(mint_token))
+        .route("/__emulator/groups/rules/run", post(run_rules))
+}
+
+fn bad(msg: impl Into<String>) -> ApiError {
+    ApiError::with_detail(error::E0000001, "admin").cause(msg)
+}
+
+fn strings(v: Option<&Value>) -> Option<Vec<String>> {
+    v?.as_array()?
+        .iter()
+        .map(|s| s.as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn set_app_grants(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let body = parse_json(&body)?;
+    let scopes = strings(body.get("scopes")).ok_or_else(|| bad("scopes: an array of strings"))?;
+    let mut org = s.org.write();
+    let seq = org
+        .app_seq(&id)
+        .ok_or_else(|| ApiError::not_found(&id, "AppInstance"))?;
+    let app_id = org
+        .apps
+        .get(&seq)
+        .map(|a| a.id.clone())
+        .ok_or_else(|| ApiError::not_found(&id, "AppInstance"))?;
+    if let Some(gs) = org.ext.app_grants.get_mut(&app_id) {
+        gs.retain(|g| scopes.contains(&g.scope_id));
+    }
+    for sc in &scopes {
+        super::oauth::add_app_grant(&mut org, &app_id, sc, &base);
+    }
+    Ok(json_ok(&json!({ "appId": app_id, "scopes": scopes })))
+}
+
+async fn mint_token(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Response> {
+    let body = parse_json(&body)?;
+    let scopes = strings(body.get("scopes")).ok_or_else(|| bad("scopes: an array of strings"))?;
+    let str_of = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
+    let client = str_of("clientId").unwrap_or_else(|| "emulator-admin".to_owned());
+    let mut org = s.org.write();
+    let user = match str_of("userId") {
+        Some(u) => {
+            let seq = org
+                .user_seq(&u)
+                .ok_or_else(|| ApiError::not_found(&u, "User"))?;
+            org.user(seq).map(|u| u.id.clone())
+        }
+        None => None,
+    };
+    let (token, rec) =
+        org.ext
+            .auth
+            .tokens
+            .issue(&client, scopes.clone(), str_of("jkt"), user, now_secs());
+    Ok(json_ok(&json!({
+        "access_token": token,
+        "token_type": rec.token_type(),
+        "expires_in": rec.expires_at - rec.issued_at,
+        "scope": scopes.join(" "),
+    })))
+}
+
+async fn run_rules(State(s): State<Arc<Shared>>) -> ApiResult<Response> {
+    let changed = super::group_rules::run_all(&s);
+    Ok(json_ok(&json!({ "changes": changed })))
+}
