@@ -4,6 +4,8 @@
 //! |---|---|
 //! | `PUT /__emulator/apps/{appId}/grants` | body `{"scopes":[…]}`: the app's scope grants become exactly these |
 //! | `POST /__emulator/oauth/tokens` | body `{"clientId"?, "userId"?, "scopes":[…], "jkt"?}`: mint an access token (a user token for MyAccount, an Aerial token); `{"access_token","token_type","expires_in","scope"}` |
+//! | `POST /__emulator/users/{id}/grants` | body `{"clientId", "scopes":[…]}`: the user consents to the client (one grant per scope); `{"grantIds":[…]}` |
+//! | `POST /__emulator/users/{id}/tokens` | body `{"clientId", "scopes":[…]}`: a refresh token (and a user access token) issued to the client; `{"refreshTokenId","access_token"}` |
 //! | `POST /__emulator/groups/rules/run` | evaluate every ACTIVE group rule now (instead of waiting for the background pass) |
 
 use std::sync::Arc;
@@ -25,6 +27,8 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/__emulator/apps/{id}/grants", put(set_app_grants))
         .route("/__emulator/oauth/tokens", post(mint_token))
         .route("/__emulator/groups/rules/run", post(run_rules))
+        .route("/__emulator/users/{id}/grants", post(user_grants))
+        .route("/__emulator/users/{id}/tokens", post(user_tokens))
 }
 
 fn bad(msg: impl Into<String>) -> ApiError {
@@ -95,4 +99,42 @@ async fn mint_token(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Resp
 async fn run_rules(State(s): State<Arc<Shared>>) -> ApiResult<Response> {
     let changed = super::group_rules::run_all(&s);
     Ok(json_ok(&json!({ "changes": changed })))
+}
+
+fn client_and_scopes(body: &Value) -> ApiResult<(String, Vec<String>)> {
+    let client = body
+        .get("clientId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("clientId: required"))?
+        .to_owned();
+    let scopes = strings(body.get("scopes")).ok_or_else(|| bad("scopes: an array of strings"))?;
+    Ok((client, scopes))
+}
+
+async fn user_grants(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let body = parse_json(&body)?;
+    let (client, scopes) = client_and_scopes(&body)?;
+    let mut org = s.org.write();
+    let ids = super::grants::admin_grant(&mut org, &id, &client, &scopes, &base)?;
+    Ok(json_ok(&json!({ "grantIds": ids })))
+}
+
+async fn user_tokens(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let body = parse_json(&body)?;
+    let (client, scopes) = client_and_scopes(&body)?;
+    let mut org = s.org.write();
+    let (rid, access) = super::grants::admin_refresh_token(&mut org, &id, &client, &scopes, &base)?;
+    Ok(json_ok(
+        &json!({ "refreshTokenId": rid, "access_token": access }),
+    ))
 }

@@ -4,6 +4,7 @@ mod admin_p2;
 mod app_schema;
 mod apps;
 mod credentials;
+mod grants;
 mod group_rules;
 mod groups;
 mod lifecycle;
@@ -145,6 +146,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
+            grants::sessions_hook,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
             crate::http::pipeline,
         ))
         .with_state(shared)
@@ -177,5 +182,26 @@ fn part2_routes() -> Router<Arc<Shared>> {
             post(group_rules::lifecycle),
         )
         .route("/idp/myaccount/organization", get(myaccount::organization))
+        .route(
+            "/api/v1/users/{id}/grants",
+            get(grants::list_user_grants).delete(grants::revoke_user_grants),
+        )
+        .route(
+            "/api/v1/users/{id}/grants/{grantId}",
+            get(grants::get_user_grant).delete(grants::revoke_user_grant),
+        )
+        .route("/api/v1/users/{id}/clients", get(grants::list_clients))
+        .route(
+            "/api/v1/users/{id}/clients/{clientId}/grants",
+            get(grants::list_client_grants).delete(grants::revoke_client_grants),
+        )
+        .route(
+            "/api/v1/users/{id}/clients/{clientId}/tokens",
+            get(grants::list_tokens).delete(grants::revoke_tokens),
+        )
+        .route(
+            "/api/v1/users/{id}/clients/{clientId}/tokens/{tokenId}",
+            get(grants::get_token).delete(grants::revoke_token),
+        )
         .merge(admin_p2::routes())
 }

@@ -33,6 +33,29 @@ pub(crate) struct StoredRule {
     pub added: std::collections::BTreeSet<(String, String)>,
 }
 
+/// A user's consent grant to a client (`/api/v1/users/{userId}/grants`).
+#[derive(Debug, Clone)]
+pub(crate) struct UserGrant {
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub scope_id: String,
+    pub issuer: String,
+    pub created: i64,
+}
+
+/// A refresh token issued to a client for a user (`/api/v1/users/{userId}/clients/{clientId}/tokens`).
+#[derive(Debug, Clone)]
+pub(crate) struct RefreshToken {
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub issuer: String,
+    pub created: i64,
+    pub expires_at: i64,
+}
+
 /// Everything part 2 adds to the org.
 #[derive(Debug, Default)]
 pub(crate) struct Ext {
@@ -44,4 +67,8 @@ pub(crate) struct Ext {
     pub rules: BTreeMap<u64, StoredRule>,
     /// Next seq of a rule.
     pub next_rule: u64,
+    /// User consent grants by seq.
+    pub user_grants: BTreeMap<u64, UserGrant>,
+    /// Refresh tokens by seq.
+    pub refresh_tokens: BTreeMap<u64, RefreshToken>,
 }

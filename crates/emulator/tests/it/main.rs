@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod faults;
+mod grants;
 mod group_rules;
 mod groups;
 mod lifecycle;
