@@ -6,6 +6,8 @@
 //! | `POST /__emulator/oauth/tokens` | body `{"clientId"?, "userId"?, "scopes":[…], "jkt"?}`: mint an access token (a user token for MyAccount, an Aerial token); `{"access_token","token_type","expires_in","scope"}` |
 //! | `POST /__emulator/users/{id}/grants` | body `{"clientId", "scopes":[…]}`: the user consents to the client (one grant per scope); `{"grantIds":[…]}` |
 //! | `POST /__emulator/users/{id}/tokens` | body `{"clientId", "scopes":[…]}`: a refresh token (and a user access token) issued to the client; `{"refreshTokenId","access_token"}` |
+//! | `GET /__emulator/users/{id}/factors/{factorId}/code` | the outstanding sms/call/email code: `{"code": "123456"|null}` |
+//! | `POST /__emulator/users/{id}/push` | body `{"approve": true|false, "transactionId"?}`: answer the newest waiting push (or that one) |
 //! | `POST /__emulator/groups/rules/run` | evaluate every ACTIVE group rule now (instead of waiting for the background pass) |
 
 use std::sync::Arc;
@@ -28,6 +30,11 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/__emulator/oauth/tokens", post(mint_token))
         .route("/__emulator/groups/rules/run", post(run_rules))
         .route("/__emulator/users/{id}/grants", post(user_grants))
+        .route(
+            "/__emulator/users/{id}/factors/{factorId}/code",
+            axum::routing::get(factor_code),
+        )
+        .route("/__emulator/users/{id}/push", post(push_answer))
         .route("/__emulator/users/{id}/tokens", post(user_tokens))
 }
 
@@ -137,4 +144,29 @@ async fn user_tokens(
     Ok(json_ok(
         &json!({ "refreshTokenId": rid, "access_token": access }),
     ))
+}
+
+async fn factor_code(
+    State(s): State<Arc<Shared>>,
+    Path((id, fid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let org = s.org.read();
+    let code = super::factors::admin_code(&org, &id, &fid)?;
+    Ok(json_ok(&json!({ "code": code })))
+}
+
+async fn push_answer(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let body = parse_json(&body)?;
+    let approve = body
+        .get("approve")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| bad("approve: true or false"))?;
+    let tx = body.get("transactionId").and_then(Value::as_str);
+    let mut org = s.org.write();
+    let tx = super::factors::admin_push(&mut org, &id, tx, approve)?;
+    Ok(json_ok(&json!({ "transactionId": tx })))
 }

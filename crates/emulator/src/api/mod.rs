@@ -4,6 +4,7 @@ mod admin_p2;
 mod app_schema;
 mod apps;
 mod credentials;
+mod factors;
 mod grants;
 mod group_rules;
 mod groups;
@@ -150,6 +151,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
+            factors::reset_hook,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
             crate::http::pipeline,
         ))
         .with_state(shared)
@@ -202,6 +207,35 @@ fn part2_routes() -> Router<Arc<Shared>> {
         .route(
             "/api/v1/users/{id}/clients/{clientId}/tokens/{tokenId}",
             get(grants::get_token).delete(grants::revoke_token),
+        )
+        .route(
+            "/api/v1/users/{id}/factors",
+            get(factors::list).post(factors::enroll),
+        )
+        .route("/api/v1/users/{id}/factors/catalog", get(factors::catalog))
+        .route(
+            "/api/v1/users/{id}/factors/questions",
+            get(factors::questions),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{factorId}",
+            get(factors::get).delete(factors::unenroll),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{factorId}/lifecycle/activate",
+            post(factors::activate),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{factorId}/verify",
+            post(factors::verify),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{factorId}/resend",
+            post(factors::resend),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{factorId}/transactions/{txId}",
+            get(factors::transaction),
         )
         .merge(admin_p2::routes())
 }

@@ -56,6 +56,21 @@ pub(crate) struct RefreshToken {
     pub expires_at: i64,
 }
 
+/// An enrolled factor and its secret state.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredFactor {
+    pub id: String,
+    pub user_id: String,
+    pub kind: crate::factors::FactorKind,
+    pub status: crate::factors::FactorStatus,
+    pub created: i64,
+    pub last_updated: i64,
+    pub profile: Value,
+    pub secrets: crate::factors::flow::FactorSecrets,
+    /// `_embedded.activation` while pending (TOTP shared secret).
+    pub activation: Option<Value>,
+}
+
 /// Everything part 2 adds to the org.
 #[derive(Debug, Default)]
 pub(crate) struct Ext {
@@ -71,4 +86,10 @@ pub(crate) struct Ext {
     pub user_grants: BTreeMap<u64, UserGrant>,
     /// Refresh tokens by seq.
     pub refresh_tokens: BTreeMap<u64, RefreshToken>,
+    /// Factors by seq (enrollment order).
+    pub factors: BTreeMap<u64, StoredFactor>,
+    /// Factor activation/resend/send limits.
+    pub factor_limits: crate::factors::FactorLimits,
+    /// Push transactions.
+    pub pushes: crate::factors::PushTransactions,
 }

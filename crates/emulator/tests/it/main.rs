@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod factors;
 mod faults;
 mod grants;
 mod group_rules;
