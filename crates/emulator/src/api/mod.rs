@@ -9,10 +9,12 @@ mod grants;
 mod group_rules;
 mod groups;
 mod lifecycle;
+mod linked_objects;
 mod myaccount;
 pub(crate) mod oauth;
 pub(crate) mod page;
 mod user_resources;
+mod user_types;
 pub(crate) mod users;
 
 use std::sync::Arc;
@@ -236,6 +238,33 @@ fn part2_routes() -> Router<Arc<Shared>> {
         .route(
             "/api/v1/users/{id}/factors/{factorId}/transactions/{txId}",
             get(factors::transaction),
+        )
+        .route(
+            "/api/v1/meta/schemas/user/linkedObjects",
+            get(linked_objects::list).post(linked_objects::create),
+        )
+        .route(
+            "/api/v1/meta/schemas/user/linkedObjects/{name}",
+            get(linked_objects::get).delete(linked_objects::delete),
+        )
+        .route(
+            "/api/v1/users/{id}/linkedObjects/{name}",
+            get(linked_objects::get_values).delete(linked_objects::delete_value),
+        )
+        .route(
+            "/api/v1/users/{id}/linkedObjects/{name}/{primaryUserId}",
+            put(linked_objects::set_value),
+        )
+        .route(
+            "/api/v1/meta/types/user",
+            get(user_types::list).post(user_types::create),
+        )
+        .route(
+            "/api/v1/meta/types/user/{typeId}",
+            get(user_types::get)
+                .post(user_types::partial_update)
+                .put(user_types::replace)
+                .delete(user_types::delete),
         )
         .merge(admin_p2::routes())
 }

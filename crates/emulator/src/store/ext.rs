@@ -71,6 +71,26 @@ pub(crate) struct StoredFactor {
     pub activation: Option<Value>,
 }
 
+/// A linked-object definition (`primary`/`associated` as sent, validated).
+#[derive(Debug, Clone)]
+pub(crate) struct LinkedDef {
+    pub primary: Value,
+    pub associated: Value,
+    pub primary_name: String,
+    pub associated_name: String,
+}
+
+/// A custom user type.
+#[derive(Debug, Clone)]
+pub(crate) struct UserType {
+    pub id: String,
+    pub name: String,
+    pub display_name: String,
+    pub description: Option<String>,
+    pub created: i64,
+    pub last_updated: i64,
+}
+
 /// Everything part 2 adds to the org.
 #[derive(Debug, Default)]
 pub(crate) struct Ext {
@@ -92,4 +112,10 @@ pub(crate) struct Ext {
     pub factor_limits: crate::factors::FactorLimits,
     /// Push transactions.
     pub pushes: crate::factors::PushTransactions,
+    /// Linked-object definitions, in creation order.
+    pub linked_defs: Vec<LinkedDef>,
+    /// `(primary name, associated user id)` → primary user id.
+    pub linked_values: BTreeMap<(String, String), String>,
+    /// Custom user types by seq (the default type is implicit).
+    pub user_types: BTreeMap<u64, UserType>,
 }

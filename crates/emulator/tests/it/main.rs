@@ -8,6 +8,7 @@ mod grants;
 mod group_rules;
 mod groups;
 mod lifecycle;
+mod meta;
 mod oauth;
 mod pagination;
 mod query;
