@@ -8,6 +8,7 @@
 //! | `POST /__emulator/users/{id}/tokens` | body `{"clientId", "scopes":[…]}`: a refresh token (and a user access token) issued to the client; `{"refreshTokenId","access_token"}` |
 //! | `GET /__emulator/users/{id}/factors/{factorId}/code` | the outstanding sms/call/email code: `{"code": "123456"|null}` |
 //! | `POST /__emulator/users/{id}/push` | body `{"approve": true|false, "transactionId"?}`: answer the newest waiting push (or that one) |
+//! | `POST /__emulator/aerial/accounts` | body `{"scopes"?:[…]}` (default read + manage): a new Aerial account and a token for it; `{"accountId","access_token"}` |
 //! | `POST /__emulator/groups/rules/run` | evaluate every ACTIVE group rule now (instead of waiting for the background pass) |
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/__emulator/oauth/tokens", post(mint_token))
         .route("/__emulator/groups/rules/run", post(run_rules))
         .route("/__emulator/users/{id}/grants", post(user_grants))
+        .route("/__emulator/aerial/accounts", post(aerial_account))
         .route(
             "/__emulator/users/{id}/factors/{factorId}/code",
             axum::routing::get(factor_code),
@@ -169,4 +171,25 @@ async fn push_answer(
     let mut org = s.org.write();
     let tx = super::factors::admin_push(&mut org, &id, tx, approve)?;
     Ok(json_ok(&json!({ "transactionId": tx })))
+}
+
+async fn aerial_account(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Response> {
+    let body = parse_json(&body)?;
+    let scopes = match body.get("scopes") {
+        None => vec![
+            "okta.accounts.read".to_owned(),
+            "okta.accounts.manage".to_owned(),
+        ],
+        v => strings(v).ok_or_else(|| bad("scopes: an array of strings"))?,
+    };
+    let mut org = s.org.write();
+    let (_, id) = org.next_id("0ac");
+    org.ext.aerial.insert(id.clone(), Default::default());
+    let client = super::aerial::account_client(&id);
+    let (token, _) = org
+        .ext
+        .auth
+        .tokens
+        .issue(&client, scopes, None, None, now_secs());
+    Ok(json_ok(&json!({ "accountId": id, "access_token": token })))
 }

@@ -1,6 +1,7 @@
 //! The Okta API routes, one module per resource.
 
 mod admin_p2;
+mod aerial;
 mod app_schema;
 mod apps;
 mod credentials;
@@ -265,6 +266,19 @@ fn part2_routes() -> Router<Arc<Shared>> {
                 .post(user_types::partial_update)
                 .put(user_types::replace)
                 .delete(user_types::delete),
+        )
+        .route(
+            "/aerial/{accountId}/api/v1/orgs",
+            get(aerial::list).post(aerial::add),
+        )
+        .route("/aerial/{accountId}/api/v1/orgs/{orgId}", get(aerial::get))
+        .route(
+            "/aerial/{accountId}/api/v1/orgs/{orgId}/status",
+            put(aerial::set_status),
+        )
+        .route(
+            "/aerial/{accountId}/api/v1/orgs/{orgId}/products",
+            get(aerial::products).put(aerial::set_products),
         )
         .merge(admin_p2::routes())
 }

@@ -34,7 +34,6 @@ pub(crate) const AERIAL_PREFIX: &str = "/aerial";
 #[derive(Debug, Clone)]
 pub(crate) struct BearerPrincipal {
     /// The client (app) the token was issued to.
-    #[allow(dead_code)]
     pub client_id: String,
     /// The end user, for user tokens.
     #[allow(dead_code)]

@@ -91,6 +91,26 @@ pub(crate) struct UserType {
     pub last_updated: i64,
 }
 
+/// An org managed by an Aerial account.
+#[derive(Debug, Clone)]
+pub(crate) struct AerialOrg {
+    pub id: String,
+    pub name: String,
+    pub domain: String,
+    pub cell: String,
+    pub region: String,
+    pub status: String,
+    pub created: i64,
+    /// Enabled products `[{id, name}]`.
+    pub products: Vec<Value>,
+}
+
+/// An Aerial account and its orgs (by seq).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AerialAccount {
+    pub orgs: BTreeMap<u64, AerialOrg>,
+}
+
 /// Everything part 2 adds to the org.
 #[derive(Debug, Default)]
 pub(crate) struct Ext {
@@ -118,4 +138,6 @@ pub(crate) struct Ext {
     pub linked_values: BTreeMap<(String, String), String>,
     /// Custom user types by seq (the default type is implicit).
     pub user_types: BTreeMap<u64, UserType>,
+    /// Aerial accounts by id.
+    pub aerial: BTreeMap<String, AerialAccount>,
 }

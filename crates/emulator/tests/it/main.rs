@@ -1,6 +1,7 @@
 //! Integration tests of the emulator over raw HTTP (never through the spindle-okta client).
 
 mod admin;
+mod aerial;
 mod auth;
 mod factors;
 mod faults;
