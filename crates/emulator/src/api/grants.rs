@@ -233,8 +233,6 @@ pub(crate) async fn list_clients(
             json!({
                 "client_id": app.id,
                 "client_name": app.label(),
-                "client_uri": null,
-                "logo_uri": null,
                 "_links": {
                     "self": {"href": format!("{base}/oauth2/v1/clients/{}", app.id)},
                     "grants": {"href": format!("{me}/grants")},

@@ -30,11 +30,10 @@ fn type_json(t: &UserType, default: bool, base: &str) -> Value {
     } else {
         format!("osc{}", t.id.get(3..).unwrap_or_default())
     };
-    json!({
+    let mut v = json!({
         "id": t.id,
         "name": t.name,
         "displayName": t.display_name,
-        "description": t.description,
         "default": default,
         "createdBy": "00u1emulatoradmin000",
         "lastUpdatedBy": "00u1emulatoradmin000",
@@ -44,7 +43,12 @@ fn type_json(t: &UserType, default: bool, base: &str) -> Value {
             "self": {"href": me, "method": "GET", "rel": "self"},
             "schema": {"href": format!("{base}/api/v1/meta/schemas/user/{schema}"), "method": "GET", "rel": "schema"},
         },
-    })
+    });
+    // Not nullable in the spec: absent rather than null.
+    if let Some(d) = &t.description {
+        v["description"] = json!(d);
+    }
+    v
 }
 
 fn default_type() -> UserType {
