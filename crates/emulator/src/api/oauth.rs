@@ -194,10 +194,16 @@ pub(crate) fn granted_scopes(org: &Org, app_id: &str) -> Vec<String> {
 pub(crate) async fn token(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = form_pairs(&body);
+    // Parameters come in the form body; Okta's Python SDK and older Go SDKs send them in the
+    // query string of the POST instead, which Okta accepts too (body wins when both have one).
+    let mut form = form_pairs(&body);
+    form.extend(form_pairs(&Bytes::from(
+        uri.query().unwrap_or_default().to_owned(),
+    )));
     let get = |k: &str| {
         form.iter()
             .find(|(key, _)| key == k)

@@ -250,6 +250,22 @@ async fn client_credentials_bearer_token_calls_management_api_within_its_scopes(
             .unwrap_or_default()
             .contains("invalid_token")
     );
+    // Parameters in the query string (Python SDK style) work too.
+    let a = client.assertion(&org);
+    let q = cc_form(&a, "okta.users.read")
+        .iter()
+        .map(|(k, v)| format!("{}={}", pct(k), pct(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let resp = org
+        .http
+        .post(org.url(&format!("/oauth2/v1/token?{q}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), 200);
+
     // The same assertion can't be used twice.
     let (status, body, _) = token_request(&org, &cc_form(&a, "okta.users.read"), None).await;
     assert_eq!(status, 401);
