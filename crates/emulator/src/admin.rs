@@ -108,9 +108,24 @@ fn mode_str(m: &RateLimitMode) -> String {
     }
 }
 
+/// Generates an org off the async workers and swaps it in; the old org is dropped after the
+/// write lock is released.
+pub(crate) async fn generate_org(users: usize, groups: usize, seed: u64) -> crate::store::Org {
+    match tokio::task::spawn_blocking(move || crate::synth::generate(users, groups, seed)).await {
+        Ok(org) => org,
+        // The generator does not panic; if it ever did, fall back to an empty org.
+        Err(_) => crate::store::Org::new(seed, crate::util::now_secs()),
+    }
+}
+
+fn install(s: &Shared, org: crate::store::Org) {
+    let old = std::mem::replace(&mut *s.org.write(), org);
+    drop(old);
+}
+
 async fn reset(State(s): State<Arc<Shared>>) -> Response {
-    let org = crate::synth::generate(s.config.users, s.config.groups, s.config.seed);
-    *s.org.write() = org;
+    let org = generate_org(s.config.users, s.config.groups, s.config.seed).await;
+    install(&s, org);
     s.log.clear();
     s.limiter
         .reconfigure(s.config.rate_limit.clone(), s.config.rate_limit_window);
@@ -128,8 +143,8 @@ async fn seed(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Response> 
     }
     let seed = n("seed", s.config.seed);
     let started = std::time::Instant::now();
-    let org = crate::synth::generate(users, groups, seed);
-    *s.org.write() = org;
+    let org = generate_org(users, groups, seed).await;
+    install(&s, org);
     Ok(json_ok(
         &json!({ "users": users, "groups": groups, "seed": seed, "millis": started.elapsed().as_millis() as u64 }),
     ))

@@ -12,7 +12,7 @@ use crate::{EmulatorConfig, Error, FaultSpec, RateLimitMode, parse_duration};
 /// SIGINT/SIGTERM. Point an Okta SDK at that URL with that API token.
 ///
 /// Example: `spindle emulator --users 10000 --groups 200 --seed 7 --rate-limit off`
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct EmulatorArgs {
     /// Address to listen on (use 127.0.0.1:0 for any free port).
     #[arg(long, default_value = "127.0.0.1:8089", value_name = "IP:PORT")]
@@ -51,6 +51,21 @@ pub struct EmulatorArgs {
     /// Example: --faults 'error=0.05,latency=20ms..100ms,burst=5/200'
     #[arg(long, default_value = "none", value_name = "SPEC")]
     pub faults: String,
+}
+
+impl std::fmt::Debug for EmulatorArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorArgs")
+            .field("addr", &self.addr)
+            .field("token", &"<redacted>")
+            .field("users", &self.users)
+            .field("groups", &self.groups)
+            .field("seed", &self.seed)
+            .field("rate_limit", &self.rate_limit)
+            .field("rate_limit_window", &self.rate_limit_window)
+            .field("faults", &self.faults)
+            .finish()
+    }
 }
 
 impl EmulatorArgs {
@@ -112,6 +127,13 @@ mod tests {
         };
         assert_eq!(cfg.addr.port(), 8089);
         assert_eq!(cfg.rate_limit, RateLimitMode::Okta);
+
+        let with_token =
+            Cli::try_parse_from(["x", "--token", "s3cr3t-token"]).map(|c| format!("{:?}", c.args));
+        assert!(
+            with_token.is_ok_and(|d| !d.contains("s3cr3t-token")),
+            "token redacted in Debug"
+        );
 
         let bad = Cli::try_parse_from(["x", "--faults", "500=7"]).map(|c| c.args.into_config());
         assert!(matches!(bad, Ok(Err(Error::Config(m))) if m.contains("--faults")));

@@ -54,6 +54,8 @@ catalog! {
     E0000080 = "E0000080", 403, "The password does not meet the complexity requirements of the current password policy.";
     E0000087 = "E0000087", 403, "The recovery question answer did not match our records.";
     E0000093 = "E0000093", 400, "Target count limit exceeded";
+    E0000231 = "E0000231", 412, "ETag value doesn't match.";
+    E0000242 = "E0000242", 400, "ETag syntax is invalid.";
     E0000124 = "E0000124", 400, "Could not create user. To create a user and expire their password immediately, a password must be specified.";
     E0000125 = "E0000125", 400, "Could not create user. To create a user and expire their password immediately, `activate` must be true.";
 }

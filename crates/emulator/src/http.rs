@@ -139,7 +139,7 @@ async fn api(
         Some(Fault::TooMany) => {
             let window = s.limiter.mode().1.as_secs().max(1) as i64;
             let v = Verdict {
-                limit: 600,
+                limit: s.limiter.limit_for(method, path),
                 remaining: 0,
                 reset: crate::util::now_secs() + window,
                 allowed: false,

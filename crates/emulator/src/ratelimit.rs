@@ -125,6 +125,16 @@ impl RateLimiter {
         }
     }
 
+    /// The limit of the bucket `method path` falls in, under the current mode.
+    pub(crate) fn limit_for(&self, method: &Method, path: &str) -> u32 {
+        let default = bucket(method, path).1;
+        match self.inner.lock().mode {
+            RateLimitMode::Okta => default,
+            RateLimitMode::Off => OFF_LIMIT,
+            RateLimitMode::PerWindow(n) => n,
+        }
+    }
+
     /// Counts one request against its bucket.
     pub(crate) fn admit(&self, method: &Method, path: &str) -> Verdict {
         let (name, default) = bucket(method, path);

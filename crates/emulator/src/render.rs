@@ -18,9 +18,29 @@ struct Ts(Option<i64>);
 impl Serialize for Ts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0 {
-            Some(t) => s.serialize_str(&fmt_ts(t)),
+            Some(t) => s.collect_str(&crate::util::Iso(t)),
             None => s.serialize_none(),
         }
+    }
+}
+
+/// Two strings serialised as one, without allocating.
+struct Concat<'a>(&'a str, &'a str);
+impl Serialize for Concat<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{}{}", self.0, self.1))
+    }
+}
+
+/// A JSON object with fixed string entries, without building a `serde_json::Value`.
+struct Obj<'a, const N: usize>([(&'a str, &'a str); N]);
+impl<const N: usize> Serialize for Obj<'_, N> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(N))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
     }
 }
 
@@ -28,7 +48,7 @@ struct Href<'a>(&'a str, &'a str, Option<&'a str>);
 impl Serialize for Href<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("href", &format!("{}{}", self.0, self.1))?;
+        m.serialize_entry("href", &Concat(self.0, self.1))?;
         if let Some(method) = self.2 {
             m.serialize_entry("method", method)?;
         }
@@ -64,7 +84,7 @@ impl Serialize for UserView<'_> {
         m.serialize_entry("lastLogin", &Ts(u.last_login))?;
         m.serialize_entry("lastUpdated", &Ts(Some(u.last_updated)))?;
         m.serialize_entry("passwordChanged", &Ts(u.password_changed))?;
-        m.serialize_entry("type", &json!({ "id": u.type_id }))?;
+        m.serialize_entry("type", &Obj([("id", u.type_id.as_str())]))?;
         m.serialize_entry("profile", &u.profile)?;
         m.serialize_entry("credentials", &Credentials(u, true))?;
         m.serialize_entry("_links", &UserLinksView(self))?;
@@ -83,7 +103,7 @@ impl Serialize for Credentials<'_> {
         let u = self.0;
         let mut m = s.serialize_map(None)?;
         if u.has_password() {
-            m.serialize_entry("password", &json!({}))?;
+            m.serialize_entry("password", &Obj([]))?;
         }
         if self.1
             && u.is_okta_sourced()
@@ -91,15 +111,22 @@ impl Serialize for Credentials<'_> {
         {
             m.serialize_entry(
                 "emails",
-                &[json!({ "value": email, "status": "VERIFIED", "type": "PRIMARY" })],
+                &[Obj([
+                    ("value", email),
+                    ("status", "VERIFIED"),
+                    ("type", "PRIMARY"),
+                ])],
             )?;
         }
         if let Some((q, _)) = &u.recovery_question {
-            m.serialize_entry("recovery_question", &json!({ "question": q }))?;
+            m.serialize_entry("recovery_question", &Obj([("question", q.as_str())]))?;
         }
         m.serialize_entry(
             "provider",
-            &json!({ "type": u.provider_type, "name": u.provider_name }),
+            &Obj([
+                ("type", u.provider_type.as_str()),
+                ("name", u.provider_name.as_str()),
+            ]),
         )?;
         m.end()
     }

@@ -71,7 +71,7 @@ impl Emulator {
             })?;
         let addr = listener.local_addr()?;
         let url = format!("http://{addr}");
-        let org = crate::synth::generate(config.users, config.groups, config.seed);
+        let org = crate::admin::generate_org(config.users, config.groups, config.seed).await;
         let shared = Arc::new(Shared {
             org: RwLock::new(org),
             token: config.token.clone(),

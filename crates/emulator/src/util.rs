@@ -14,17 +14,27 @@ pub(crate) fn now_secs() -> i64 {
         .unwrap_or(0)
 }
 
+/// Epoch seconds that display as Okta's timestamps: `YYYY-MM-DDTHH:mm:ss.000Z`.
+pub(crate) struct Iso(pub i64);
+
+impl std::fmt::Display for Iso {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let days = self.0.div_euclid(86_400);
+        let rem = self.0.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
+            rem / 3600,
+            (rem / 60) % 60,
+            rem % 60
+        )
+    }
+}
+
 /// Formats epoch seconds as Okta does: `YYYY-MM-DDTHH:mm:ss.000Z`.
 pub(crate) fn fmt_ts(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    Iso(secs).to_string()
 }
 
 /// Formats epoch seconds as a calendar date `YYYY-MM-DD`.

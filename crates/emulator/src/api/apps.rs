@@ -10,7 +10,8 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::page;
-use super::users::{compile, find as find_user};
+use super::users::find as find_user;
+use super::users_list::compile;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content, parse_json};
 use crate::query::{self, Dialect, Record, Val};
@@ -72,6 +73,22 @@ pub(crate) async fn create(
         {
             return Err(ApiError::validation(key, "Does not match required type"));
         }
+    }
+    // `Application` requires `signOnMode` (its discriminator) and `label`.
+    match body.get("signOnMode").and_then(Value::as_str) {
+        None => {
+            return Err(ApiError::validation(
+                "signOnMode",
+                "The field cannot be left blank",
+            ));
+        }
+        Some(mode) if !SIGN_ON_MODES.contains(&mode) => {
+            return Err(ApiError::validation(
+                "signOnMode",
+                "Does not match required enum",
+            ));
+        }
+        Some(_) => {}
     }
     let label_ok = body
         .get("label")
@@ -151,6 +168,19 @@ pub(crate) async fn create(
         .ok_or_else(|| ApiError::new(error::E0000009))?;
     Ok(json_ok(&app_json(app, &base, true)))
 }
+
+/// `ApplicationSignOnMode` of Okta's OpenAPI document.
+const SIGN_ON_MODES: &[&str] = &[
+    "AUTO_LOGIN",
+    "BASIC_AUTH",
+    "BOOKMARK",
+    "BROWSER_PLUGIN",
+    "OPENID_CONNECT",
+    "SAML_1_1",
+    "SAML_2_0",
+    "SECURE_PASSWORD_STORE",
+    "WS_FEDERATION",
+];
 
 /// Top-level application properties a client may set.
 const WRITABLE: &[&str] = &[

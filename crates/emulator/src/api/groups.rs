@@ -16,7 +16,8 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::page;
-use super::users::{compile, find as find_user};
+use super::users::find as find_user;
+use super::users_list::compile;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content, parse_json};
 use crate::query::{self, Dialect, Record, Val};
@@ -261,20 +262,20 @@ pub(crate) async fn list(
                 (k, g)
             })
             .collect();
-        rows.sort_by(|a, b| (a.0.as_str(), a.1.seq).cmp(&(b.0.as_str(), b.1.seq)));
+        rows.sort_by(|a, b| (a.0.as_str(), a.1.id.as_str()).cmp(&(b.0.as_str(), b.1.id.as_str())));
         if desc {
             rows.reverse();
         }
-        let after: Option<(String, u64)> = match page::decode(&params, "groups-sorted")? {
+        let after: Option<(String, String)> = match page::decode(&params, "groups-sorted")? {
             None => None,
             Some(k) => Some(serde_json::from_str(&k).map_err(|_| ApiError::bad_cursor())?),
         };
         let start = match &after {
             None => 0,
-            Some((k, seq)) => rows
+            Some((k, last_id)) => rows
                 .iter()
                 .position(|(rk, g)| {
-                    let o = (rk.as_str(), g.seq).cmp(&(k.as_str(), *seq));
+                    let o = (rk.as_str(), g.id.as_str()).cmp(&(k.as_str(), last_id.as_str()));
                     if desc { o.is_lt() } else { o.is_gt() }
                 })
                 .unwrap_or(rows.len()),
@@ -285,7 +286,7 @@ pub(crate) async fn list(
             .then(|| {
                 taken
                     .last()
-                    .and_then(|(k, g)| serde_json::to_string(&(k, g.seq)).ok())
+                    .and_then(|(k, g)| serde_json::to_string(&(k, &g.id)).ok())
             })
             .flatten()
             .map(|k| page::encode("groups-sorted", &k));

@@ -17,6 +17,7 @@ pub(crate) mod page;
 mod user_resources;
 mod user_types;
 pub(crate) mod users;
+mod users_list;
 
 use std::sync::Arc;
 
@@ -30,7 +31,7 @@ use crate::server::Shared;
 /// Builds the full router: Okta API, admin API, pipeline middleware.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let users = Router::new()
-        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users", get(users_list::list).post(users::create))
         .route(
             "/api/v1/users/{id}",
             get(users::get)

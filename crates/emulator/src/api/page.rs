@@ -1,7 +1,8 @@
 //! Pagination: `limit`, opaque cursors and `Link` headers.
 //!
 //! A cursor is `base64url("v1|<list kind>|<key>")` where the key is the last returned row's
-//! stable sort key (its creation `seq`, or `[sortValue, seq]` for sorted searches). Cursors are
+//! stable sort key (its creation `seq`, or `[sortValue, id]` for sorted searches, ties broken by
+//! id as Okta does). Cursors are
 //! opaque to clients, versioned, and bound to the list they came from: using a users cursor on a
 //! groups list is an invalid cursor (400 E0000029 "Invalid paging request.", cause
 //! "Invalid cursor.", as Okta answers).

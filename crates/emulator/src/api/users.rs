@@ -1,18 +1,15 @@
-//! `/api/v1/users`: create, get, update, replace, delete, list (q / filter / search).
+//! `/api/v1/users`: create, get, update, replace, delete (listing is in `users_list`).
 
-use std::ops::Bound;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::page;
 use crate::error::{self, ApiError, ApiResult};
-use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content, parse_json};
-use crate::query::{self, Dialect, Record, Val};
+use crate::http::{BaseUrl, Params, json_ok, no_content, parse_json};
 use crate::render::{UserLinks, UserView};
 use crate::server::Shared;
 use crate::store::{DEFAULT_USER_TYPE, Org, Status, User};
@@ -159,7 +156,7 @@ fn with_base_nulls(mut p: Map<String, Value>) -> Map<String, Value> {
 }
 
 /// What `credentials` in a create/update body asks for.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct CredInput {
     password: Option<String>,
     hashed: bool,
@@ -226,11 +223,60 @@ fn read_credentials(body: &Value) -> ApiResult<CredInput> {
 }
 
 fn render_one(user: &User, base: &str) -> Response {
-    json_ok(&UserView {
+    let mut resp = json_ok(&UserView {
         user,
         base,
         links: UserLinks::Full,
+    });
+    if let Ok(v) = HeaderValue::from_str(&etag(user)) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
+/// A weak ETag over everything a client can see of the user (SipHash with fixed keys, so it is
+/// stable for a given state within a build).
+pub(crate) fn etag(user: &User) -> String {
+    use std::hash::{Hash, Hasher};
+    let bytes = serde_json::to_vec(&UserView {
+        user,
+        base: "",
+        links: UserLinks::Full,
     })
+    .unwrap_or_default();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("W/\"{:016x}\"", h.finish())
+}
+
+/// `If-Match` on update/replace: malformed → 400 E0000242, stale → 412 E0000231.
+fn check_if_match(headers: &HeaderMap, user: &User) -> ApiResult<()> {
+    let Some(raw) = headers.get(header::IF_MATCH) else {
+        return Ok(());
+    };
+    let raw = raw
+        .to_str()
+        .map_err(|_| ApiError::new(error::E0000242))?
+        .trim();
+    if raw == "*" {
+        return Ok(());
+    }
+    let current = etag(user);
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    let mut any = false;
+    for tag in raw.split(',') {
+        let tag = tag.trim();
+        let body = tag.trim_start_matches("W/");
+        if body.len() < 2 || !body.starts_with('"') || !body.ends_with('"') {
+            return Err(ApiError::new(error::E0000242));
+        }
+        any |= opaque(tag) == opaque(&current);
+    }
+    if any {
+        Ok(())
+    } else {
+        Err(ApiError::new(error::E0000231))
+    }
 }
 
 /// `POST /api/v1/users`
@@ -376,6 +422,11 @@ pub(crate) async fn create(
         oauth_tokens_revoked: 0,
     };
     org.insert_user(user);
+    // Every user joins the built-in Everyone group.
+    let everyone = org.everyone;
+    if let Some(g) = org.groups.get_mut(&everyone) {
+        g.last_membership_updated = now;
+    }
     for g in groups {
         if org.add_member(g, seq)
             && let Some(group) = org.groups.get_mut(&g)
@@ -417,7 +468,11 @@ pub(crate) async fn get(
                 serde_json::json!({ "blocks": blocks_json(user) }),
             );
         }
-        return Ok(json_ok(&v));
+        let mut resp = json_ok(&v);
+        if let Ok(tag) = HeaderValue::from_str(&etag(user)) {
+            resp.headers_mut().insert(header::ETAG, tag);
+        }
+        return Ok(resp);
     }
     Ok(render_one(user, &base))
 }
@@ -434,6 +489,7 @@ async fn update(
     s: Arc<Shared>,
     base: String,
     params: Params,
+    headers: HeaderMap,
     id: String,
     body: Bytes,
     replace: bool,
@@ -461,6 +517,7 @@ async fn update(
     let current = org
         .user(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
+    check_if_match(&headers, current)?;
     let merged = match new_profile {
         Some(p) if replace => with_base_nulls(p),
         Some(p) => {
@@ -535,10 +592,11 @@ pub(crate) async fn partial_update(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
     params: Params,
+    headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    update(s, base, params, id, body, false).await
+    update(s, base, params, headers, id, body, false).await
 }
 
 /// `PUT /api/v1/users/{id}`
@@ -546,10 +604,11 @@ pub(crate) async fn replace(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
     params: Params,
+    headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    update(s, base, params, id, body, true).await
+    update(s, base, params, headers, id, body, true).await
 }
 
 /// `DELETE /api/v1/users/{id}`: deactivates, or deletes a DEPROVISIONED user.
@@ -567,210 +626,4 @@ pub(crate) async fn delete(
         u.set_status(Status::Deprovisioned, now);
     }
     Ok(no_content())
-}
-
-impl Record for User {
-    fn field(&self, attr: &str) -> Option<Val<'_>> {
-        match attr {
-            "id" => Some(Val::Str(&self.id)),
-            "status" => Some(Val::Str(self.status.as_str())),
-            "type.id" => Some(Val::Str(&self.type_id)),
-            "created" => Some(Val::Time(self.created)),
-            "lastUpdated" => Some(Val::Time(self.last_updated)),
-            "activated" => self.activated.map(Val::Time),
-            "statusChanged" => self.status_changed.map(Val::Time),
-            "lastLogin" => self.last_login.map(Val::Time),
-            "passwordChanged" => self.password_changed.map(Val::Time),
-            _ => attr
-                .strip_prefix("profile.")
-                .and_then(|k| self.profile.get(k))
-                .map(Val::Json),
-        }
-    }
-}
-
-/// Parses and checks a `filter`/`search` expression the way Okta reports problems.
-pub(crate) fn compile(src: &str, dialect: Dialect) -> ApiResult<query::Expr> {
-    let expr = query::parse(src).map_err(ApiError::bad_search)?;
-    dialect.check(&expr).map_err(ApiError::bad_search)?;
-    if query::invalid_date(&expr).is_some() {
-        return Err(ApiError::new(error::E0000030));
-    }
-    Ok(expr)
-}
-
-/// Sort key for `sortBy`: ASCII order, case-insensitive; timestamps as sortable numbers.
-fn sort_key(u: &User, attr: &str) -> String {
-    match u.field(attr) {
-        Some(Val::Time(t)) => format!("{:020}", t + 10_000_000_000),
-        Some(Val::Str(s)) => s.to_lowercase(),
-        Some(Val::Json(Value::String(s))) => s.to_lowercase(),
-        Some(Val::Json(Value::Number(n))) => {
-            let f = n.as_f64().unwrap_or(0.0);
-            format!("{:030.6}", f + 1e15)
-        }
-        Some(Val::Json(v)) if !v.is_null() => v.to_string().to_lowercase(),
-        _ => String::new(),
-    }
-}
-
-/// `GET /api/v1/users`
-pub(crate) async fn list(
-    State(s): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    params: Params,
-) -> ApiResult<Response> {
-    let q = params.get("q").filter(|v| !v.is_empty());
-    let filter = params.get("filter").filter(|v| !v.is_empty());
-    let search = params.get("search").filter(|v| !v.is_empty());
-    if filter.is_some() && search.is_some() {
-        return Err(ApiError::new(error::E0000033));
-    }
-    let expr = match (filter, search) {
-        (Some(f), _) => Some(compile(f, Dialect::UserFilter)?),
-        (_, Some(x)) => Some(compile(x, Dialect::UserSearch)?),
-        _ => None,
-    };
-    let ci = search.is_some();
-    let limit = page::limit(
-        &params,
-        if q.is_some() && expr.is_none() {
-            10
-        } else {
-            200
-        },
-        200,
-    )?;
-    let org = s.org.read();
-
-    // `q`: prefix of firstName, lastName or email; not paginated; DEPROVISIONED hidden.
-    if let (Some(q), None) = (q, &expr) {
-        let ql = q.to_lowercase();
-        let hit = |u: &User| {
-            u.status != Status::Deprovisioned
-                && ["firstName", "lastName", "email"].iter().any(|k| {
-                    u.profile
-                        .get(*k)
-                        .and_then(Value::as_str)
-                        .is_some_and(|v| v.to_lowercase().starts_with(&ql))
-                })
-        };
-        let rows: Vec<UserView<'_>> = org
-            .users
-            .values()
-            .filter(|u| hit(u))
-            .take(limit)
-            .map(|user| UserView {
-                user,
-                base: &base,
-                links: UserLinks::SelfOnly,
-            })
-            .collect();
-        return finish(&base, &params, limit, rows, None);
-    }
-
-    let keep = |u: &User| match &expr {
-        Some(e) => query::matches(e, u, ci),
-        None => u.status != Status::Deprovisioned,
-    };
-
-    if let (Some(sort_by), Some(_)) = (params.get("sortBy").filter(|v| !v.is_empty()), search) {
-        let desc = params
-            .get("sortOrder")
-            .is_some_and(|o| o.eq_ignore_ascii_case("desc"));
-        let after: Option<(String, u64)> = match page::decode(&params, "users-sorted")? {
-            None => None,
-            Some(k) => Some(serde_json::from_str(&k).map_err(|_| ApiError::bad_cursor())?),
-        };
-        let mut rows: Vec<(String, &User)> = org
-            .users
-            .values()
-            .filter(|u| keep(u))
-            .map(|u| (sort_key(u, sort_by), u))
-            .collect();
-        rows.sort_by(|a, b| (a.0.as_str(), a.1.seq).cmp(&(b.0.as_str(), b.1.seq)));
-        if desc {
-            rows.reverse();
-        }
-        let start = match &after {
-            None => 0,
-            Some((k, seq)) => rows
-                .iter()
-                .position(|(rk, u)| {
-                    let o = (rk.as_str(), u.seq).cmp(&(k.as_str(), *seq));
-                    if desc { o.is_lt() } else { o.is_gt() }
-                })
-                .unwrap_or(rows.len()),
-        };
-        let slice = &rows[start..];
-        let more = slice.len() > limit;
-        let taken = &slice[..slice.len().min(limit)];
-        let next = if more {
-            taken
-                .last()
-                .and_then(|(k, u)| serde_json::to_string(&(k, u.seq)).ok())
-                .map(|key| page::encode("users-sorted", &key))
-        } else {
-            None
-        };
-        let views = taken
-            .iter()
-            .map(|(_, user)| UserView {
-                user,
-                base: &base,
-                links: UserLinks::SelfOnly,
-            })
-            .collect();
-        return finish(&base, &params, limit, views, next);
-    }
-
-    let after = page::decode_seq(&params, "users")?;
-    let mut views = Vec::with_capacity(limit.min(1024));
-    let mut more = false;
-    for user in org
-        .users
-        .range((Bound::Excluded(after), Bound::Unbounded))
-        .map(|(_, u)| u)
-    {
-        if !keep(user) {
-            continue;
-        }
-        if views.len() == limit {
-            more = true;
-            break;
-        }
-        views.push(UserView {
-            user,
-            base: &base,
-            links: UserLinks::SelfOnly,
-        });
-    }
-    let next = if more {
-        views
-            .last()
-            .map(|v| page::encode("users", &v.user.seq.to_string()))
-    } else {
-        None
-    };
-    finish(&base, &params, limit, views, next)
-}
-
-fn finish(
-    base: &str,
-    params: &Params,
-    limit: usize,
-    rows: Vec<UserView<'_>>,
-    next: Option<String>,
-) -> ApiResult<Response> {
-    let bytes = serde_json::to_vec(&rows).map_err(|_| ApiError::new(error::E0000009))?;
-    let mut resp = json_bytes(StatusCode::OK, bytes);
-    page::link_headers(
-        &mut resp,
-        base,
-        "/api/v1/users",
-        params,
-        limit,
-        next.as_deref(),
-    );
-    Ok(resp)
 }

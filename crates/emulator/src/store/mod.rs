@@ -315,6 +315,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_output_hides_secrets() {
+        let org = crate::synth::generate(3, 0, 1);
+        let dump = format!("{org:?}");
+        assert!(dump.contains("<redacted>"));
+        assert!(!dump.contains("Synthetic-"), "passwords never in Debug");
+        assert!(
+            !dump.contains("broccoli"),
+            "recovery answers never in Debug"
+        );
+    }
+
+    #[test]
     fn new_org_has_everyone_and_ids_resolve() {
         let mut org = Org::new(42, 1_000);
         assert_eq!(org.groups.len(), 1);

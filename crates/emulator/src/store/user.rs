@@ -56,8 +56,8 @@ pub(crate) struct IdpLink {
     pub created: i64,
 }
 
-/// A user.
-#[derive(Debug, Clone)]
+/// A user. Its `Debug` leaves out the password and the recovery answer.
+#[derive(Clone)]
 pub(crate) struct User {
     /// Stable sort key (creation order); cursors are built from it.
     pub seq: u64,
@@ -115,5 +115,24 @@ impl User {
         if status == Status::Active && self.activated.is_none() {
             self.activated = Some(now);
         }
+    }
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("seq", &self.seq)
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("login", &self.login())
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field(
+                "recovery_question",
+                &self
+                    .recovery_question
+                    .as_ref()
+                    .map(|(q, _)| (q, "<redacted>")),
+            )
+            .finish_non_exhaustive()
     }
 }

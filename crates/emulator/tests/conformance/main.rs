@@ -6,6 +6,7 @@
 //! `SPINDLE_NO_SKIP=1`.
 
 mod admin;
+mod findings;
 mod proxy;
 mod replay;
 mod schemathesis;

@@ -191,6 +191,25 @@ const LIST_OPERATIONS: &[&str] = &[
 
 pub const DEVIATIONS: &[Deviation] = &[
     Deviation {
+        what: "updateUser/replaceUser may answer 412 when If-Match doesn't match",
+        reason: "the document's If-Match header of these operations makes them conditional requests, and Okta's \
+                 error catalog answers a stale ETag with 412 E0000231 \"ETag value doesn't match.\" (BEHAVIOR.md 1, \
+                 3.2); the document lists no 412",
+        apply: |d| {
+            for method in ["post", "put"] {
+                let pointer = format!("/paths/~1api~1v1~1users~1{{id}}/{method}/responses");
+                d.pointer_mut(&pointer)?.as_object_mut()?.insert(
+                    "412".into(),
+                    json!({
+                        "description": "Precondition Failed",
+                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+                    }),
+                );
+            }
+            Some(())
+        },
+    },
+    Deviation {
         what: "every operation may answer 401 (invalid API token)",
         reason: "a wrong SSWS token gets 401 E0000011 on any endpoint (BEHAVIOR.md 2: okta-signin-widget \
                  ERROR_invalid_token.js, error catalog); the document has the `ErrorInvalidTokenProvided` example \

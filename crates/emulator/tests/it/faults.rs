@@ -47,6 +47,14 @@ async fn burst_of_429_then_recovery() {
     assert_eq!(statuses, [429, 429, 429, 200, 200, 200, 200, 200, 200, 200]);
     let r = org.get("/api/v1/groups").await;
     assert_eq!((r.status.as_u16(), r.code()), (429, "E0000047"));
+    let again = org.get("/api/v1/groups").await;
+    assert_eq!(again.status, 429, "still inside the burst");
+    assert_eq!(
+        r.header("x-rate-limit-limit"),
+        Some("10000000"),
+        "the bucket's limit under the current mode"
+    );
+    assert_eq!(r.header("x-rate-limit-remaining"), Some("0"));
     assert!(r.header("x-rate-limit-reset").is_some() && r.header("date").is_some());
 }
 

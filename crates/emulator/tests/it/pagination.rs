@@ -191,3 +191,92 @@ async fn q_is_not_paginated_and_defaults_to_ten() {
     let r = org.get("/api/v1/users?q=quinn&limit=50").await;
     assert_eq!(r.body.as_array().map(Vec::len), Some(12));
 }
+
+mod walk_property {
+    use std::collections::HashSet;
+
+    use proptest::prelude::*;
+    use reqwest::Method;
+    use spindle_emulator::{EmulatorConfig, RateLimitMode};
+
+    use crate::support::*;
+
+    /// Between two pages: 0 = create a user, 1 = delete one for good, 2 = deactivate one.
+    async fn run(ops: Vec<(u8, usize)>, limit: usize) -> Result<(), String> {
+        let org = start_with(EmulatorConfig {
+            users: 60,
+            seed: 3,
+            rate_limit: RateLimitMode::Off,
+            ..Default::default()
+        })
+        .await;
+        let initial = org.walk("/api/v1/users?limit=200").await;
+        let mut gone: HashSet<String> = HashSet::new();
+        let mut seen: Vec<String> = Vec::new();
+        let mut next = Some(format!("/api/v1/users?limit={limit}"));
+        let mut ops = ops.into_iter();
+        let mut created = 0;
+        while let Some(url) = next {
+            let r = org.get(&url).await;
+            if r.status != 200 {
+                return Err(format!("{url}: {}", r.status));
+            }
+            seen.extend(
+                r.body
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|u| u["id"].as_str().unwrap_or("").to_owned()),
+            );
+            next = r.next();
+            if let Some((kind, pick)) = ops.next() {
+                let alive: Vec<&String> = initial.iter().filter(|id| !gone.contains(*id)).collect();
+                match (kind, alive.get(pick % alive.len().max(1))) {
+                    (0, _) => {
+                        created += 1;
+                        org.user(&format!("prop{created}@example.com"), None, false)
+                            .await;
+                    }
+                    (1, Some(id)) => {
+                        let id = (*id).clone();
+                        org.delete(&format!("/api/v1/users/{id}")).await;
+                        org.delete(&format!("/api/v1/users/{id}")).await;
+                        gone.insert(id);
+                    }
+                    (_, Some(id)) => {
+                        let id = (*id).clone();
+                        org.call(
+                            Method::POST,
+                            &format!("/api/v1/users/{id}/lifecycle/deactivate"),
+                            None,
+                        )
+                        .await;
+                        gone.insert(id);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        org.emu.shutdown().await;
+        let unique: HashSet<&String> = seen.iter().collect();
+        if unique.len() != seen.len() {
+            return Err("a row was returned twice".into());
+        }
+        for id in initial.iter().filter(|id| !gone.contains(*id)) {
+            if !unique.contains(id) {
+                return Err(format!("{id} existed for the whole walk but was skipped"));
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+        #[test]
+        fn walks_never_repeat_or_skip(ops in prop::collection::vec((0u8..3, 0usize..100), 0..40), limit in 1usize..25) {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+            let rt = match rt { Ok(rt) => rt, Err(e) => return Err(TestCaseError::fail(e.to_string())) };
+            rt.block_on(run(ops, limit)).map_err(TestCaseError::fail)?;
+        }
+    }
+}

@@ -227,3 +227,28 @@ async fn query_errors() {
     let r = q(&org, "search", r#"profile.department co "eng""#).await;
     assert_eq!(r.code(), "E0000031", "co only on names, email and login");
 }
+
+#[tokio::test]
+async fn sort_ties_are_ordered_by_id() {
+    let org = seeded().await;
+    let r = org
+        .get(&format!(
+            "/api/v1/users?search={}&sortBy=profile.department",
+            enc("status pr")
+        ))
+        .await;
+    let rows = r.body.as_array().cloned().unwrap_or_default();
+    let eng: Vec<String> = rows
+        .iter()
+        .filter(|u| u["profile"]["department"] == "Engineering")
+        .map(|u| u["id"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(eng.len(), 2);
+    let mut sorted = eng.clone();
+    sorted.sort();
+    assert_eq!(eng, sorted);
+    assert_eq!(
+        rows[0]["profile"]["department"], "Engineering",
+        "ASCII order, case-insensitive"
+    );
+}

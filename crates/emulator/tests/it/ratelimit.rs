@@ -45,7 +45,7 @@ async fn okta_defaults_in_headers() {
 async fn exceeding_a_bucket_gives_429_until_the_window_rolls() {
     let org = start_with(EmulatorConfig {
         rate_limit: RateLimitMode::PerWindow(3),
-        rate_limit_window: Duration::from_secs(1),
+        rate_limit_window: Duration::from_secs(2),
         ..Default::default()
     })
     .await;
@@ -69,7 +69,7 @@ async fn exceeding_a_bucket_gives_429_until_the_window_rolls() {
     );
     // Another bucket is unaffected.
     assert_eq!(org.get("/api/v1/groups").await.status, 200);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     assert_eq!(org.get("/api/v1/users").await.status, 200, "new window");
 }
 
@@ -97,10 +97,10 @@ async fn admin_can_switch_modes_and_off_never_limits() {
 
 #[tokio::test]
 async fn concurrency_limit_answers_429_with_zero_limit() {
-    // 100 requests in flight at once, each delayed, against a limit of 75.
+    // 100 requests in flight at once, each delayed 1.5 s (ample on a loaded machine), against a limit of 75.
     let org = start_with(EmulatorConfig {
         rate_limit: RateLimitMode::PerWindow(100_000),
-        faults: "latency=300ms".parse().unwrap_or_default(),
+        faults: "latency=1500ms".parse().unwrap_or_default(),
         ..Default::default()
     })
     .await;

@@ -487,7 +487,7 @@ async fn apps_keep_writable_fields_and_follow_status() {
     let r = org
         .post(
             "/api/v1/apps",
-            json!({ "label": "Typed", "visibility": { "hide": { "iOS": 3 } } }),
+            json!({ "label": "Typed", "signOnMode": "BOOKMARK", "visibility": { "hide": { "iOS": 3 } } }),
         )
         .await;
     assert_eq!(r.body["errorSummary"], "Api validation failed: visibility");
@@ -516,8 +516,49 @@ async fn apps_keep_writable_fields_and_follow_status() {
     let r = org
         .post(
             "/api/v1/apps",
-            json!({ "label": "Bad", "settings": "nope" }),
+            json!({ "label": "Bad", "signOnMode": "__not_in_enum__" }),
+        )
+        .await;
+    assert_eq!(r.body["errorSummary"], "Api validation failed: signOnMode");
+    let r = org
+        .post("/api/v1/apps", json!({ "label": "No mode" }))
+        .await;
+    assert_eq!(r.body["errorSummary"], "Api validation failed: signOnMode");
+    let r = org
+        .post(
+            "/api/v1/apps",
+            json!({ "label": "Bad", "signOnMode": "BOOKMARK", "settings": "nope" }),
         )
         .await;
     assert_eq!(r.code(), "E0000001");
+}
+
+#[tokio::test]
+async fn etag_and_if_match() {
+    let org = start().await;
+    let u = org.user("etag@example.com", None, false).await;
+    let id = u["id"].as_str().unwrap_or_default();
+    let got = org.get(&format!("/api/v1/users/{id}")).await;
+    let tag = got.header("etag").unwrap_or_default().to_owned();
+    assert!(tag.starts_with("W/\""), "{tag}");
+    let send = |tag: String| {
+        org.http
+            .post(org.url(&format!("/api/v1/users/{id}")))
+            .header("authorization", format!("SSWS {}", org.emu.token()))
+            .header("if-match", tag)
+            .json(&json!({ "profile": { "nickName": "E" } }))
+            .send()
+    };
+    let ok = send(tag.clone())
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    assert_eq!(ok, 200);
+    let stale = send(tag).await.map(|r| r.status().as_u16()).unwrap_or(0);
+    assert_eq!(stale, 412, "the previous ETag no longer matches (E0000231)");
+    let bad = send("nonsense".into())
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    assert_eq!(bad, 400, "malformed ETag (E0000242)");
 }

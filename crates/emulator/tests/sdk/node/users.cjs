@@ -2,7 +2,7 @@
 // lifecycle transitions and their wrong-state errors, credentials, queries, two-step delete.
 'use strict';
 const crypto = require('crypto');
-const { client, check, eq, ok, fails, all, run } = require('./common.cjs');
+const { client, check, eq, ok, fails, all, run, ORG_URL } = require('./common.cjs');
 
 const TAG = crypto.randomBytes(4).toString('hex');
 const LAST = `Nd${TAG}`;
@@ -72,16 +72,62 @@ run(async () => {
   );
   eq(creds.provider.type, 'OKTA', 'change_password returns credentials');
 
+  // more credentials, on a user with a recovery question
+  const rq = await ok(
+    u.createUser({ body: body('Recover', { password: { value: PASSWORD }, recovery_question: { question: 'Colour?', answer: 'teal blue' } }) }),
+    'create with recovery question',
+  );
+  const rqc = await ok(
+    u.changeRecoveryQuestion({ userId: rq.id, userCredentials: { password: { value: PASSWORD }, recovery_question: { question: 'Pet?', answer: 'goldfish' } } }),
+    'change recovery question',
+  );
+  eq(rqc.recovery_question.question, 'Pet?', 'new recovery question');
+  const fp = await ok(u.forgotPassword({ userId: rq.id, sendEmail: false }), 'forgot password');
+  check(String(fp.resetPasswordUrl || '').length > 0, `forgot_password link: ${JSON.stringify(fp)}`);
+  const fq = await ok(
+    u.forgotPasswordSetNewPassword({ userId: rq.id, userCredentials: { password: { value: PASSWORD + 'n' }, recovery_question: { answer: 'goldfish' } } }),
+    'forgot password with recovery answer',
+  );
+  eq(fq.provider.type, 'OKTA', 'forgot_password_recovery_question returns credentials');
+  await ok(u.resetFactors({ userId: rq.id }), 'reset factors');
+  // @okta/okta-sdk-nodejs 8.1.0 deserializes this response as a User (the document says
+  // `tempPassword`), which drops the field: make the call through the SDK's own HTTP client.
+  const tmp = await ok(
+    c.http.postJson(`${ORG_URL}/api/v1/users/${rq.id}/lifecycle/expire_password_with_temp_password`, { body: '' }),
+    'expire with temp password',
+  );
+  check(typeof tmp.tempPassword === 'string' && tmp.tempPassword.length >= 8, `temp password: ${JSON.stringify(tmp)}`);
+  eq((await ok(u.getUser({ userId: rq.id }), 'get')).status, 'PASSWORD_EXPIRED', 'after expire with temp password');
+  await fails(u.unlockUser({ userId: rq.id }), 403, 'E0000032', 'unlock a user that is not locked out');
+  eq((await all(u.listUserIdentityProviders({ userId: rq.id }), 'idps')).length, 0, 'no idps');
+  eq((await all(u.listUserBlocks({ userId: rq.id }), 'blocks')).length, 0, 'no blocks');
+
+  // provider (federated) user, deactivate and reactivate through activate
+  const fed = await ok(
+    u.createUser({ body: body('Fed', { provider: { type: 'FEDERATION', name: 'FEDERATION' } }), provider: true }),
+    'create federated',
+  );
+  eq(fed.status, 'ACTIVE', 'provider=true user is ACTIVE');
+  await ok(u.deactivateUser({ userId: fed.id, sendEmail: false }), 'deactivate');
+  eq((await ok(u.getUser({ userId: fed.id }), 'get')).status, 'DEPROVISIONED', 'after deactivate');
+  await fails(u.suspendUser({ userId: fed.id }), 400, 'E0000001', 'suspend a DEPROVISIONED user');
+
   // queries
   const filtered = await all(u.listUsers({ filter: `profile.lastName eq "${LAST}"`, limit: 2 }), 'filter');
-  eq(filtered.map((x) => x.id).sort(), [staged.id, active.id, expired.id, cp.id].sort(), 'filter by lastName, paged by 2');
+  eq(
+    filtered.map((x) => x.id).sort(),
+    [staged.id, active.id, expired.id, cp.id, rq.id, fed.id].sort(),
+    'filter by lastName (DEPROVISIONED included), paged by 2',
+  );
+  const byQ = await all(u.listUsers({ q: LAST }), 'q');
+  eq(byQ.map((x) => x.id).sort(), [staged.id, active.id, expired.id, cp.id, rq.id].sort(), 'q omits DEPROVISIONED');
   const searched = await all(
     u.listUsers({ search: `profile.lastName eq "${LAST}" and status eq "RECOVERY"` }),
     'search',
   );
   eq(searched.map((x) => x.id), [expired.id], 'search by status');
   const sorted = await all(u.listUsers({ search: `profile.lastName eq "${LAST}"`, sortBy: 'profile.firstName', sortOrder: 'asc' }), 'sorted');
-  eq(sorted.map((x) => x.profile.firstName), ['Changer', 'Expired', 'Replaced', 'Staged'], 'sortBy firstName asc');
+  eq(sorted.map((x) => x.profile.firstName), ['Changer', 'Expired', 'Fed', 'Recover', 'Replaced', 'Staged'], 'sortBy firstName asc');
   await fails(u.listUsers({ search: 'status eq "ACTIVE"', filter: 'status eq "ACTIVE"' }), 400, 'E0000033', 'search+filter');
 
   // resources + sessions
