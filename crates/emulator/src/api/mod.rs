@@ -4,6 +4,7 @@ mod admin_p2;
 mod aerial;
 mod app_schema;
 mod apps;
+mod cleanup;
 mod credentials;
 mod factors;
 mod grants;
@@ -156,6 +157,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             factors::reset_hook,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            cleanup::hook,
         ))
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),

@@ -188,3 +188,107 @@ async fn grants_clients_and_refresh_tokens_list_get_revoke() {
         404
     );
 }
+
+#[tokio::test]
+async fn deleting_an_app_or_user_drops_their_grants_and_tokens() {
+    let org = start().await;
+    let u = org.user("d@example.com", Some(PW), true).await;
+    let uid = u["id"].as_str().unwrap_or_default().to_owned();
+    let c = app(&org, "Gone").await;
+    for path in ["grants", "tokens"] {
+        let r = org
+            .admin(
+                Method::POST,
+                &format!("/__emulator/users/{uid}/{path}"),
+                Some(json!({"clientId": c, "scopes": ["okta.users.read"]})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let t = org
+        .admin(
+            Method::POST,
+            &format!("/__emulator/users/{uid}/tokens"),
+            Some(json!({"clientId": c, "scopes": ["okta.users.read"]})),
+        )
+        .await;
+    let bearer = format!(
+        "Bearer {}",
+        t.body["access_token"].as_str().unwrap_or_default()
+    );
+    assert_eq!(
+        org.raw(Method::GET, "/api/v1/users", Some(&bearer), None)
+            .await
+            .status,
+        200
+    );
+    // Deactivating the app revokes its access tokens.
+    let d = org
+        .call(
+            Method::POST,
+            &format!("/api/v1/apps/{c}/lifecycle/deactivate"),
+            None,
+        )
+        .await;
+    assert_eq!(d.status, 200);
+    assert_eq!(
+        org.raw(Method::GET, "/api/v1/users", Some(&bearer), None)
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        org.walk(&format!("/api/v1/users/{uid}/grants")).await.len(),
+        1
+    );
+    // Deleting it drops the user's grants and refresh tokens for it.
+    assert_eq!(org.delete(&format!("/api/v1/apps/{c}")).await.status, 204);
+    assert_eq!(
+        org.walk(&format!("/api/v1/users/{uid}/grants")).await.len(),
+        0
+    );
+    let cl = org.get(&format!("/api/v1/users/{uid}/clients")).await;
+    assert_eq!(cl.body, json!([]));
+
+    // A user deleted for good takes their tokens with them.
+    let c2 = app(&org, "Kept").await;
+    let t = org
+        .admin(
+            Method::POST,
+            &format!("/__emulator/users/{uid}/tokens"),
+            Some(json!({"clientId": c2, "scopes": ["okta.users.read"]})),
+        )
+        .await;
+    let bearer = format!(
+        "Bearer {}",
+        t.body["access_token"].as_str().unwrap_or_default()
+    );
+    let status = |r: crate::support::Resp| r.status;
+    assert_eq!(
+        status(
+            org.raw(Method::GET, "/api/v1/users", Some(&bearer), None)
+                .await
+        ),
+        200
+    );
+    org.delete(&format!("/api/v1/users/{uid}")).await;
+    // Deactivated, not deleted: the token still works.
+    assert_eq!(
+        status(
+            org.raw(Method::GET, "/api/v1/users", Some(&bearer), None)
+                .await
+        ),
+        200
+    );
+    assert_eq!(
+        org.delete(&format!("/api/v1/users/{uid}")).await.status,
+        204
+    );
+    assert_eq!(
+        status(
+            org.raw(Method::GET, "/api/v1/users", Some(&bearer), None)
+                .await
+        ),
+        401
+    );
+}

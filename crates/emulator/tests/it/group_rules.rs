@@ -225,3 +225,42 @@ async fn list_search_paging_and_validation() {
         .await;
     assert_eq!(nf.status, 404);
 }
+
+#[tokio::test]
+async fn membership_changes_re_evaluate_group_function_rules() {
+    let org = start().await;
+    let src = org.group("Contractors").await;
+    let dst = org.group("Badged").await;
+    let (sid, did) = (
+        src["id"].as_str().unwrap_or_default(),
+        dst["id"].as_str().unwrap_or_default(),
+    );
+    let u = user_with(&org, "m@example.com", "Ops").await;
+    let r = org
+        .post(
+            "/api/v1/groups/rules",
+            rule_body("badge", &format!("isMemberOfGroup(\"{sid}\")"), &[did], &[]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rid = r.body["id"].as_str().unwrap_or_default().to_owned();
+    org.call(
+        Method::POST,
+        &format!("/api/v1/groups/rules/{rid}/lifecycle/activate"),
+        None,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(members(&org, did).await.is_empty());
+    let a = org
+        .call(
+            Method::PUT,
+            &format!("/api/v1/groups/{sid}/users/{u}"),
+            None,
+        )
+        .await;
+    assert_eq!(a.status, 204);
+    eventually(&org, did, &[&u]).await;
+    org.delete(&format!("/api/v1/groups/{sid}/users/{u}")).await;
+    eventually(&org, did, &[]).await;
+}
