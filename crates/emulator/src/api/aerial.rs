@@ -6,7 +6,8 @@
 //! the pipeline) issued for that account; an SSWS token → 401 `E0000011`, another account's
 //! token → 403 `E0000006`, unknown account or org → 404 `E0000007`. \[unconfirmed\] choices:
 //! `POST /orgs` answers 200 and accepts any `orgId`/`domain` (no contract or consent check);
-//! `GET /orgs` takes `limit` (1–100, default 25) and `after`, no `filter`.
+//! `GET /orgs` takes `limit` (1–100, default 25), `after` and a `filter` on `status` /
+//! `aerialOrg` (400 `E0000031` otherwise); no `before` cursor.
 
 use std::sync::Arc;
 
@@ -80,12 +81,25 @@ pub(crate) async fn list(
     authorize(principal, &acc)?;
     let limit = page::limit(&params, 25, 100)?;
     let after = page::decode_seq(&params, "aerialorgs")?;
+    let filter = match params
+        .get("filter")
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
+        None => None,
+        Some(f) => Some(parse_filter(f)?),
+    };
     let mut org = s.org.write();
     let a = account(&mut org, &acc)?;
     let mut rows = Vec::new();
     let mut last = 0;
     let mut next = None;
     for (seq, o) in a.orgs.range(after + 1..) {
+        if let Some(f) = &filter
+            && !f.matches(o)
+        {
+            continue;
+        }
         if rows.len() == limit {
             next = Some(page::encode("aerialorgs", &last.to_string()));
             break;
@@ -104,6 +118,42 @@ pub(crate) async fn list(
         next.as_deref(),
     );
     Ok(resp)
+}
+
+/// A `GET /orgs` filter: `status eq "ACTIVE"|"INACTIVE"`, `aerialOrg eq true|false` (no
+/// emulated org is the Aerial org itself), joined with `and`.
+#[derive(Debug, Default)]
+struct OrgFilter {
+    status: Option<String>,
+    aerial_org: Option<bool>,
+}
+
+impl OrgFilter {
+    fn matches(&self, o: &AerialOrg) -> bool {
+        self.status.as_deref().is_none_or(|s| s == o.status) && self.aerial_org != Some(true)
+    }
+}
+
+fn parse_filter(f: &str) -> ApiResult<OrgFilter> {
+    let bad = || ApiError::new(error::E0000031).cause(format!("Unsupported filter: {f}"));
+    let mut out = OrgFilter::default();
+    for clause in f.split(" and ") {
+        let parts: Vec<&str> = clause.split_whitespace().collect();
+        match parts.as_slice() {
+            ["status", "eq", v] => {
+                let v = v.trim_matches('"');
+                if v != "ACTIVE" && v != "INACTIVE" {
+                    return Err(bad());
+                }
+                out.status = Some(v.to_owned());
+            }
+            ["aerialOrg" | "adminOrg", "eq", v] => {
+                out.aerial_org = Some(v.parse::<bool>().map_err(|_| bad())?);
+            }
+            _ => return Err(bad()),
+        }
+    }
+    Ok(out)
 }
 
 /// `POST /aerial/{accountId}/api/v1/orgs` body `{"orgId"|"domain", "cell"}` → 200 org.

@@ -339,18 +339,34 @@ pub(crate) async fn activate(
     }
 }
 
-/// `POST /api/v1/users/{userId}/factors/{factorId}/verify`
+/// `POST /api/v1/users/{userId}/factors/{factorId}/verify?tokenLifetimeSeconds=` (the
+/// lifetime applies to the email code this call sends; `templateId` is ignored).
 pub(crate) async fn verify(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
+    params: Params,
     Path((uid, fid)): Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult<Response> {
     let body = parse_json(&body)?;
+    let lifetime = match params.get("tokenLifetimeSeconds") {
+        None | Some("") => None,
+        Some(v) => {
+            let n = v
+                .parse::<i64>()
+                .map_err(|_| ferr(&FactorError::InvalidField("tokenLifetimeSeconds")))?;
+            Some(crate::factors::token_lifetime(Some(n)).map_err(|e| ferr(&e))?)
+        }
+    };
     let mut org = s.org.write();
     let (uid, login) = user(&org, &uid)?;
     let now = now_secs();
     let (outcome, profile, ftype) = with_factor(&mut org, &uid, &fid, |f, ctx| {
+        if let (Some(l), FactorSecrets::Sent { ttl_secs, .. }) = (lifetime, &mut f.secrets)
+            && f.kind.factor_type == "email"
+        {
+            *ttl_secs = l;
+        }
         let status = f.status.clone();
         let o = flow::verify(&status, &mut f.secrets, &input(&body), ctx)?;
         Ok((o, f.profile.clone(), f.kind.factor_type))

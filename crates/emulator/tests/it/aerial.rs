@@ -79,6 +79,27 @@ async fn aerial_orgs_status_products_and_paging() {
         .await;
     assert_eq!(bad.status, 400);
 
+    let f = org
+        .raw(
+            Method::GET,
+            &format!("{base}?filter=status%20eq%20%22INACTIVE%22"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(f.status, 200);
+    assert_eq!(f.body.as_array().map(Vec::len), Some(1));
+    assert_eq!(f.body[0]["id"], "00oorg1");
+    let f = org
+        .raw(
+            Method::GET,
+            &format!("{base}?filter=name%20eq%20%22x%22"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(f.status, 400);
+
     // Products: PUT replaces the whole set and echoes it.
     let set = json!([{"id": "P000052", "name": "IT Products - SSO"}, {"id": "P000001"}]);
     let p = org

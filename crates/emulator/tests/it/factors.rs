@@ -101,6 +101,14 @@ async fn sms_and_question_factors_enroll_activate_verify() {
         .await;
     assert_eq!(ch.status, 200, "{}", ch.body);
     assert_eq!(ch.body["factorResult"], "CHALLENGE");
+    let bad_ttl = org
+        .call(
+            Method::POST,
+            &format!("{base}/{em}/verify?tokenLifetimeSeconds=0"),
+            None,
+        )
+        .await;
+    assert_eq!(bad_ttl.status, 400, "{}", bad_ttl.body);
     let c = code(&org, &uid, &em).await;
     let ok = org
         .post(&format!("{base}/{em}/verify"), json!({"passCode": c}))
