@@ -7,16 +7,18 @@
 //! definitions. Values: `PUT …/{primaryName}/{primaryUserId}` → 204 (replaces the previous
 //! primary); `GET …/{name}` → the primary's self link (primary name) or the associated users'
 //! (associated name); `DELETE …/{primaryName}` → 204 even without a link, 404 for an unknown
-//! name. \[unconfirmed\] validation texts; deleting a user leaves its links in place.
+//! name. `me` is the end user of a user access token. \[unconfirmed\] validation texts.
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::oauth::BearerPrincipal;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, json_ok, json_status, no_content, parse_json};
 use crate::server::Shared;
@@ -174,6 +176,21 @@ pub(crate) async fn delete(
     Ok(no_content())
 }
 
+/// `me` is the token's end user (user access tokens); otherwise an id or login.
+fn user_id_or_me(
+    org: &Org,
+    id: &str,
+    principal: &Option<Extension<BearerPrincipal>>,
+) -> ApiResult<String> {
+    match (id, principal) {
+        ("me", Some(Extension(p))) => match &p.user_id {
+            Some(u) => user_id(org, u),
+            None => Err(ApiError::not_found(id, "User")),
+        },
+        _ => user_id(org, id),
+    }
+}
+
 fn user_id(org: &Org, id: &str) -> ApiResult<String> {
     org.user_seq(id)
         .and_then(|s| org.user(s))
@@ -184,10 +201,11 @@ fn user_id(org: &Org, id: &str) -> ApiResult<String> {
 /// `PUT /api/v1/users/{idOrLogin}/linkedObjects/{primaryName}/{primaryUserId}` → 204.
 pub(crate) async fn set_value(
     State(s): State<Arc<Shared>>,
+    principal: Option<Extension<BearerPrincipal>>,
     Path((id, name, primary)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let assoc = user_id(&org, &id)?;
+    let assoc = user_id_or_me(&org, &id, &principal)?;
     let primary = user_id(&org, &primary)?;
     let def = find_def(&org, &name)?;
     if def.primary_name != name {
@@ -203,11 +221,12 @@ pub(crate) async fn set_value(
 /// `GET /api/v1/users/{idOrLogin}/linkedObjects/{relationshipName}`
 pub(crate) async fn get_values(
     State(s): State<Arc<Shared>>,
+    principal: Option<Extension<BearerPrincipal>>,
     BaseUrl(base): BaseUrl,
     Path((id, name)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let uid = user_id(&org, &id)?;
+    let uid = user_id_or_me(&org, &id, &principal)?;
     let def = find_def(&org, &name)?;
     let link = |u: &str| json!({"_links": {"self": {"href": format!("{base}/api/v1/users/{u}")}}});
     let rows: Vec<Value> = if def.primary_name == name {
@@ -230,10 +249,11 @@ pub(crate) async fn get_values(
 /// `DELETE /api/v1/users/{idOrLogin}/linkedObjects/{primaryName}` → 204.
 pub(crate) async fn delete_value(
     State(s): State<Arc<Shared>>,
+    principal: Option<Extension<BearerPrincipal>>,
     Path((id, name)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let uid = user_id(&org, &id)?;
+    let uid = user_id_or_me(&org, &id, &principal)?;
     find_def(&org, &name)?;
     org.ext.linked_values.remove(&(name, uid));
     Ok(no_content())

@@ -36,7 +36,6 @@ pub(crate) struct BearerPrincipal {
     /// The client (app) the token was issued to.
     pub client_id: String,
     /// The end user, for user tokens.
-    #[allow(dead_code)]
     pub user_id: Option<String>,
 }
 

@@ -79,6 +79,32 @@ async fn linked_object_definitions_and_values() {
         .await;
     assert_eq!(subs.body.as_array().map(Vec::len), Some(2));
 
+    // `me` with a user token is that user.
+    let t = org
+        .admin(
+            reqwest::Method::POST,
+            "/__emulator/oauth/tokens",
+            Some(json!({"userId": e, "scopes": ["okta.users.read"]})),
+        )
+        .await;
+    let bearer = format!(
+        "Bearer {}",
+        t.body["access_token"].as_str().unwrap_or_default()
+    );
+    let me = org
+        .raw(
+            reqwest::Method::GET,
+            "/api/v1/users/me/linkedObjects/manager",
+            Some(&bearer),
+            None,
+        )
+        .await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert!(
+        me.body[0]["_links"]["self"]["href"]
+            .as_str()
+            .is_some_and(|h| h.ends_with(&format!("/api/v1/users/{b}")))
+    );
     let d = org
         .delete(&format!("/api/v1/users/{e2}/linkedObjects/manager"))
         .await;
