@@ -175,6 +175,8 @@ async fn api(
     }
     let verdict = s.limiter.admit(method, path);
     if !verdict.allowed {
+        // Part 2: Okta records a DPoP proof even when it answers 429 (a retry needs a new one).
+        crate::api::oauth::consume_proof(s, req.headers(), method.as_str(), req.uri());
         return (too_many(verdict), None);
     }
     let mut resp = match authenticate(req.headers(), &s.token) {

@@ -123,6 +123,38 @@ pub(crate) fn authenticate(
     }
 }
 
+/// Records the `DPoP` proof of a request refused before authentication (a 429), so that
+/// replaying the same proof on retry fails with "The DPoP proof JWT has already been used." as
+/// in Okta (okta/terraform-provider-okta#2392). Invalid proofs are ignored.
+pub(crate) fn consume_proof(
+    s: &Arc<Shared>,
+    headers: &HeaderMap,
+    method: &str,
+    uri: &axum::http::Uri,
+) {
+    let dpop = dpop_headers(headers);
+    let [proof] = dpop.as_slice() else {
+        return;
+    };
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("DPoP"))
+        .map(|(_, t)| t.trim());
+    let url = format!("{}{uri}", base_url(headers, s));
+    let ctx = crate::oauth::dpop::ProofContext {
+        method,
+        url: &url,
+        now: now_secs(),
+        access_token: token,
+        expected_jkt: None,
+        nonces: None,
+    };
+    let mut org = s.org.write();
+    let _ = crate::oauth::dpop::verify_proof(proof, &ctx, &mut org.ext.auth.dpop_replay);
+}
+
 fn resource_error(e: ResourceAuthError) -> Response {
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNAUTHORIZED);
     let mut resp = match e.body {

@@ -554,3 +554,50 @@ async fn admin_api_sets_grants_and_mints_user_tokens_for_myaccount() {
     .await;
     assert_eq!(s, 403);
 }
+
+#[tokio::test]
+async fn a_dpop_proof_refused_with_429_cannot_be_replayed() {
+    let org = crate::support::start_with(spindle_emulator::EmulatorConfig {
+        rate_limit: spindle_emulator::RateLimitMode::PerWindow(3),
+        rate_limit_window: std::time::Duration::from_secs(1),
+        ..Default::default()
+    })
+    .await;
+    let client = service_app(&org, true, &["okta.users.read"]).await;
+    let token_url = org.url("/oauth2/v1/token");
+    let dkey = Key::new();
+    let a = client.assertion(&org);
+    let p = dpop_proof(&dkey, "POST", &token_url, None, None);
+    let (_, _, nonce) = token_request(&org, &cc_form(&a, "okta.users.read"), Some(&p)).await;
+    let nonce = nonce.unwrap_or_default();
+    let a = client.assertion(&org);
+    let p = dpop_proof(&dkey, "POST", &token_url, Some(&nonce), None);
+    let (s, body, _) = token_request(&org, &cc_form(&a, "okta.users.read"), Some(&p)).await;
+    assert_eq!(s, 200, "{body}");
+    let token = body["access_token"].as_str().unwrap_or_default().to_owned();
+    let ath = b64(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes()).as_ref());
+    let auth = format!("DPoP {token}");
+    let url = org.url("/api/v1/users");
+    // Exhaust the users bucket, keep one proof that got a 429.
+    let mut refused = None;
+    for _ in 0..10 {
+        let p = dpop_proof(&dkey, "GET", &url, None, Some(&ath));
+        let (s, _, _) = with_auth(&org, Method::GET, "/api/v1/users", &auth, Some(&p)).await;
+        if s == 429 {
+            refused = Some(p);
+            break;
+        }
+    }
+    let refused = refused.unwrap_or_else(|| panic!("never rate limited"));
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let (s, h, _) = with_auth(&org, Method::GET, "/api/v1/users", &auth, Some(&refused)).await;
+    assert_eq!(s, 400);
+    let www = h
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(www.contains("has already been used"), "{www}");
+    let fresh = dpop_proof(&dkey, "GET", &url, None, Some(&ath));
+    let (s, _, _) = with_auth(&org, Method::GET, "/api/v1/users", &auth, Some(&fresh)).await;
+    assert_eq!(s, 200);
+}
