@@ -82,7 +82,8 @@ pub(crate) async fn pipeline(State(s): State<Arc<Shared>>, req: Request, next: N
         .unwrap_or(0);
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let query = req.uri().query().map(str::to_owned);
+    // Part 2: token-endpoint parameters (client assertions) never reach the request log.
+    let query = crate::api::oauth::loggable_query(&path, req.uri().query());
     let request_id = format!("req{}", crate::util::token(23));
     let admin = path == "/__emulator" || path.starts_with("/__emulator/");
 

@@ -123,6 +123,15 @@ pub(crate) fn authenticate(
     }
 }
 
+/// The query string as the request log keeps it: the token endpoint's (client assertions, as
+/// the Python SDK sends them) is redacted.
+pub(crate) fn loggable_query(path: &str, query: Option<&str>) -> Option<String> {
+    match query {
+        Some(_) if path == TOKEN_PATH => Some("<redacted>".to_owned()),
+        q => q.map(str::to_owned),
+    }
+}
+
 /// Records the `DPoP` proof of a request refused before authentication (a 429), so that
 /// replaying the same proof on retry fails with "The DPoP proof JWT has already been used." as
 /// in Okta (okta/terraform-provider-okta#2392). Invalid proofs are ignored.

@@ -265,6 +265,19 @@ async fn client_credentials_bearer_token_calls_management_api_within_its_scopes(
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(resp.status(), 200);
+    // The assertion in the query string is not kept in the request log.
+    let log = org
+        .admin(Method::GET, "/__emulator/requests?limit=1000", None)
+        .await;
+    assert!(
+        log.body["requests"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+    );
+    assert!(
+        !log.body.to_string().contains(&a),
+        "request log holds the assertion"
+    );
 
     // The same assertion can't be used twice.
     let (status, body, _) = token_request(&org, &cc_form(&a, "okta.users.read"), None).await;
