@@ -71,7 +71,7 @@ pub(crate) async fn hook(State(s): State<Arc<Shared>>, req: Request, next: Next)
         Some(Target::Member(uid)) => {
             let seq = s.org.read().user_seq(&uid);
             if let Some(seq) = seq {
-                super::group_rules::schedule(&s, Some(seq));
+                super::group_rules::schedule(&s, super::group_rules::Scope::User(seq));
             }
         }
         None => {}

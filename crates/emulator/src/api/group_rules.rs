@@ -5,8 +5,8 @@
 //!   replace (INACTIVE only, same target groups); `lifecycle/activate|deactivate` → 204; delete →
 //!   202 `{}` (`removeUsers=true` removes the memberships the rule added).
 //! - An ACTIVE rule is applied **asynchronously**, as in Okta: a background task runs
-//!   [`EVAL_DELAY`] after activation, after a user is created and after a profile update (only
-//!   that user then). `POST /__emulator/groups/rules/run` applies every rule at once.
+//!   [`EVAL_DELAY`] after activation (all users), after users are created (those created since
+//!   the last pass) and after a profile or membership update (that user). `POST /__emulator/groups/rules/run` applies every rule at once.
 //! - Target groups must exist and be `OKTA_GROUP`s (400 `E0000001` otherwise) \[unconfirmed\]
 //!   wording; a rule whose target group was deleted turns INVALID when next evaluated.
 
@@ -265,7 +265,7 @@ pub(crate) async fn lifecycle(
         }
     }
     if activate {
-        schedule(&s, None);
+        schedule(&s, Scope::All);
     }
     Ok(no_content())
 }
@@ -296,8 +296,19 @@ pub(crate) async fn delete(
     Ok(json_status(StatusCode::ACCEPTED, &json!({})))
 }
 
-/// Schedules a background evaluation of every ACTIVE rule: over all users (`None`) or one.
-pub(crate) fn schedule(s: &Arc<Shared>, user_seq: Option<u64>) {
+/// Which users a background evaluation covers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scope {
+    /// Every user (rule activation).
+    All,
+    /// One user (profile or membership change, reactivation).
+    User(u64),
+    /// Users created since the last evaluation (user creation; keeps bulk creation linear).
+    New,
+}
+
+/// Schedules a background evaluation of every ACTIVE rule over `scope`.
+pub(crate) fn schedule(s: &Arc<Shared>, scope: Scope) {
     if !s
         .org
         .read()
@@ -312,10 +323,18 @@ pub(crate) fn schedule(s: &Arc<Shared>, user_seq: Option<u64>) {
     tokio::spawn(async move {
         tokio::time::sleep(EVAL_DELAY).await;
         let mut org = s.org.write();
-        let users: Vec<u64> = match user_seq {
-            Some(u) => vec![u],
-            None => org.users.keys().copied().collect(),
+        let from = match scope {
+            Scope::All => 0,
+            Scope::New => org.ext.rules_user_watermark + 1,
+            Scope::User(u) => {
+                evaluate(&mut org, &[u]);
+                return;
+            }
         };
+        let users: Vec<u64> = org.users.range(from..).map(|(k, _)| *k).collect();
+        if let Some(last) = users.last() {
+            org.ext.rules_user_watermark = org.ext.rules_user_watermark.max(*last);
+        }
         evaluate(&mut org, &users);
     });
 }
@@ -324,6 +343,9 @@ pub(crate) fn schedule(s: &Arc<Shared>, user_seq: Option<u64>) {
 pub(crate) fn run_all(s: &Arc<Shared>) -> usize {
     let mut org = s.org.write();
     let users: Vec<u64> = org.users.keys().copied().collect();
+    if let Some(last) = users.last() {
+        org.ext.rules_user_watermark = org.ext.rules_user_watermark.max(*last);
+    }
     evaluate(&mut org, &users)
 }
 
@@ -445,11 +467,11 @@ pub(crate) async fn trigger(
         _ => None,
     };
     match target {
-        Some(None) => schedule(&s, None),
+        Some(None) => schedule(&s, Scope::New),
         Some(Some(id)) => {
             let seq = s.org.read().user_seq(id);
             if let Some(seq) = seq {
-                schedule(&s, Some(seq));
+                schedule(&s, Scope::User(seq));
             }
         }
         None => {}

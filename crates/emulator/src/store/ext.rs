@@ -122,6 +122,8 @@ pub(crate) struct Ext {
     pub rules: BTreeMap<u64, StoredRule>,
     /// Next seq of a rule.
     pub next_rule: u64,
+    /// Highest user seq the group rules have seen (users created later are evaluated next).
+    pub rules_user_watermark: u64,
     /// User consent grants by seq.
     pub user_grants: BTreeMap<u64, UserGrant>,
     /// Refresh tokens by seq.
