@@ -82,7 +82,8 @@ pub(crate) async fn pipeline(State(s): State<Arc<Shared>>, req: Request, next: N
         .unwrap_or(0);
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let query = req.uri().query().map(str::to_owned);
+    // Part 2: token-endpoint parameters (client assertions) never reach the request log.
+    let query = crate::api::oauth::loggable_query(&path, req.uri().query());
     let request_id = format!("req{}", crate::util::token(23));
     let admin = path == "/__emulator" || path.starts_with("/__emulator/");
 
@@ -175,11 +176,17 @@ async fn api(
     }
     let verdict = s.limiter.admit(method, path);
     if !verdict.allowed {
+        // Part 2: Okta records a DPoP proof even when it answers 429 (a retry needs a new one).
+        crate::api::oauth::consume_proof(s, req.headers(), method.as_str(), req.uri());
         return (too_many(verdict), None);
     }
     let mut resp = match authenticate(req.headers(), &s.token) {
         Ok(_) => next.run(req).await,
-        Err(e) => e.into_response(),
+        // Part 2: the token endpoint (no auth) and `Bearer`/`DPoP` access tokens.
+        Err(e) => match crate::api::oauth::authenticate(s, req, e) {
+            Ok(req) => next.run(req).await,
+            Err(r) => *r,
+        },
     };
     rate_headers(resp.headers_mut(), verdict);
     if decision.fault == Some(Fault::Truncate) {

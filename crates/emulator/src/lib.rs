@@ -18,9 +18,12 @@
 mod admin;
 mod api;
 pub mod cli;
+pub mod el;
 mod error;
+pub mod factors;
 mod faults;
 mod http;
+pub mod oauth;
 mod query;
 mod ratelimit;
 mod render;

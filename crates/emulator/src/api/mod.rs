@@ -1,12 +1,22 @@
 //! The Okta API routes, one module per resource.
 
+mod admin_p2;
+mod aerial;
 mod app_schema;
 mod apps;
+mod cleanup;
 mod credentials;
+mod factors;
+mod grants;
+mod group_rules;
 mod groups;
 mod lifecycle;
+mod linked_objects;
+mod myaccount;
+pub(crate) mod oauth;
 pub(crate) mod page;
 mod user_resources;
+mod user_types;
 pub(crate) mod users;
 mod users_list;
 
@@ -129,6 +139,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 .delete(apps::unassign_user),
         );
     Router::new()
+        .merge(part2_routes())
         .merge(users)
         .merge(groups)
         .merge(apps)
@@ -137,7 +148,143 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::new(error::E0000022).into_response() })
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
+            group_rules::trigger,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            grants::sessions_hook,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            factors::reset_hook,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            cleanup::hook,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
             crate::http::pipeline,
         ))
         .with_state(shared)
+}
+
+/// Part 2's routes (OAuth, grants, group rules, …), in their own modules.
+fn part2_routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(oauth::TOKEN_PATH, post(oauth::token))
+        .route(
+            "/api/v1/apps/{id}/grants",
+            get(oauth::list_grants).post(oauth::create_grant),
+        )
+        .route(
+            "/api/v1/apps/{id}/grants/{grantId}",
+            get(oauth::get_grant).delete(oauth::delete_grant),
+        )
+        .route(
+            "/api/v1/groups/rules",
+            get(group_rules::list).post(group_rules::create),
+        )
+        .route(
+            "/api/v1/groups/rules/{ruleId}",
+            get(group_rules::get)
+                .put(group_rules::replace)
+                .delete(group_rules::delete),
+        )
+        .route(
+            "/api/v1/groups/rules/{ruleId}/lifecycle/{op}",
+            post(group_rules::lifecycle),
+        )
+        .route("/idp/myaccount/organization", get(myaccount::organization))
+        .route(
+            "/api/v1/users/{id}/grants",
+            get(grants::list_user_grants).delete(grants::revoke_user_grants),
+        )
+        .route(
+            "/api/v1/users/{id}/grants/{grantId}",
+            get(grants::get_user_grant).delete(grants::revoke_user_grant),
+        )
+        .route("/api/v1/users/{id}/clients", get(grants::list_clients))
+        .route(
+            "/api/v1/users/{id}/clients/{clientId}/grants",
+            get(grants::list_client_grants).delete(grants::revoke_client_grants),
+        )
+        .route(
+            "/api/v1/users/{id}/clients/{clientId}/tokens",
+            get(grants::list_tokens).delete(grants::revoke_tokens),
+        )
+        .route(
+            "/api/v1/users/{id}/clients/{clientId}/tokens/{tokenId}",
+            get(grants::get_token).delete(grants::revoke_token),
+        )
+        .route(
+            "/api/v1/users/{id}/factors",
+            get(factors::list).post(factors::enroll),
+        )
+        .route("/api/v1/users/{id}/factors/catalog", get(factors::catalog))
+        .route(
+            "/api/v1/users/{id}/factors/questions",
+            get(factors::questions),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{factorId}",
+            get(factors::get).delete(factors::unenroll),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{factorId}/lifecycle/activate",
+            post(factors::activate),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{factorId}/verify",
+            post(factors::verify),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{factorId}/resend",
+            post(factors::resend),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{factorId}/transactions/{txId}",
+            get(factors::transaction),
+        )
+        .route(
+            "/api/v1/meta/schemas/user/linkedObjects",
+            get(linked_objects::list).post(linked_objects::create),
+        )
+        .route(
+            "/api/v1/meta/schemas/user/linkedObjects/{name}",
+            get(linked_objects::get).delete(linked_objects::delete),
+        )
+        .route(
+            "/api/v1/users/{id}/linkedObjects/{name}",
+            get(linked_objects::get_values).delete(linked_objects::delete_value),
+        )
+        .route(
+            "/api/v1/users/{id}/linkedObjects/{name}/{primaryUserId}",
+            put(linked_objects::set_value),
+        )
+        .route(
+            "/api/v1/meta/types/user",
+            get(user_types::list).post(user_types::create),
+        )
+        .route(
+            "/api/v1/meta/types/user/{typeId}",
+            get(user_types::get)
+                .post(user_types::partial_update)
+                .put(user_types::replace)
+                .delete(user_types::delete),
+        )
+        .route(
+            "/aerial/{accountId}/api/v1/orgs",
+            get(aerial::list).post(aerial::add),
+        )
+        .route("/aerial/{accountId}/api/v1/orgs/{orgId}", get(aerial::get))
+        .route(
+            "/aerial/{accountId}/api/v1/orgs/{orgId}/status",
+            put(aerial::set_status),
+        )
+        .route(
+            "/aerial/{accountId}/api/v1/orgs/{orgId}/products",
+            get(aerial::products).put(aerial::set_products),
+        )
+        .merge(admin_p2::routes())
 }

@@ -8,6 +8,7 @@
 //! Secondary indexes map ids and folded logins to `seq`. The whole org sits behind one
 //! `parking_lot::RwLock` (see `Shared`): reads (listing) run in parallel, writes are short.
 
+pub(crate) mod ext;
 mod group;
 mod user;
 
@@ -46,6 +47,8 @@ pub(crate) struct Org {
     pub app_groups: HashMap<u64, BTreeMap<u64, AppGroupAssignment>>,
     /// app seq -> user seq -> assignment.
     pub app_users: HashMap<u64, BTreeMap<u64, AppUserAssignment>>,
+    /// Part-2 state (OAuth, grants, group rules, …).
+    pub ext: ext::Ext,
 }
 
 impl Org {
@@ -66,6 +69,7 @@ impl Org {
             app_ids: HashMap::new(),
             app_groups: HashMap::new(),
             app_users: HashMap::new(),
+            ext: ext::Ext::default(),
         };
         let mut profile = serde_json::Map::new();
         profile.insert("name".into(), "Everyone".into());

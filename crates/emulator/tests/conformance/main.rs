@@ -7,6 +7,7 @@
 
 mod admin;
 mod findings;
+mod part2;
 mod proxy;
 mod replay;
 mod schemathesis;

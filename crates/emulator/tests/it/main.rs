@@ -1,10 +1,16 @@
 //! Integration tests of the emulator over raw HTTP (never through the spindle-okta client).
 
 mod admin;
+mod aerial;
 mod auth;
+mod factors;
 mod faults;
+mod grants;
+mod group_rules;
 mod groups;
 mod lifecycle;
+mod meta;
+mod oauth;
 mod pagination;
 mod query;
 mod ratelimit;

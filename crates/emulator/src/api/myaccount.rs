@@ -1,0 +1,48 @@
+//! `GET /idp/myaccount/organization` (BEHAVIOR §14): versioned `Accept` header (406 `E0000149`
+//! without it), an end-user access token with `okta.myAccount.organization.read` (the scope is
+//! checked by the pipeline; an SSWS token → 401 `E0000011` \[unconfirmed\]: MyAccount takes
+//! only OAuth tokens).
+
+use axum::Extension;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::oauth::BearerPrincipal;
+use crate::error::{self, ApiError};
+use crate::http::{BaseUrl, json_status};
+use crate::oauth::myaccount::{CONTENT_TYPE, NOT_ACCEPTABLE, accept_ok, organization_json};
+
+/// The organization name the emulator reports.
+pub(crate) const ORG_NAME: &str = "Spindle Emulator";
+
+/// `GET /idp/myaccount/organization`
+pub(crate) async fn organization(
+    BaseUrl(base): BaseUrl,
+    principal: Option<Extension<BearerPrincipal>>,
+    headers: HeaderMap,
+) -> Response {
+    if principal.is_none() {
+        return ApiError::new(error::E0000011).into_response();
+    }
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    if !accept_ok(accept) {
+        let (status, code, summary) = NOT_ACCEPTABLE;
+        let body = json!({
+            "errorCode": code,
+            "errorSummary": summary,
+            "errorLink": code,
+            "errorId": format!("oae{}", crate::util::token(22)),
+            "errorCauses": [],
+        });
+        return json_status(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::NOT_ACCEPTABLE),
+            &body,
+        );
+    }
+    let body = organization_json(&base, ORG_NAME, None, None);
+    let mut resp = json_status(StatusCode::OK, &body);
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    resp
+}
