@@ -138,6 +138,9 @@ pub async fn run(config: EmulatorConfig) -> Result<(), Error> {
     let started = std::time::Instant::now();
     let users = config.users;
     let emu = Emulator::start(config).await?;
+    // Listen for the signals before announcing the URL: a caller that reads the first line and
+    // signals at once must get a clean shutdown, not the default action of the signal.
+    let signals = Signals::install()?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "org_url={} token={}", emu.url(), emu.token())?;
@@ -150,24 +153,49 @@ pub async fn run(config: EmulatorConfig) -> Result<(), Error> {
         started.elapsed(),
         emu.url()
     );
-    wait_for_signal().await?;
+    signals.wait().await?;
     emu.shutdown().await;
     Ok(())
 }
 
+/// SIGINT and SIGTERM handlers, registered as soon as this is created.
 #[cfg(unix)]
-async fn wait_for_signal() -> Result<(), Error> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())?;
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => r?,
-        _ = term.recv() => {}
-    }
-    Ok(())
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
 }
 
+#[cfg(unix)]
+impl Signals {
+    fn install() -> Result<Self, Error> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    async fn wait(mut self) -> Result<(), Error> {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        Ok(())
+    }
+}
+
+/// Ctrl-C, where there are no Unix signals.
 #[cfg(not(unix))]
-async fn wait_for_signal() -> Result<(), Error> {
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn install() -> Result<Self, Error> {
+        Ok(Signals)
+    }
+
+    async fn wait(self) -> Result<(), Error> {
+        tokio::signal::ctrl_c().await?;
+        Ok(())
+    }
 }
