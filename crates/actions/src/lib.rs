@@ -28,6 +28,7 @@
 pub mod actions;
 pub mod catalog;
 pub mod docs;
+pub mod execute;
 pub mod hris;
 pub mod models;
 pub mod request;
@@ -37,6 +38,7 @@ pub mod validate;
 
 pub use actions::{Action, ValidInput};
 pub use catalog::{ActionSpec, HttpMethod, Operation, Server};
+pub use execute::{ExecuteError, execute};
 pub use validate::{InputError, Problem};
 
 use serde_json::Value;
