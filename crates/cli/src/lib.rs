@@ -52,7 +52,7 @@ pub enum Command {
     /// answered with an error (status, errorCode, summary, causes and request id on stderr),
     /// 4 Okta could not be reached.
     #[command(after_help = "Examples:\n  \
-                            spindle run get_retrieve_a_user --org-url http://127.0.0.1:8080 --token $TOKEN --input '{\"id\": \"00u1\"}'\n  \
+                            spindle run get_retrieve_a_user --input '{\"id\":\"00u1\"}' --org-url \"$URL\" --token \"$T\"\n  \
                             spindle run get_list_all_users --all --jsonl\n  \
                             spindle run post_create_a_user --input @user.json")]
     Run(run::RunArgs),

@@ -18,7 +18,7 @@ pub struct RunArgs {
     #[arg(long, default_value = "{}")]
     input: String,
     /// The Okta org URL, e.g. `https://example.okta.com`.
-    #[arg(long, env = "OKTA_CLIENT_ORGURL")]
+    #[arg(long, env = "OKTA_CLIENT_ORGURL", hide_env_values = true)]
     org_url: Option<String>,
     /// An Okta API token (SSWS). Without it, the connection is configured like the Okta SDKs:
     /// `OKTA_CLIENT_*` variables (including OAuth private-key mode) and okta.yaml files.
