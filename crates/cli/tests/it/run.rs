@@ -139,10 +139,27 @@ fn user_actions_round_trip() {
         "post_generate_reset_password_token",
         json!({"id": id, "sendEmail": false}),
     );
-    assert!(
-        token.to_string().contains("resetPassword") || token.is_object(),
-        "{token}"
+    assert!(token["resetPasswordUrl"].is_string(), "{token}");
+    let changed = org.ok(
+        "post_change_password",
+        json!({"userId": id, "body": {"oldPassword": {"value": "tlpWENT2m-correct-horse"},
+            "newPassword": {"value": "uTVM,TPw55-battery-staple"}}}),
     );
+    assert_eq!(changed["provider"]["type"], "OKTA", "{changed}");
+    let wrong = org.run_with(
+        "post_change_password",
+        &json!({"userId": id, "body": {"oldPassword": {"value": "tlpWENT2m-correct-horse"},
+            "newPassword": {"value": "another-Long-passw0rd"}}}),
+        &[],
+    );
+    assert_eq!(
+        wrong.code, 3,
+        "the old password no longer matches: {}",
+        wrong.stderr
+    );
+    org.admin(reqwest::Method::POST, &format!("users/{id}/lockout"), None);
+    let unlocked = org.ok("post_unlock_user", json!({"id": id}));
+    assert_eq!(unlocked["status"], "ACTIVE", "{unlocked}");
     let expired = org.ok("post_expire_password", json!({"id": id}));
     assert_eq!(expired["status"], "PASSWORD_EXPIRED", "{expired}");
 
@@ -175,6 +192,28 @@ fn user_actions_round_trip() {
     assert_eq!(deleted["deleted"], true, "{deleted}");
     let gone = org.run_with("get_retrieve_a_user", &json!({"id": id}), &[]);
     assert_eq!(gone.code, 3);
+}
+
+#[test]
+fn a_staged_user_is_activated_then_reactivated() {
+    let org = Org::start(0, 0);
+    let user = org.ok(
+        "post_create_a_user",
+        json!({"activate": false, "body": {"profile": {
+            "firstName": "Mary", "lastName": "Jackson", "email": "mary@example.com", "login": "mary@example.com"}}}),
+    );
+    assert_eq!(user["status"], "STAGED");
+    let id = user["id"].as_str().expect("an id").to_owned();
+    let activated = org.ok("post_activate_user", json!({"id": id, "sendEmail": false}));
+    assert_eq!(activated["userId"], id.as_str(), "{activated}");
+    assert!(activated["activationToken"].is_string(), "{activated}");
+    let got = org.ok("get_retrieve_a_user", json!({"id": id}));
+    assert_eq!(got["status"], "PROVISIONED");
+    let again = org.ok(
+        "post_reactivate_user",
+        json!({"id": id, "sendEmail": false}),
+    );
+    assert!(again["activationUrl"].is_string(), "{again}");
 }
 
 #[test]
