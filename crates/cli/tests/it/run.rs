@@ -512,3 +512,58 @@ fn input_from_a_file_and_from_stdin() {
     let group: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(group["profile"]["name"], "From stdin");
 }
+
+#[test]
+fn okta_error_causes_are_printed() {
+    let org = Org::start(0, 0);
+    new_user(&org, "twice@example.com");
+    let outcome = org.run_with(
+        "post_create_a_user",
+        &json!({"body": {"profile": {"firstName": "A", "lastName": "B",
+            "email": "twice@example.com", "login": "twice@example.com"}}}),
+        &[],
+    );
+    assert_eq!(outcome.code, 3, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("status: 400"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("errorCode: E0000001"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome
+            .stderr
+            .contains("cause: login: An object with this field already exists"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn an_unreachable_org_exits_4_without_printing_the_token() {
+    // A port nothing listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let output = spindle()
+        .args(["run", "get_retrieve_a_user", "--input", r#"{"id":"a"}"#])
+        .args(["--org-url", &format!("http://127.0.0.1:{port}")])
+        .args(["--token", "00very-secret-token"])
+        .output()
+        .expect("spindle runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("cannot reach Okta"), "{stderr}");
+    assert!(!stderr.contains("00very-secret-token"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn aerial_actions_say_they_need_the_aerial_host() {
+    let org = Org::start(0, 0);
+    let outcome = org.run_with("get_list_all_orgs", &json!({"accountId": "acc1"}), &[]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("Aerial host"), "{}", outcome.stderr);
+    assert!(org.api_requests().is_empty());
+}
