@@ -171,38 +171,65 @@ async fn terminate(
     employee_id: &str,
     options: crate::hris::TerminationOptions,
 ) -> Result<Value, ExecuteError> {
-    let status = user_status(client, employee_id).await?;
-    let plan = TerminationPlan::new(status.as_deref(), options);
-    let user = encode_segment(employee_id);
-    for step in &plan.steps {
-        let request = match step {
-            TerminationStep::RevokeSessions { oauth_tokens } => client
-                .request(
-                    Method::DELETE,
-                    "/api/v1/users/{id}/sessions",
-                    format!("/api/v1/users/{user}/sessions"),
-                )
-                .query("oauthTokens", oauth_tokens),
-            TerminationStep::Deactivate { send_email } => client
-                .request(
-                    Method::POST,
-                    "/api/v1/users/{id}/lifecycle/deactivate",
-                    format!("/api/v1/users/{user}/lifecycle/deactivate"),
-                )
-                .query("sendEmail", send_email),
-            TerminationStep::Delete => client.request(
-                Method::DELETE,
-                "/api/v1/users/{id}",
-                format!("/api/v1/users/{user}"),
-            ),
-        };
-        match client.send(request).await {
-            Ok(_) => {}
-            // A concurrent termination got there first: the user is gone, which is the goal.
-            Err(e) if e.is_not_found() && *step == TerminationStep::Delete => {}
-            Err(e) => return Err(ExecuteError::from_okta(e)),
+    let first_status = user_status(client, employee_id).await?;
+    let mut status = first_status.clone();
+    let mut done = Vec::new();
+    // A concurrent change (another termination, an admin) can move the user between our read
+    // and our calls: Okta then refuses a step (403 E0000038 on a deactivated user, 404 on a
+    // deleted one). The user is re-read and the plan rebuilt from the new status, a few times
+    // at most, so that terminating twice at once never fails.
+    'rounds: for round in 0..3 {
+        let plan = TerminationPlan::new(status.as_deref(), options);
+        for step in &plan.steps {
+            match client.send(step_request(client, employee_id, step)).await {
+                Ok(_) => done.push(*step),
+                Err(e) if matches!(e.status(), Some(400 | 403 | 404)) && round < 2 => {
+                    let now = user_status(client, employee_id).await?;
+                    if now == status {
+                        return Err(ExecuteError::from_okta(e));
+                    }
+                    status = now;
+                    continue 'rounds;
+                }
+                Err(e) => return Err(ExecuteError::from_okta(e)),
+            }
         }
+        break;
     }
-    serde_json::to_value(plan.outcome(employee_id))
+    // The output says what this call did, against the status it first saw.
+    let did = TerminationPlan {
+        steps: done,
+        previous_status: first_status,
+    };
+    serde_json::to_value(did.outcome(employee_id))
         .map_err(|e| ExecuteError::Output(OutputError::Shape(e.to_string())))
+}
+
+fn step_request(
+    client: &Client,
+    employee_id: &str,
+    step: &TerminationStep,
+) -> spindle_okta::Request {
+    let user = encode_segment(employee_id);
+    match step {
+        TerminationStep::RevokeSessions { oauth_tokens } => client
+            .request(
+                Method::DELETE,
+                "/api/v1/users/{id}/sessions",
+                format!("/api/v1/users/{user}/sessions"),
+            )
+            .query("oauthTokens", oauth_tokens),
+        TerminationStep::Deactivate { send_email } => client
+            .request(
+                Method::POST,
+                "/api/v1/users/{id}/lifecycle/deactivate",
+                format!("/api/v1/users/{user}/lifecycle/deactivate"),
+            )
+            .query("sendEmail", send_email),
+        TerminationStep::Delete => client.request(
+            Method::DELETE,
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{user}"),
+        ),
+    }
 }
