@@ -567,3 +567,41 @@ fn aerial_actions_say_they_need_the_aerial_host() {
     assert!(outcome.stderr.contains("Aerial host"), "{}", outcome.stderr);
     assert!(org.api_requests().is_empty());
 }
+
+#[test]
+fn credential_and_factor_operations() {
+    let org = Org::start(0, 0);
+    let id = new_user(&org, "hedy@example.com");
+    let question = org.ok(
+        "post_change_recovery_question",
+        json!({"userId": id, "body": {"password": {"value": "tlpWENT2m-correct-horse"},
+            "recovery_question": {"question": "Which city did I first work in?", "answer": "Vienna"}}}),
+    );
+    assert_eq!(
+        question["recovery_question"]["question"], "Which city did I first work in?",
+        "{question}"
+    );
+    let forgot = org.ok(
+        "post_initiate_forgot_password",
+        json!({"userId": id, "sendEmail": false}),
+    );
+    assert!(forgot["resetPasswordUrl"].is_string(), "{forgot}");
+    let factors = org.ok("post_reset_all_factors", json!({"id": id}));
+    assert_eq!(factors["userId"], id.as_str(), "{factors}");
+    let temp = org.ok(
+        "post_expire_password_and_set_temporary_password",
+        json!({"id": id, "revokeSessions": true}),
+    );
+    assert!(
+        temp["tempPassword"].as_str().is_some_and(|p| !p.is_empty()),
+        "{temp}"
+    );
+    let user = org.ok("get_retrieve_a_user", json!({"id": id}));
+    assert_eq!(user["status"], "PASSWORD_EXPIRED");
+
+    // --jsonl on a single object: one compact line.
+    let line = org.run_with("get_retrieve_a_user", &json!({"id": id}), &["--jsonl"]);
+    assert_eq!(line.code, 0, "{}", line.stderr);
+    assert_eq!(line.stdout.lines().count(), 1);
+    assert_eq!(line.json()["id"], id.as_str());
+}
