@@ -22,14 +22,30 @@ pub struct RunArgs {
     org_url: Option<String>,
     /// An Okta API token (SSWS). Without it, the connection is configured like the Okta SDKs:
     /// `OKTA_CLIENT_*` variables (including OAuth private-key mode) and okta.yaml files.
-    #[arg(long, env = "OKTA_CLIENT_TOKEN", hide_env_values = true)]
-    token: Option<String>,
+    #[arg(long, env = "OKTA_CLIENT_TOKEN", hide_env_values = true, value_parser = Token::parse)]
+    token: Option<Token>,
     /// For a list: follow every page (`next`) and print all the items.
     #[arg(long)]
     all: bool,
     /// For a list: print one JSON object per line, page by page as they arrive.
     #[arg(long)]
     jsonl: bool,
+}
+
+/// An API token: its `Debug` never shows it.
+#[derive(Clone)]
+struct Token(String);
+
+impl Token {
+    fn parse(value: &str) -> Result<Token, String> {
+        Ok(Token(value.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token([redacted])")
+    }
 }
 
 fn read_input(input: &str) -> Result<Value, CliError> {
@@ -52,7 +68,7 @@ fn read_input(input: &str) -> Result<Value, CliError> {
 fn client(args: &RunArgs) -> Result<spindle_okta::Client, CliError> {
     let config = match (&args.token, &args.org_url) {
         (Some(token), Some(org_url)) => {
-            spindle_okta::Config::with_api_token(org_url, token.clone())
+            spindle_okta::Config::with_api_token(org_url, token.0.clone())
         }
         (Some(_), None) => {
             return Err(CliError::BadInput(
@@ -170,5 +186,27 @@ impl From<ExecuteError> for CliError {
         } else {
             CliError::Execute(error.to_string())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let cli = crate::Cli::try_parse_from([
+            "spindle",
+            "run",
+            "get_retrieve_a_user",
+            "--org-url",
+            "http://127.0.0.1:1",
+            "--token",
+            "00secret-token-value",
+        ])
+        .expect("parses");
+        let debug = format!("{cli:?}");
+        assert!(!debug.contains("00secret-token-value"), "{debug}");
+        assert!(debug.contains("redacted"), "{debug}");
     }
 }
