@@ -6,8 +6,8 @@
 //! endpoint, which scopes), its typed input and output in [`actions`] and [`models`] (from which
 //! the JSON Schemas are generated), and its documentation in `docs/actions.md` ([`docs`]).
 //!
-//! Running an action is three pure steps around one HTTP call, so that `execute(client, input)`
-//! only has to send requests:
+//! Running an action is three pure steps around one HTTP call, so that [`execute()`] (through a
+//! [`spindle_okta::Client`]) only has to send requests:
 //! 1. [`validate_input`] turns JSON into a typed [`ValidInput`], or reports every problem;
 //! 2. [`ValidInput::okta_request`] ([`request`]) gives the Okta call (method, encoded path, query,
 //!    body) — or, for `terminate_employee`, [`hris::TerminationPlan`] gives the calls;
@@ -28,6 +28,7 @@
 pub mod actions;
 pub mod catalog;
 pub mod docs;
+pub mod execute;
 pub mod hris;
 pub mod models;
 pub mod request;
@@ -37,6 +38,7 @@ pub mod validate;
 
 pub use actions::{Action, ValidInput};
 pub use catalog::{ActionSpec, HttpMethod, Operation, Server};
+pub use execute::{ExecuteError, execute};
 pub use validate::{InputError, Problem};
 
 use serde_json::Value;

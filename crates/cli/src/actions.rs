@@ -159,7 +159,7 @@ fn described(action: &ActionSpec) -> serde_json::Value {
     value
 }
 
-fn unknown_action(id: &str) -> CliError {
+pub(crate) fn unknown_action(id: &str) -> CliError {
     let suggestions = catalog::suggest(id, 3);
     let hint = if suggestions.is_empty() {
         String::new()

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod actions;
 mod output;
+mod run;
 
 /// Spindle: every Okta use case as a named, schema-checked action.
 #[derive(Debug, Parser)]
@@ -44,6 +45,17 @@ pub enum Command {
                             spindle emulator --users 100000 --groups 500 --rate-limit off\n  \
                             spindle emulator --addr 127.0.0.1:0 --faults 'error=0.05,latency=20ms'")]
     Emulator(spindle_emulator::cli::EmulatorArgs),
+    /// Run an action against an Okta org and print its output as JSON.
+    ///
+    /// The input is validated first: with any problem, every one is listed, nothing is sent and
+    /// the exit code is 2. Exit codes: 0 success, 1 other failure, 2 bad input or usage, 3 Okta
+    /// answered with an error (status, errorCode, summary, causes and request id on stderr),
+    /// 4 Okta could not be reached.
+    #[command(after_help = "Examples:\n  \
+                            spindle run get_retrieve_a_user --input '{\"id\":\"00u1\"}' --org-url \"$URL\" --token \"$T\"\n  \
+                            spindle run get_list_all_users --all --jsonl\n  \
+                            spindle run post_create_a_user --input @user.json")]
+    Run(run::RunArgs),
 }
 
 /// Why a command failed; each kind has its own exit code.
@@ -56,17 +68,34 @@ pub enum CliError {
     /// The emulator could not start or stopped with an error.
     #[error(transparent)]
     Emulator(#[from] spindle_emulator::Error),
+    /// The connection to Okta is not configured correctly.
+    #[error("cannot connect to Okta: {0}")]
+    Connection(String),
+    /// Okta answered with an error (the text lists status, errorCode, summary, causes and
+    /// request id).
+    #[error("{0}")]
+    Okta(String),
+    /// Okta could not be reached.
+    #[error("cannot reach Okta: {0}")]
+    Transport(String),
+    /// The action could not be run for another reason (an unexpected answer, an API the client
+    /// cannot reach).
+    #[error("{0}")]
+    Execute(String),
     /// Writing the output failed (other than the reader going away).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
 }
 
 impl CliError {
-    /// The process exit code for this error: 2 for bad input (as for a usage error), 1 otherwise.
+    /// The process exit code for this error: 2 for bad input or configuration (as for a usage
+    /// error), 3 for an Okta error, 4 when Okta cannot be reached, 1 otherwise.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Self::BadInput(_) => ExitCode::from(2),
-            Self::Output(_) | Self::Emulator(_) => ExitCode::FAILURE,
+            Self::BadInput(_) | Self::Connection(_) => ExitCode::from(2),
+            Self::Okta(_) => ExitCode::from(3),
+            Self::Transport(_) => ExitCode::from(4),
+            Self::Output(_) | Self::Emulator(_) | Self::Execute(_) => ExitCode::FAILURE,
         }
     }
 }
@@ -87,6 +116,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             runtime()?.block_on(spindle_emulator::run(config))?;
             Ok(())
         }
+        Command::Run(args) => run::run(args),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod docs;
 mod employees;
+mod execute;
 mod outputs;
 mod reference;
 mod requests;

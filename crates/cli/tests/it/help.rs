@@ -16,6 +16,7 @@ fn every_command_has_help_with_an_example() {
         ("help_actions_describe", &["actions", "describe"][..]),
         ("help_emulator", &["emulator"][..]),
         ("help_actions_validate", &["actions", "validate"][..]),
+        ("help_run", &["run"][..]),
     ] {
         let text = help(args);
         assert!(text.contains("Examples:"), "{name} has no example:\n{text}");

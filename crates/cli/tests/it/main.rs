@@ -3,6 +3,7 @@
 mod actions;
 mod emulator;
 mod help;
+mod run;
 
 use assert_cmd::Command;
 

@@ -1,0 +1,212 @@
+//! `spindle run`: validate an input, run the action against an Okta org and print its output.
+
+use std::io::{self, Read};
+
+use clap::Args;
+use serde_json::Value;
+use spindle_actions::{ExecuteError, catalog};
+
+use crate::{CliError, output};
+
+/// Options of `spindle run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The action's id, as `spindle actions list` shows it.
+    id: String,
+    /// The input: a JSON object, `@file.json` to read it from a file, or `-` to read it from
+    /// standard input.
+    #[arg(long, default_value = "{}")]
+    input: String,
+    /// The Okta org URL, e.g. `https://example.okta.com`.
+    #[arg(long, env = "OKTA_CLIENT_ORGURL", hide_env_values = true)]
+    org_url: Option<String>,
+    /// An Okta API token (SSWS). Without it, the connection is configured like the Okta SDKs:
+    /// `OKTA_CLIENT_*` variables (including OAuth private-key mode) and okta.yaml files.
+    #[arg(long, env = "OKTA_CLIENT_TOKEN", hide_env_values = true, value_parser = Token::parse)]
+    token: Option<Token>,
+    /// For a list: follow every page (`next`) and print all the items.
+    #[arg(long)]
+    all: bool,
+    /// For a list: print one JSON object per line, page by page as they arrive.
+    #[arg(long)]
+    jsonl: bool,
+}
+
+/// An API token: its `Debug` never shows it.
+#[derive(Clone)]
+struct Token(String);
+
+impl Token {
+    fn parse(value: &str) -> Result<Token, String> {
+        Ok(Token(value.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token([redacted])")
+    }
+}
+
+fn read_input(input: &str) -> Result<Value, CliError> {
+    let text = if input == "-" {
+        let mut text = String::new();
+        io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| CliError::BadInput(format!("cannot read the input: {e}")))?;
+        text
+    } else if let Some(path) = input.strip_prefix('@') {
+        std::fs::read_to_string(path)
+            .map_err(|e| CliError::BadInput(format!("cannot read the input file `{path}`: {e}")))?
+    } else {
+        input.to_owned()
+    };
+    serde_json::from_str(&text)
+        .map_err(|e| CliError::BadInput(format!("the input is not JSON: {e}")))
+}
+
+fn client(args: &RunArgs) -> Result<spindle_okta::Client, CliError> {
+    let config = match (&args.token, &args.org_url) {
+        (Some(token), Some(org_url)) => {
+            spindle_okta::Config::with_api_token(org_url, token.0.clone())
+        }
+        (Some(_), None) => {
+            return Err(CliError::BadInput(
+                "--token needs --org-url (or OKTA_CLIENT_ORGURL)".to_owned(),
+            ));
+        }
+        (None, org_url) => spindle_okta::Config::from_sdk_sources().and_then(|mut config| {
+            if let Some(org_url) = org_url {
+                config.org_url = url_of(org_url)?;
+            }
+            Ok(config)
+        }),
+    };
+    config
+        .and_then(spindle_okta::Client::new)
+        .map_err(|e| CliError::Connection(e.to_string()))
+}
+
+fn url_of(org_url: &str) -> spindle_okta::Result<url::Url> {
+    url::Url::parse(org_url)
+        .map_err(|e| spindle_okta::Error::Config(format!("orgUrl `{org_url}`: {e}")))
+}
+
+/// Runs `spindle run`.
+pub fn run(args: RunArgs) -> Result<(), CliError> {
+    let Some(action) = catalog::get(&args.id) else {
+        return Err(crate::actions::unknown_action(&args.id));
+    };
+    let mut input = read_input(&args.input)?;
+    // Validate before anything else: a bad input never reaches Okta.
+    let valid = spindle_actions::validate_input(action.id, &input)
+        .map_err(|err| CliError::BadInput(err.to_string()))?;
+    let client = client(&args)?;
+    let cursor_field = if action.id == "list_all_employees" {
+        "cursor"
+    } else {
+        "after"
+    };
+    crate::runtime()?.block_on(async move {
+        let mut valid = valid;
+        let mut all_items = Vec::new();
+        loop {
+            let output = spindle_actions::execute(&client, valid)
+                .await
+                .map_err(CliError::from)?;
+            let next = output
+                .get("next")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let items = output.get("items").and_then(Value::as_array);
+            match items {
+                Some(items) if args.jsonl => output::with_stdout(|out| {
+                    for item in items {
+                        serde_json::to_writer(&mut *out, item)?;
+                        writeln!(out)?;
+                    }
+                    Ok(())
+                })?,
+                Some(items) if args.all => all_items.extend(items.iter().cloned()),
+                _ if args.jsonl => output::with_stdout(|out| {
+                    serde_json::to_writer(&mut *out, &output)?;
+                    writeln!(out)
+                })?,
+                _ => output::with_stdout(|out| output::json(out, &output))?,
+            }
+            let Some(next) = next.filter(|_| args.all) else {
+                break;
+            };
+            if let Value::Object(fields) = &mut input {
+                fields.insert(cursor_field.to_owned(), Value::String(next));
+            }
+            valid = spindle_actions::validate_input(action.id, &input)
+                .map_err(|err| CliError::BadInput(err.to_string()))?;
+        }
+        if args.all && !args.jsonl {
+            output::with_stdout(|out| {
+                output::json(out, &serde_json::json!({ "items": all_items }))
+            })?;
+        }
+        Ok(())
+    })
+}
+
+/// The stderr report of an Okta error: status, errorCode, summary, causes and request id.
+pub fn describe_okta_error(error: &spindle_okta::Error) -> String {
+    let mut text = String::from("Okta answered with an error");
+    if let Some(status) = error.status() {
+        text.push_str(&format!("\n  status: {status}"));
+    }
+    match error {
+        spindle_okta::Error::Api { error: body, .. } => {
+            text.push_str(&format!("\n  errorCode: {}", body.error_code));
+            text.push_str(&format!("\n  errorSummary: {}", body.error_summary));
+            for cause in &body.error_causes {
+                text.push_str(&format!("\n  cause: {}", cause.error_summary));
+            }
+        }
+        spindle_okta::Error::RetriesExhausted { last, .. } => {
+            return format!("{error}\n{}", describe_okta_error(last));
+        }
+        other => text.push_str(&format!("\n  detail: {other}")),
+    }
+    if let Some(id) = error.request_id() {
+        text.push_str(&format!("\n  requestId: {id}"));
+    }
+    text
+}
+
+impl From<ExecuteError> for CliError {
+    fn from(error: ExecuteError) -> Self {
+        if let Some(okta) = error.okta_error() {
+            CliError::Okta(describe_okta_error(okta))
+        } else if error.is_transport_error() {
+            CliError::Transport(error.to_string())
+        } else {
+            CliError::Execute(error.to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let cli = crate::Cli::try_parse_from([
+            "spindle",
+            "run",
+            "get_retrieve_a_user",
+            "--org-url",
+            "http://127.0.0.1:1",
+            "--token",
+            "00secret-token-value",
+        ])
+        .expect("parses");
+        let debug = format!("{cli:?}");
+        assert!(!debug.contains("00secret-token-value"), "{debug}");
+        assert!(debug.contains("redacted"), "{debug}");
+    }
+}
