@@ -4,6 +4,7 @@ mod actions;
 mod emulator;
 mod help;
 mod run;
+mod run_part2;
 
 use assert_cmd::Command;
 

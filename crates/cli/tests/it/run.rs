@@ -6,27 +6,27 @@ use spindle_emulator::{Emulator, EmulatorConfig};
 use crate::spindle;
 
 /// An emulated org served on a runtime of its own while the binary runs.
-struct Org {
-    runtime: tokio::runtime::Runtime,
-    emulator: Emulator,
+pub(crate) struct Org {
+    pub(crate) runtime: tokio::runtime::Runtime,
+    pub(crate) emulator: Emulator,
 }
 
 /// What one `spindle run` did.
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Outcome {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Outcome {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
 }
 
 impl Org {
-    fn start(users: usize, groups: usize) -> Org {
+    pub(crate) fn start(users: usize, groups: usize) -> Org {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -42,7 +42,7 @@ impl Org {
         Org { runtime, emulator }
     }
 
-    fn run_with(&self, id: &str, input: &Value, extra: &[&str]) -> Outcome {
+    pub(crate) fn run_with(&self, id: &str, input: &Value, extra: &[&str]) -> Outcome {
         let output = spindle()
             .args(["run", id, "--org-url", &self.emulator.url()])
             .args(["--token", self.emulator.token()])
@@ -60,7 +60,7 @@ impl Org {
     }
 
     /// Runs an action that must succeed and returns its output.
-    fn ok(&self, id: &str, input: Value) -> Value {
+    pub(crate) fn ok(&self, id: &str, input: Value) -> Value {
         let outcome = self.run_with(id, &input, &[]);
         assert_eq!(
             outcome.code, 0,
@@ -70,7 +70,7 @@ impl Org {
         outcome.json()
     }
 
-    fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    pub(crate) fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}/__emulator/{path}", self.emulator.url());
         self.runtime.block_on(async {
             let mut request = reqwest::Client::new().request(method, url);
@@ -95,7 +95,7 @@ impl Org {
     }
 }
 
-fn new_user(org: &Org, login: &str) -> String {
+pub(crate) fn new_user(org: &Org, login: &str) -> String {
     let user = org.ok(
         "post_create_a_user",
         json!({"activate": true, "body": {"profile": {
