@@ -609,3 +609,87 @@ fn user_type_actions_round_trip() {
     let gone = org.run_with("get_retrieve_a_user_type", &json!({"typeId": tid}), &[]);
     assert_eq!(gone.code, 3, "{}", gone.stdout);
 }
+
+/// A throwaway P-256 test key (generated for this test only; it signs client assertions to the
+/// in-process emulator and nothing else).
+const TEST_KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgVv6ZfwXffXuhxf/D
+uMhy+UJx3t0Rz5Fdxcoi/xyrn2mhRANCAAQW5TxncDb3phLvc7FvfgTSs1IRLB9i
+C5rGTuGfIvkDkZxiXSrPusxZpk2ga+b7IqdQQbXyEFLgWHgTNpoT7Zmr
+-----END PRIVATE KEY-----
+";
+
+#[test]
+fn myaccount_org_details_with_a_private_key_service_app() {
+    let org = Org::start(0, 0);
+    let (status, app) = api(
+        &org,
+        reqwest::Method::POST,
+        "/api/v1/apps",
+        json!({"name": "oidc_client", "label": "Spindle service", "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": {"token_endpoint_auth_method": "private_key_jwt"}},
+            "settings": {"oauthClient": {"application_type": "service",
+                "grant_types": ["client_credentials"], "response_types": ["token"],
+                "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "kid": "k1",
+                    "x": "FuU8Z3A296YS73Oxb34E0rNSESwfYguaxk7hnyL5A5E",
+                    "y": "nGJdKs-6zFmmTaBr5vsip1BBtfIQUuBYeBM2mhPtmas"}]}}}}),
+    );
+    assert!(status < 300, "{status} {app}");
+    let client = app["id"].as_str().expect("an app id").to_owned();
+    // The emulator grants MyAccount scopes to a service app's client-credentials token; real Okta
+    // wants an end user's token for MyAccount, which the SDK-style configuration cannot fetch.
+    let scope = "okta.myAccount.organization.read";
+    org.admin(
+        reqwest::Method::PUT,
+        &format!("apps/{client}/grants"),
+        Some(json!({"scopes": [scope]})),
+    );
+    let output = crate::spindle()
+        .args(["run", "get_retrieve_the_org_details", "--input", "{}"])
+        .env("OKTA_CLIENT_ORGURL", org.emulator.url())
+        .env("OKTA_CLIENT_AUTHORIZATIONMODE", "PrivateKey")
+        .env("OKTA_CLIENT_CLIENTID", &client)
+        .env("OKTA_CLIENT_SCOPES", scope)
+        .env("OKTA_CLIENT_PRIVATEKEY", TEST_KEY_PEM)
+        .env("OKTA_CLIENT_KEYID", "k1")
+        .env_remove("OKTA_CLIENT_TOKEN")
+        .output()
+        .expect("spindle runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let details: Value = serde_json::from_str(&stdout).expect("JSON output");
+    assert_eq!(details["name"], "Spindle Emulator", "{details}");
+    assert_eq!(details["url"], org.emulator.url(), "{details}");
+}
+
+#[test]
+fn reset_password_with_the_recovery_answer() {
+    let org = Org::start(0, 0);
+    let id = new_user(&org, "lise@example.com");
+    org.ok(
+        "post_change_recovery_question",
+        json!({"userId": id, "body": {"password": {"value": "tlpWENT2m-correct-horse"},
+            "recovery_question": {"question": "First lab?", "answer": "Berlin"}}}),
+    );
+    let wrong = org.run_with(
+        "post_reset_password_with_recovery_question",
+        &json!({"userId": id, "body": {"password": {"value": "Xq7-new-horse-battery"},
+            "recovery_question": {"answer": "Paris"}}}),
+        &[],
+    );
+    assert_eq!(wrong.code, 3, "a wrong answer is refused: {}", wrong.stdout);
+    let reset = org.ok(
+        "post_reset_password_with_recovery_question",
+        json!({"userId": id, "body": {"password": {"value": "Xq7-new-horse-battery"},
+            "recovery_question": {"answer": "Berlin"}}}),
+    );
+    assert!(reset["password"].is_object(), "{reset}");
+    assert_eq!(
+        reset["recovery_question"]["question"], "First lab?",
+        "{reset}"
+    );
+}
