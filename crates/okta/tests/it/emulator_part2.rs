@@ -268,6 +268,17 @@ async fn group_rule_lifecycle_assigns_matching_users_after_activation() {
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
+    let expanded = c
+        .group_rules()
+        .get(rid.clone(), Some("groupIdToGroupNameMap"))
+        .await
+        .unwrap();
+    let names = expanded
+        .embedded
+        .as_ref()
+        .and_then(|e| e.get("groupIdToGroupNameMap"))
+        .cloned();
+    assert_eq!(names, Some(json!({ gid.as_str(): "Engineers" })));
     assert_eq!(
         c.group_rules()
             .get(rid.clone(), None)
@@ -472,10 +483,136 @@ async fn grants_clients_and_refresh_tokens_are_listed_read_and_revoked() {
         tokens.iter().all(|t| t.status.as_deref() != Some("ACTIVE")),
         "{tokens:?}"
     );
+
+    // revoke_all for the client and for all of the user's grants.
+    raw(
+        &emu,
+        reqwest::Method::POST,
+        &format!("/__emulator/users/{uid}/tokens"),
+        Some(json!({"clientId": app, "scopes": ["openid", "offline_access"]})),
+    )
+    .await;
+    let before: Vec<RefreshToken> = c
+        .tokens()
+        .list(uid.as_str(), app.as_str(), None)
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(
+        before.iter().any(|t| t.status.as_deref() == Some("ACTIVE")),
+        "{before:?}"
+    );
     c.tokens()
         .revoke_all(uid.as_str(), app.as_str())
         .await
         .unwrap();
+    let tokens: Vec<RefreshToken> = c
+        .tokens()
+        .list(uid.as_str(), app.as_str(), None)
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(
+        tokens.iter().all(|t| t.status.as_deref() != Some("ACTIVE")),
+        "{tokens:?}"
+    );
+    raw(
+        &emu,
+        reqwest::Method::POST,
+        &format!("/__emulator/users/{uid}/grants"),
+        Some(json!({"clientId": app, "scopes": ["openid"]})),
+    )
+    .await;
+    assert_eq!(
+        c.grants()
+            .list(uid.as_str(), None, None)
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    c.grants().revoke_all(uid.as_str()).await.unwrap();
+    assert!(
+        c.grants()
+            .list(uid.as_str(), None, None)
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn push_verification_is_polled_through_its_transaction() {
+    let emu = start().await;
+    let c = ssws(&emu);
+    let uid = make_user(&c, "ada@example.com").await;
+    let f = c
+        .factors()
+        .enroll(
+            uid.as_str(),
+            spindle_okta::factors::EnrollFactor::new(UserFactor::enroll(
+                FactorType::Push,
+                FactorProvider::Okta,
+                None,
+            )),
+        )
+        .await
+        .unwrap();
+    let fid = f.id.clone().unwrap();
+    assert_eq!(f.status, Some(FactorStatus::PendingActivation));
+    // Activation starts a push to the device; polling activate after the device's approval
+    // finishes it.
+    let waiting = c
+        .factors()
+        .activate(uid.as_str(), fid.clone(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        waiting.factor_result,
+        Some(FactorResult::Waiting),
+        "{waiting:?}"
+    );
+    let (st, b) = raw(
+        &emu,
+        reqwest::Method::POST,
+        &format!("/__emulator/users/{uid}/push"),
+        Some(json!({"approve": true})),
+    )
+    .await;
+    assert_eq!(st, 200, "{b}");
+    let active = c
+        .factors()
+        .activate(uid.as_str(), fid.clone(), None)
+        .await
+        .unwrap();
+    assert_eq!(active.status, Some(FactorStatus::Active), "{active:?}");
+    let w = c
+        .factors()
+        .verify(
+            uid.as_str(),
+            fid.clone(),
+            spindle_okta::factors::VerifyFactor::new(None),
+        )
+        .await
+        .unwrap();
+    assert_eq!(w.factor_result, Some(FactorResult::Waiting));
+    let (st, b) = raw(
+        &emu,
+        reqwest::Method::POST,
+        &format!("/__emulator/users/{uid}/push"),
+        Some(json!({"approve": true})),
+    )
+    .await;
+    assert_eq!(st, 200, "{b}");
+    let tx = b["transactionId"].as_str().unwrap().to_owned();
+    let done = c
+        .factors()
+        .transaction(uid.as_str(), fid, tx.as_str())
+        .await
+        .unwrap();
+    assert_eq!(done.factor_result, Some(FactorResult::Success));
 }
 
 #[tokio::test]
