@@ -872,6 +872,22 @@ async fn myaccount_organization_with_an_end_user_token() {
     let org = c.myaccount().organization().await.unwrap();
     assert_eq!(org.url.as_deref(), Some(emu.url().as_str()));
     assert!(org.name.is_some());
+    // A user token without the MyAccount scope: 403 insufficient_scope.
+    let (_, t) = raw(
+        &emu,
+        reqwest::Method::POST,
+        "/__emulator/oauth/tokens",
+        Some(json!({"userId": uid, "scopes": ["okta.myAccount.profile.read"]})),
+    )
+    .await;
+    let token = t["access_token"].as_str().unwrap_or_default().to_owned();
+    let weak =
+        Client::new(Config::new(&emu.url(), Credentials::AccessToken(token.into())).unwrap())
+            .unwrap();
+    assert_eq!(
+        weak.myaccount().organization().await.unwrap_err().status(),
+        Some(403)
+    );
     // The API token is refused.
     let e = ssws(&emu).myaccount().organization().await.unwrap_err();
     assert_eq!(e.status(), Some(401), "{e:?}");
@@ -904,11 +920,44 @@ async fn aerial_orgs_and_products_through_the_aerial_prefix() {
         .await
         .unwrap();
     let oid = added.id.clone().unwrap();
+    let domain_org = a
+        .add_org(&AddOrgBody {
+            domain: Some("acme.okta.com".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(domain_org.domain.as_deref(), Some("acme.okta.com"));
+    // Paging (limit 1 → two pages through Link headers).
+    let paged: Vec<AerialOrg> = a
+        .list_orgs(spindle_okta::aerial::ListOrgs {
+            limit: Some(1),
+            ..Default::default()
+        })
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(paged.len(), 2);
     let orgs: Vec<AerialOrg> = a.list_orgs(Default::default()).try_collect().await.unwrap();
     assert!(orgs.iter().any(|o| o.id.as_ref() == Some(&oid)), "{orgs:?}");
     assert_eq!(a.get_org(oid.clone()).await.unwrap().id, Some(oid.clone()));
     let o = a.set_org_status(oid.clone(), "INACTIVE").await.unwrap();
     assert_eq!(o.status.as_deref(), Some("INACTIVE"));
+    let active: Vec<AerialOrg> = a
+        .list_orgs(spindle_okta::aerial::ListOrgs {
+            filter: Some("status eq \"ACTIVE\"".into()),
+            ..Default::default()
+        })
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        active
+            .iter()
+            .filter_map(|o| o.id.clone())
+            .collect::<Vec<_>>(),
+        vec![domain_org.id.clone().unwrap()]
+    );
     assert!(a.products(oid.clone()).await.unwrap().is_empty());
     let keep = vec![AerialProduct {
         id: "P000052".into(),
