@@ -1,7 +1,7 @@
 //! The client against the in-process emulator, for every call the emulator implements
 //! (users, lifecycle, credentials, user resources, groups, memberships, apps).
-//! Not yet covered by the emulator, hence tested only with wiremock: group rules, factors,
-//! grants, refresh tokens, linked objects, user types, Aerial, MyAccount, OAuth.
+//! The part-2 calls (OAuth, group rules, factors, grants, refresh tokens, linked objects,
+//! user types, sessions, MyAccount, Aerial) are in `emulator_part2`.
 
 use std::time::Duration;
 

@@ -2,6 +2,7 @@
 
 mod common;
 mod emulator;
+mod emulator_part2;
 mod faults;
 mod oauth;
 mod recordings;
