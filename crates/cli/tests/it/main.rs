@@ -1,6 +1,7 @@
 //! Tests of the real `spindle` binary.
 
 mod actions;
+mod bad_input;
 mod emulator;
 mod help;
 mod run;
