@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod actions;
+mod connections;
 mod output;
 mod run;
 
@@ -56,6 +57,18 @@ pub enum Command {
                             spindle run get_list_all_users --all --jsonl\n  \
                             spindle run post_create_a_user --input @user.json")]
     Run(run::RunArgs),
+    /// Manage named Okta connections (`spindle run --connection NAME`).
+    ///
+    /// They live in `$SPINDLE_CONFIG_DIR` (else the platform config directory + `spindle`):
+    /// `connections.toml` without secrets, stored tokens in `secrets.toml` with mode 0600.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+                      printf %s \"$TOKEN\" | spindle connections add prod --org-url https://example.okta.com --token-stdin\n  \
+                      spindle connections add ci --org-url https://example.okta.com --token-env OKTA_TOKEN\n  \
+                      spindle connections list\n  spindle connections remove prod"
+    )]
+    Connections(connections::ConnectionsCommand),
 }
 
 /// Why a command failed; each kind has its own exit code.
@@ -117,6 +130,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Run(args) => run::run(args),
+        Command::Connections(command) => connections::run(command),
     }
 }
 

@@ -24,6 +24,10 @@ pub struct RunArgs {
     /// `OKTA_CLIENT_*` variables (including OAuth private-key mode) and okta.yaml files.
     #[arg(long, env = "OKTA_CLIENT_TOKEN", hide_env_values = true, value_parser = Token::parse)]
     token: Option<Token>,
+    /// A named connection (see `spindle connections`); it takes precedence over --org-url,
+    /// --token and the `OKTA_CLIENT_*` variables.
+    #[arg(long)]
+    connection: Option<String>,
     /// For a list: follow every page (`next`) and print all the items.
     #[arg(long)]
     all: bool,
@@ -66,6 +70,10 @@ fn read_input(input: &str) -> Result<Value, CliError> {
 }
 
 fn client(args: &RunArgs) -> Result<spindle_okta::Client, CliError> {
+    if let Some(name) = &args.connection {
+        return spindle_okta::Client::new(crate::connections::config(name)?)
+            .map_err(|e| CliError::Connection(e.to_string()));
+    }
     let config = match (&args.token, &args.org_url) {
         (Some(token), Some(org_url)) => {
             spindle_okta::Config::with_api_token(org_url, token.0.clone())

@@ -17,6 +17,8 @@ fn every_command_has_help_with_an_example() {
         ("help_emulator", &["emulator"][..]),
         ("help_actions_validate", &["actions", "validate"][..]),
         ("help_run", &["run"][..]),
+        ("help_connections", &["connections"][..]),
+        ("help_connections_add", &["connections", "add"][..]),
     ] {
         let text = help(args);
         assert!(text.contains("Examples:"), "{name} has no example:\n{text}");

@@ -2,6 +2,7 @@
 
 mod actions;
 mod bad_input;
+mod connections;
 mod emulator;
 mod help;
 mod run;
