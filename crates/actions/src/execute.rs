@@ -79,16 +79,21 @@ fn after_of(url: &str) -> Option<String> {
 
 async fn send(
     client: &Client,
+    aerial: Option<&Client>,
     template: &'static str,
     request: OktaRequest,
 ) -> Result<OktaResponse, ExecuteError> {
-    if request.server == Server::Aerial {
-        return Err(ExecuteError::Unsupported(
-            "Aerial actions need the Aerial host (https://aerial-{region}.okta.com/{accountId}), \
-             which this client cannot target yet; configure it with spindle_okta::Client::aerial"
-                .to_owned(),
-        ));
-    }
+    let client = if request.server == Server::Aerial {
+        aerial.ok_or_else(|| {
+            ExecuteError::Unsupported(
+                "Aerial actions need a client for the Aerial host \
+                 (https://aerial-{region}.okta.com, e.g. `spindle run --aerial-url`)"
+                    .to_owned(),
+            )
+        })?
+    } else {
+        client
+    };
     let mut http = client.request(method(request.method), template, request.path);
     for (name, value) in &request.query {
         http = http.query(name, value);
@@ -146,8 +151,23 @@ async fn user_status(client: &Client, id: &str) -> Result<Option<String>, Execut
 ///
 /// [`ExecuteError::Okta`] when Okta answers with an error, [`ExecuteError::Transport`] when it
 /// cannot be reached, [`ExecuteError::Output`] when its answer has an unexpected shape,
-/// [`ExecuteError::Unsupported`] for Aerial actions.
+/// [`ExecuteError::Unsupported`] for Aerial actions (see [`execute_with_aerial`]).
 pub async fn execute(client: &Client, input: ValidInput) -> Result<Value, ExecuteError> {
+    execute_with_aerial(client, None, input).await
+}
+
+/// As [`execute`], with `aerial` for the Aerial actions: a client whose org URL is the Aerial
+/// base URL (e.g. `https://aerial-apac.okta.com`; the action's path `/{accountId}/api/v1/...` is
+/// appended to it) and whose credentials the Aerial host accepts.
+///
+/// # Errors
+///
+/// As [`execute`]; [`ExecuteError::Unsupported`] for an Aerial action when `aerial` is `None`.
+pub async fn execute_with_aerial(
+    client: &Client,
+    aerial: Option<&Client>,
+    input: ValidInput,
+) -> Result<Value, ExecuteError> {
     let spec = catalog::get(input.action_id()).ok_or_else(|| {
         ExecuteError::Unsupported(format!("unknown action `{}`", input.action_id()))
     })?;
@@ -161,7 +181,7 @@ pub async fn execute(client: &Client, input: ValidInput) -> Result<Value, Execut
         ValidInput::DeleteUser(d) => user_status(client, &d.id).await?,
         _ => None,
     };
-    let mut response = send(client, spec.path, request).await?;
+    let mut response = send(client, aerial, spec.path, request).await?;
     response.status_before = status_before;
     Ok(input.output(response)?)
 }

@@ -38,7 +38,7 @@ pub mod validate;
 
 pub use actions::{Action, ValidInput};
 pub use catalog::{ActionSpec, HttpMethod, Operation, Server};
-pub use execute::{ExecuteError, execute};
+pub use execute::{ExecuteError, execute, execute_with_aerial};
 pub use validate::{InputError, Problem};
 
 use serde_json::Value;

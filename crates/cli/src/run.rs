@@ -28,6 +28,13 @@ pub struct RunArgs {
     /// --token and the `OKTA_CLIENT_*` variables.
     #[arg(long)]
     connection: Option<String>,
+    /// The Okta Aerial base URL for the Aerial actions, e.g. `https://aerial-apac.okta.com`.
+    #[arg(long, env = "OKTA_AERIAL_URL", hide_env_values = true)]
+    aerial_url: Option<String>,
+    /// An access token the Aerial host accepts (from the Aerial org, with
+    /// `okta.accounts.read`/`manage`), sent as `Bearer`.
+    #[arg(long, env = "OKTA_AERIAL_TOKEN", hide_env_values = true, value_parser = Token::parse)]
+    aerial_token: Option<Token>,
     /// For a list: follow every page (`next`) and print all the items.
     #[arg(long)]
     all: bool,
@@ -95,6 +102,21 @@ fn client(args: &RunArgs) -> Result<spindle_okta::Client, CliError> {
         .map_err(|e| CliError::Connection(e.to_string()))
 }
 
+/// The client for the Aerial host, from --aerial-url and --aerial-token.
+fn aerial_client(args: &RunArgs) -> Result<spindle_okta::Client, CliError> {
+    let (Some(url), Some(token)) = (&args.aerial_url, &args.aerial_token) else {
+        return Err(CliError::Connection(
+            "Aerial actions need --aerial-url and --aerial-token \
+             (or OKTA_AERIAL_URL and OKTA_AERIAL_TOKEN)"
+                .to_owned(),
+        ));
+    };
+    let credentials = spindle_okta::Credentials::AccessToken(token.0.clone().into());
+    spindle_okta::Config::new(url, credentials)
+        .and_then(spindle_okta::Client::new)
+        .map_err(|e| CliError::Connection(e.to_string()))
+}
+
 fn url_of(org_url: &str) -> spindle_okta::Result<url::Url> {
     url::Url::parse(org_url)
         .map_err(|e| spindle_okta::Error::Config(format!("orgUrl `{org_url}`: {e}")))
@@ -109,7 +131,13 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     // Validate before anything else: a bad input never reaches Okta.
     let valid = spindle_actions::validate_input(action.id, &input)
         .map_err(|err| CliError::BadInput(err.to_string()))?;
-    let client = client(&args)?;
+    // An Aerial action talks only to the Aerial host: no org connection is needed.
+    let (client, aerial) = if action.server == catalog::Server::Aerial {
+        let aerial = aerial_client(&args)?;
+        (aerial.clone(), Some(aerial))
+    } else {
+        (client(&args)?, None)
+    };
     let cursor_field = if action.id == "list_all_employees" {
         "cursor"
     } else {
@@ -119,7 +147,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         let mut valid = valid;
         let mut all_items = Vec::new();
         loop {
-            let output = spindle_actions::execute(&client, valid)
+            let output = spindle_actions::execute_with_aerial(&client, aerial.as_ref(), valid)
                 .await
                 .map_err(CliError::from)?;
             let next = output

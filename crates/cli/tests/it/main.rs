@@ -1,6 +1,7 @@
 //! Tests of the real `spindle` binary.
 
 mod actions;
+mod aerial;
 mod bad_input;
 mod connections;
 mod emulator;

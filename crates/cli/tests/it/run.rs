@@ -50,6 +50,8 @@ impl Org {
             .args(extra)
             .env_remove("OKTA_CLIENT_ORGURL")
             .env_remove("OKTA_CLIENT_TOKEN")
+            .env_remove("OKTA_AERIAL_URL")
+            .env_remove("OKTA_AERIAL_TOKEN")
             .output()
             .expect("spindle runs");
         Outcome {
@@ -560,11 +562,15 @@ fn an_unreachable_org_exits_4_without_printing_the_token() {
 }
 
 #[test]
-fn aerial_actions_say_they_need_the_aerial_host() {
+fn aerial_actions_without_an_aerial_connection_are_a_usage_error() {
     let org = Org::start(0, 0);
     let outcome = org.run_with("get_list_all_orgs", &json!({"accountId": "acc1"}), &[]);
-    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
-    assert!(outcome.stderr.contains("Aerial host"), "{}", outcome.stderr);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("--aerial-url"),
+        "{}",
+        outcome.stderr
+    );
     assert!(org.api_requests().is_empty());
 }
 
