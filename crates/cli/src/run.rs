@@ -1,6 +1,6 @@
 //! `spindle run`: validate an input, run the action against an Okta org and print its output.
 
-use std::io::{self, Read};
+use std::io::{self, IsTerminal, Read};
 
 use clap::Args;
 use serde_json::Value;
@@ -143,9 +143,19 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     } else {
         "after"
     };
-    crate::runtime()?.block_on(async move {
+    // With --all on a terminal, a spinner on stderr counts pages and items; never in a pipe, so
+    // scripts and logs only see the output.
+    let progress = if args.all && io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let result = crate::runtime()?.block_on(async {
         let mut valid = valid;
         let mut all_items = Vec::new();
+        let (mut pages, mut count) = (0u64, 0usize);
         loop {
             let output = spindle_actions::execute_with_aerial(&client, aerial.as_ref(), valid)
                 .await
@@ -155,6 +165,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                 .and_then(Value::as_str)
                 .map(str::to_owned);
             let items = output.get("items").and_then(Value::as_array);
+            pages += 1;
+            count += items.map_or(0, Vec::len);
+            progress.set_message(format!("{pages} pages, {count} items"));
             match items {
                 Some(items) if args.jsonl => output::with_stdout(|out| {
                     for item in items {
@@ -185,7 +198,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             })?;
         }
         Ok(())
-    })
+    });
+    progress.finish_and_clear();
+    result
 }
 
 /// The stderr report of an Okta error: status, errorCode, summary, causes and request id.

@@ -298,6 +298,8 @@ fn lists_follow_every_page_with_all_and_stream_with_jsonl() {
 
     let all = org.run_with("get_list_all_users", &json!({"limit": 3}), &["--all"]);
     assert_eq!(all.code, 0, "{}", all.stderr);
+    // The progress bar is for terminals only: in a pipe, stderr stays empty.
+    assert!(all.stderr.is_empty(), "progress in a pipe: {}", all.stderr);
     let all = all.json();
     let mut ids: Vec<String> = all["items"]
         .as_array()
