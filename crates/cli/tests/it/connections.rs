@@ -171,3 +171,64 @@ fn add_without_a_credential_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--token-stdin"));
     assert!(!dir.path().join("connections.toml").exists());
 }
+
+#[test]
+fn an_oauth_private_key_connection_gets_a_token_and_runs_an_action() {
+    let org = Org::start(0, 0);
+    let (status, app) = crate::run_part2::api(
+        &org,
+        reqwest::Method::POST,
+        "/api/v1/apps",
+        json!({"name": "oidc_client", "label": "Spindle service", "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": {"token_endpoint_auth_method": "private_key_jwt"}},
+            "settings": {"oauthClient": {"application_type": "service",
+                "grant_types": ["client_credentials"], "response_types": ["token"],
+                "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "kid": "k1",
+                    "x": "FuU8Z3A296YS73Oxb34E0rNSESwfYguaxk7hnyL5A5E",
+                    "y": "nGJdKs-6zFmmTaBr5vsip1BBtfIQUuBYeBM2mhPtmas"}]}}}}),
+    );
+    assert!(status < 300, "{status} {app}");
+    let client = app["id"].as_str().expect("an app id").to_owned();
+    let scope = "okta.myAccount.organization.read";
+    org.admin(
+        reqwest::Method::PUT,
+        &format!("apps/{client}/grants"),
+        Some(json!({"scopes": [scope]})),
+    );
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let key = dir.path().join("key.pem");
+    std::fs::write(&key, crate::run_part2::TEST_KEY_PEM).expect("key written");
+    let out = cmd(dir.path())
+        .args([
+            "connections",
+            "add",
+            "svc",
+            "--org-url",
+            &org.emulator.url(),
+        ])
+        .args(["--client-id", &client, "--key-id", "k1", "--scopes", scope])
+        .arg("--private-key-file")
+        .arg(&key)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (listed, text) = list(dir.path());
+    assert_eq!(listed["connections"][0]["auth"], "private_key", "{text}");
+    assert!(!text.contains("PRIVATE KEY"), "{text}");
+
+    let out = cmd(dir.path())
+        .args(["run", "get_retrieve_the_org_details", "--connection", "svc"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let details: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(details["url"], org.emulator.url(), "{details}");
+}

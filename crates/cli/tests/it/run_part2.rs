@@ -9,7 +9,7 @@ use spindle_emulator::factors::otp::TotpSecret;
 use crate::run::{Org, new_user};
 
 /// Calls the Okta API of the emulator directly (SSWS), for set-up the actions don't cover.
-fn api(org: &Org, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
+pub(crate) fn api(org: &Org, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
     let url = format!("{}{path}", org.emulator.url());
     org.runtime.block_on(async {
         let response = reqwest::Client::new()
@@ -612,7 +612,7 @@ fn user_type_actions_round_trip() {
 
 /// A throwaway P-256 test key (generated for this test only; it signs client assertions to the
 /// in-process emulator and nothing else).
-const TEST_KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----
+pub(crate) const TEST_KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgVv6ZfwXffXuhxf/D
 uMhy+UJx3t0Rz5Fdxcoi/xyrn2mhRANCAAQW5TxncDb3phLvc7FvfgTSs1IRLB9i
 C5rGTuGfIvkDkZxiXSrPusxZpk2ga+b7IqdQQbXyEFLgWHgTNpoT7Zmr
