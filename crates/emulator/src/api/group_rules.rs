@@ -59,19 +59,21 @@ fn rule_json(org: &Org, r: &StoredRule, expand: bool) -> Value {
     out.insert("name".into(), json!(d.name));
     out.insert("created".into(), json!(fmt_ts(r.created)));
     out.insert("lastUpdated".into(), json!(fmt_ts(r.last_updated)));
-    out.insert(
-        "conditions".into(),
-        json!({
-            "people": {
-                "users": {"exclude": d.excluded_user_ids},
-                "groups": {"exclude": []},
-            },
-            "expression": {
-                "value": r.body.pointer("/conditions/expression/value").cloned().unwrap_or(Value::Null),
-                "type": crate::el::EXPRESSION_TYPE,
-            },
-        }),
-    );
+    let mut conditions = json!({
+        "expression": {
+            "value": r.body.pointer("/conditions/expression/value").cloned().unwrap_or(Value::Null),
+            "type": crate::el::EXPRESSION_TYPE,
+        },
+    });
+    // Okta echoes `conditions.people` only for rules created with it: recorded rules created
+    // without it (okta-sdk-python test_group_rule_operations) come back without the key.
+    if r.body.pointer("/conditions/people").is_some() {
+        conditions["people"] = json!({
+            "users": {"exclude": d.excluded_user_ids},
+            "groups": {"exclude": []},
+        });
+    }
+    out.insert("conditions".into(), conditions);
     out.insert(
         "actions".into(),
         json!({"assignUserToGroups": {"groupIds": d.target_group_ids}}),

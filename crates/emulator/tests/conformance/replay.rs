@@ -111,6 +111,17 @@ fn synthesize_body(
             Some(app)
         }
         ("POST", "/api/v1/apps/*/users") => Some(pick(&["id", "scope"])),
+        // part 2
+        ("POST", "/api/v1/users/*/factors") => Some(pick(&["factorType", "provider", "profile"])),
+        ("POST" | "PUT", "/api/v1/groups/rules" | "/api/v1/groups/rules/*") => {
+            Some(pick(&["type", "name", "conditions", "actions"]))
+        }
+        ("POST", "/api/v1/meta/types/user") | ("POST" | "PUT", "/api/v1/meta/types/user/*") => {
+            Some(pick(&["name", "displayName", "description"]))
+        }
+        ("POST", "/api/v1/meta/schemas/user/linkedObjects") => {
+            Some(pick(&["primary", "associated"]))
+        }
         ("POST", "/api/v1/users/*/credentials/change_password") => {
             let old = state.password.clone();
             state.password = format!("{old}x");
@@ -383,6 +394,23 @@ async fn recorded_okta_exchanges_replay_with_the_same_status_and_shape() {
         replayed >= 10,
         "too few cassettes hit only covered endpoints: {replayed}"
     );
+    // The part-2 recordings (group rule, factor, grant, user type, linked object) must
+    // replay; the session cassettes can't: they sign in through `/api/v1/authn`, which is
+    // outside the emulator's scope.
+    for family in [
+        "test_group_rule_operations",
+        "test_factors_it/",
+        "test_list_user_grants",
+        "test_user_types_it/",
+        "test_linked_objects_it/",
+    ] {
+        assert!(
+            report
+                .lines()
+                .any(|l| l.trim_start().starts_with("replayed") && l.contains(family)),
+            "no cassette of {family} was replayed"
+        );
+    }
     assert!(
         failures.is_empty(),
         "{} unexplained differences:\n{}",

@@ -75,6 +75,13 @@ async fn python_sdk_groups_members_and_app_assignments() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_sdk_group_rules_factors_user_types_linked_objects_and_grants() {
+    let emu = support::start(EmulatorConfig::default()).await;
+    run_python("part2.py", &emu, &[]).await;
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_sdk_ssws_auth_errors_and_error_bodies() {
     let emu = support::start(EmulatorConfig::default()).await;
     run_python("auth.py", &emu, &[]).await;
