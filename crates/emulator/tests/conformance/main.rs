@@ -12,6 +12,7 @@ mod proxy;
 mod replay;
 mod schemathesis;
 mod sdk_node;
+mod sdk_paging;
 mod sdk_python;
 mod spec_schema;
 mod support;

@@ -10,42 +10,7 @@ use crate::support::{self, run_python};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_sdk_pages_1000_plus_users_with_limit_200_each_exactly_once() {
-    let emu = support::start(EmulatorConfig {
-        users: 1205,
-        groups: 3,
-        ..Default::default()
-    })
-    .await;
-    let visited_file = support::scratch_dir().join("visited-user-ids.txt");
-    let env = [(
-        "VISITED_IDS_FILE",
-        visited_file.to_string_lossy().into_owned(),
-    )];
-    if let Some(out) = run_python("paging.py", &emu, &env).await {
-        let text =
-            std::fs::read_to_string(&visited_file).expect("the script wrote the visited ids");
-        let visited: Vec<String> = text.lines().map(str::to_owned).collect();
-        assert!(
-            visited.len() >= 1000,
-            "1,000+ users visited: {}",
-            visited.len()
-        );
-        assert!(
-            out.stdout
-                .contains(&format!("paged {} users", visited.len())),
-            "the script reports what it paged: {}",
-            out.stdout
-        );
-        crate::admin::assert_visited_all_listable_users(&emu, &visited).await;
-        let pages = crate::admin::count_requests(&emu, "GET", "/api/v1/users", Some(200)).await;
-        let full = visited.len().div_ceil(200);
-        assert!(
-            pages == full || pages == full + 1,
-            "{} users at 200 per page take {full} pages (one more if the last is full), the log shows {pages}",
-            visited.len()
-        );
-    }
-    emu.shutdown().await;
+    crate::sdk_paging::pages_each_listable_user_exactly_once(crate::sdk_paging::Sdk::Python).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
