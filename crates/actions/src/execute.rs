@@ -16,11 +16,11 @@ use crate::response::{OktaResponse, OutputError};
 #[non_exhaustive]
 pub enum ExecuteError {
     /// Okta answered with an error (an Okta error document or another non-success status).
-    #[error("{0}")]
+    #[error(transparent)]
     Okta(spindle_okta::Error),
     /// The request could not be sent or its answer not read (connection refused, timeout,
     /// deadline or retry budget spent without an answer), or the client is misconfigured.
-    #[error("{0}")]
+    #[error(transparent)]
     Transport(spindle_okta::Error),
     /// Okta's answer could not become the action's output.
     #[error(transparent)]

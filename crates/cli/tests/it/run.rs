@@ -559,8 +559,28 @@ fn an_unreachable_org_exits_4_without_printing_the_token() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(4), "{stderr}");
     assert!(stderr.contains("cannot reach Okta"), "{stderr}");
+    // The root cause is named, so the user knows what to fix.
+    assert!(stderr.contains("Connection refused"), "{stderr}");
     assert!(!stderr.contains("00very-secret-token"), "{stderr}");
     assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn no_connection_configured_says_how_to_configure_one() {
+    let home = tempfile::tempdir().expect("a temp dir");
+    let output = spindle()
+        .args(["run", "get_retrieve_a_user", "--input", r#"{"id":"a"}"#])
+        .env_remove("OKTA_CLIENT_ORGURL")
+        .env_remove("OKTA_CLIENT_TOKEN")
+        .env("HOME", home.path())
+        .current_dir(home.path())
+        .output()
+        .expect("spindle runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    for hint in ["OKTA_CLIENT_ORGURL", "--org-url", "--connection"] {
+        assert!(stderr.contains(hint), "{hint} missing from: {stderr}");
+    }
 }
 
 #[test]
