@@ -1,0 +1,87 @@
+//! The call log: every Okta call the gateway makes, with its connection and action, written to
+//! the store in the background.
+//!
+//! The Okta client reports each HTTP attempt to an observer (method, path, status, latency,
+//! request id, error code; never headers or bodies). The observer knows its connection (one
+//! client per connection) and reads the action from a task-local set around the action's
+//! execution ([`scope`]). Records go through a bounded channel to one writer task, so a slow
+//! database never slows an Okta call down; when the channel is full the record is dropped and
+//! counted (`spindle_call_log_dropped`), which the operator sees in `/metrics`.
+//!
+//! Bodies and query strings are never logged: they carry personal data (and, for some calls,
+//! secrets such as passwords or recovery answers).
+
+use std::future::Future;
+use std::time::Duration;
+
+use spindle_store::{CallRecord, ConnectionId, Store};
+use tokio::sync::mpsc;
+
+use crate::state::AppState;
+
+/// How many records may wait for the writer before new ones are dropped.
+pub const QUEUE: usize = 10_000;
+
+tokio::task_local! {
+    static ACTION: Option<&'static str>;
+}
+
+/// Runs `future` (an action's execution for `connection`) with `action` recorded on every
+/// Okta call it makes.
+pub async fn scope<F: Future>(
+    _state: &AppState,
+    _connection: &ConnectionId,
+    action: Option<&'static str>,
+    future: F,
+) -> F::Output {
+    ACTION.scope(action, future).await
+}
+
+/// The action of the calls being made now, if inside [`scope`].
+pub fn current_action() -> Option<&'static str> {
+    ACTION.try_with(|a| *a).ok().flatten()
+}
+
+/// The sending half: cheap to clone, never blocks.
+#[derive(Debug, Clone)]
+pub struct CallSink {
+    tx: mpsc::Sender<CallRecord>,
+}
+
+impl CallSink {
+    /// Queues a record; `false` when the queue is full (the record is dropped).
+    pub fn push(&self, record: CallRecord) -> bool {
+        self.tx.try_send(record).is_ok()
+    }
+}
+
+/// Starts the writer task: it stores every queued record, and prunes records older than
+/// `retention` at start and every hour. It ends when every [`CallSink`] is dropped, after
+/// writing what was queued.
+pub fn start(store: Store, retention: Option<Duration>) -> (CallSink, tokio::task::JoinHandle<()>) {
+    let (tx, mut rx) = mpsc::channel::<CallRecord>(QUEUE);
+    let handle = tokio::spawn(async move {
+        let mut prune = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                record = rx.recv() => {
+                    let Some(record) = record else { break };
+                    if let Err(error) = store.calls().record(record).await {
+                        tracing::warn!(%error, "could not write a call log record");
+                    }
+                }
+                _ = prune.tick() => {
+                    if let Some(retention) = retention {
+                        let cutoff = time::OffsetDateTime::now_utc() - retention;
+                        match store.calls().prune(cutoff).await {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!(pruned = n, "call log pruned"),
+                            Err(error) => tracing::warn!(%error, "could not prune the call log"),
+                        }
+                    }
+                }
+            }
+        }
+    });
+    (CallSink { tx }, handle)
+}

@@ -1,0 +1,213 @@
+//! The Spindle gateway: the action catalog over HTTP for many Okta connections.
+//!
+//! ```text
+//! /v1/connections                                      create, list (full / any key)
+//! /v1/connections/{connection_id}                      get, update, delete
+//! /v1/actions, /v1/actions/{action_id}                 the catalog, with schemas
+//! /v1/connections/{connection_id}/actions/{action_id}  run an action (input → output)
+//! /v1/connections/{connection_id}/employees            the unified employee model, paged
+//! /v1/connections/{connection_id}/passthrough          any org API call outside the catalog
+//! /v1/logs                                             every Okta call the gateway made
+//! /healthz, /readyz, /metrics                          operations (no key)
+//! /openapi.json, /docs                                 this API's OpenAPI 3.1 document and docs
+//! ```
+//!
+//! Callers authenticate with API keys ([`auth`]); every error is an RFC 9457 problem document
+//! with a stable `code` ([`error`]); org URLs go through the SSRF guard ([`ssrf`]); every Okta
+//! call is logged without bodies or secrets ([`calllog`]).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use spindle_server::{Gateway, Settings};
+//! use spindle_store::{MasterKey, Store};
+//!
+//! let store = Store::connect("sqlite://spindle.db", MasterKey::from_env()?).await?;
+//! let gateway = Gateway::new(store, Settings::default());
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! gateway.serve(listener, std::future::pending()).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod auth;
+pub mod calllog;
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod ssrf;
+pub mod state;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+pub use error::{ApiError, Problem};
+pub use ssrf::OrgUrlPolicy;
+pub use state::{AppState, Settings};
+
+/// A gateway over a store: build the router, or serve it until shutdown.
+#[derive(Debug)]
+pub struct Gateway {
+    state: AppState,
+    log_writer: tokio::task::JoinHandle<()>,
+}
+
+impl Gateway {
+    /// A gateway over `store` with `settings`. Starts the call-log writer (so it must be called
+    /// inside a Tokio runtime).
+    pub fn new(store: spindle_store::Store, settings: Settings) -> Self {
+        let (sink, log_writer) = calllog::start(store.clone(), settings.log_retention);
+        Gateway {
+            state: AppState::new(store, settings, sink),
+            log_writer,
+        }
+    }
+
+    /// The shared state (for tests and embedding).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The HTTP router with every endpoint and middleware.
+    pub fn router(&self) -> Router {
+        router(self.state.clone())
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then stops accepting, lets requests in
+    /// flight finish, and writes the call-log records still queued.
+    ///
+    /// # Errors
+    /// The listener's I/O errors.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let Gateway { state, log_writer } = self;
+        let app = router(state);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        // The router (and with it the state and every call-log sink) is gone: the writer drains
+        // what is queued and stops.
+        if tokio::time::timeout(Duration::from_secs(10), log_writer)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the call log writer did not finish within 10 s; records may be lost");
+        }
+        Ok(())
+    }
+}
+
+/// The router over `state`.
+pub fn router(state: AppState) -> Router {
+    use routes::{actions, connections, employees, health, logs, passthrough};
+    let body_limit = state.settings().body_limit;
+    let v1 = Router::new()
+        .route(
+            "/connections",
+            get(connections::list).post(connections::create),
+        )
+        .route(
+            "/connections/{connection_id}",
+            get(connections::get)
+                .patch(connections::update)
+                .delete(connections::delete),
+        )
+        .route("/actions", get(actions::list))
+        .route("/actions/{action_id}", get(actions::get))
+        .route(
+            "/connections/{connection_id}/actions/{action_id}",
+            post(actions::run),
+        )
+        .route(
+            "/connections/{connection_id}/employees",
+            get(employees::list),
+        )
+        .route(
+            "/connections/{connection_id}/passthrough",
+            post(passthrough::passthrough),
+        )
+        .route("/logs", get(logs::list));
+    Router::new()
+        .nest("/v1", v1)
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .merge(openapi::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state)
+}
+
+async fn not_found(request: Request) -> ApiError {
+    ApiError::not_found(format!(
+        "no endpoint at {}; /openapi.json lists them",
+        request.uri().path()
+    ))
+}
+
+async fn method_not_allowed(request: Request) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+        format!(
+            "{} is not allowed on {}; /openapi.json lists the methods",
+            request.method(),
+            request.uri().path()
+        ),
+    )
+}
+
+/// Applies the request timeout and records the request's metrics and trace.
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let timeout = state.settings().request_timeout;
+    let response = match tokio::time::timeout(timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "timeout",
+            "The request took too long",
+            format!(
+                "the gateway gave up after {} s; for a long list, ask for smaller pages",
+                timeout.as_secs()
+            ),
+        )
+        .into_response(),
+    };
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    tracing::info!(
+        target: "spindle_server::access",
+        %method,
+        %route,
+        status,
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
+    );
+    state.metrics().http_request(
+        metrics::HttpLabels {
+            method,
+            route,
+            status,
+        },
+        elapsed,
+    );
+    response
+}

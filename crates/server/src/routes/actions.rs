@@ -1,0 +1,233 @@
+//! `/v1/actions`: the catalog, and running an action for a connection.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use serde_json::Value;
+use spindle_actions::{ExecuteError, InputError, Operation, catalog};
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, InputProblem, JsonBody, Problem, okta_failure};
+use crate::state::AppState;
+
+/// One action of the catalog.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionSummary {
+    /// The stable id (`delete_a_group`).
+    pub id: &'static str,
+    /// A short title.
+    pub title: &'static str,
+    /// `read`, `write` or `delete`. Read-only API keys may run `read` actions only.
+    pub operation: &'static str,
+    /// The kinds of data it touches.
+    pub entities: &'static [&'static str],
+    /// What it does, its preconditions and its result.
+    pub summary: &'static str,
+    /// The Okta API serving it: `management`, `aerial` or `myaccount`.
+    pub server: &'static str,
+    /// The Okta call's method.
+    pub method: &'static str,
+    /// The Okta call's path template.
+    pub path: &'static str,
+    /// The OAuth scopes a service app needs for it.
+    pub scopes: &'static [&'static str],
+}
+
+/// One action with its input and output JSON Schemas.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionDetail {
+    /// What the action is.
+    #[serde(flatten)]
+    pub action: ActionSummary,
+    /// The input's JSON Schema (draft 2020-12): the body of a run.
+    #[schema(value_type = Object)]
+    pub input_schema: Value,
+    /// The output's JSON Schema (draft 2020-12): the answer of a run.
+    #[schema(value_type = Object)]
+    pub output_schema: Value,
+    /// An example input.
+    #[schema(value_type = Object)]
+    pub example_input: Value,
+}
+
+/// The catalog.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionList {
+    /// Every action, in catalog order.
+    pub items: Vec<ActionSummary>,
+}
+
+fn summary(spec: &'static spindle_actions::ActionSpec) -> ActionSummary {
+    ActionSummary {
+        id: spec.id,
+        title: spec.title,
+        operation: spec.operation.as_str(),
+        entities: spec.entities,
+        summary: spec.summary,
+        server: spec.server.as_str(),
+        method: spec.method.as_str(),
+        path: spec.path,
+        scopes: spec.scopes,
+    }
+}
+
+fn find(action_id: &str) -> Result<&'static spindle_actions::ActionSpec, ApiError> {
+    catalog::get(action_id).ok_or_else(|| {
+        let suggestions = catalog::suggest(action_id, 3);
+        let hint = if suggestions.is_empty() {
+            "GET /v1/actions lists them".to_owned()
+        } else {
+            format!("did you mean {}?", suggestions.join(", "))
+        };
+        ApiError::not_found(format!("no action `{action_id}`; {hint}"))
+    })
+}
+
+/// Lists the catalog.
+#[utoipa::path(get, path = "/v1/actions", tag = "actions",
+    responses((status = 200, body = ActionList), (status = 401, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn list(_caller: Caller) -> Json<ActionList> {
+    Json(ActionList {
+        items: catalog::all().iter().map(summary).collect(),
+    })
+}
+
+/// Describes one action, with its schemas.
+#[utoipa::path(get, path = "/v1/actions/{action_id}", tag = "actions",
+    params(("action_id" = String, Path, description = "The action's id, e.g. `get_retrieve_a_user`")),
+    responses((status = 200, body = ActionDetail), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn get(
+    _caller: Caller,
+    Path(action_id): Path<String>,
+) -> Result<Json<ActionDetail>, ApiError> {
+    let spec = find(&action_id)?;
+    Ok(Json(ActionDetail {
+        action: summary(spec),
+        input_schema: spec.input_schema(),
+        output_schema: spec.output_schema(),
+        example_input: spec.example_input(),
+    }))
+}
+
+/// The problem for an input that does not validate.
+pub(crate) fn input_problem(error: InputError) -> ApiError {
+    match error {
+        InputError::UnknownAction { id, .. } => ApiError::not_found(format!("no action `{id}`")),
+        other => {
+            let problems: Vec<InputProblem> = other
+                .problems()
+                .iter()
+                .map(|p| InputProblem {
+                    path: p.path.clone(),
+                    message: p.message.clone(),
+                })
+                .collect();
+            ApiError::invalid_input(
+                format!(
+                    "the input has {} problem{}; nothing was sent to Okta",
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                ),
+                problems,
+            )
+        }
+    }
+}
+
+/// Runs `action_id` with `input` for a connection; the shared path of the action and
+/// employee endpoints.
+pub(crate) async fn run_action(
+    state: &AppState,
+    caller: &Caller,
+    connection_id: &str,
+    action_id: &str,
+    input: &Value,
+) -> Result<Value, ApiError> {
+    let spec = find(action_id)?;
+    if spec.operation != Operation::Read {
+        caller.require_write(&format!("`{}` ({} action)", spec.id, spec.operation))?;
+    }
+    if !input.is_object() {
+        return Err(ApiError::invalid_field(
+            "input",
+            "the body must be a JSON object holding the action's input",
+        ));
+    }
+    let valid = spindle_actions::validate_input(spec.id, input).map_err(input_problem)?;
+    let clients = state.clients(connection_id).await?;
+    let aerial = if spec.server == spindle_actions::Server::Aerial {
+        Some(clients.aerial.as_ref().ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "aerial_not_configured",
+                "The connection has no Okta Aerial settings",
+                format!(
+                    "`{}` calls the Okta Aerial API; give connection `{}` an `aerial` URL and \
+                     token with PATCH /v1/connections/{}",
+                    spec.id, clients.connection.name, clients.connection.id
+                ),
+            )
+        })?)
+    } else {
+        None
+    };
+    let name = clients.connection.name.clone();
+    crate::calllog::scope(
+        state,
+        &clients.connection.id,
+        Some(spec.id),
+        spindle_actions::execute_with_aerial(&clients.org, aerial, valid),
+    )
+    .await
+    .map_err(|error| execute_failure(&error, &name))
+}
+
+fn execute_failure(error: &ExecuteError, connection: &str) -> ApiError {
+    match error {
+        ExecuteError::Okta(e) | ExecuteError::Transport(e) => okta_failure(e, connection),
+        ExecuteError::Output(e) => ApiError::new(
+            axum::http::StatusCode::BAD_GATEWAY,
+            "okta_unexpected_answer",
+            "Okta's answer could not be read",
+            format!("Okta answered, but not as documented: {e}"),
+        ),
+        other => ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "unsupported",
+            "The action cannot run on this connection",
+            other.to_string(),
+        ),
+    }
+}
+
+/// Runs an action for a connection: the body is the action's input (see
+/// `GET /v1/actions/{action_id}` for its schema), the answer its output. The input is validated
+/// before anything is sent; an Okta error comes back as a problem carrying Okta's status,
+/// errorCode, summary, causes and request id. `write` and `delete` actions need a `full` key.
+#[utoipa::path(post, path = "/v1/connections/{connection_id}/actions/{action_id}", tag = "actions",
+    params(("connection_id" = String, Path, description = "The connection's id (`conn_…`) or name"),
+           ("action_id" = String, Path, description = "The action's id")),
+    request_body(content = Object, description = "The action's input"),
+    responses((status = 200, description = "The action's output", body = Object),
+        (status = 400, description = "Malformed JSON, or Okta's 400", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Read-only key, or Okta's 403", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown connection or action, or Okta's 404", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The input is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Okta's rate limit", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Okta failed or refused the connection's credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 504, description = "Okta did not answer in time", body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn run(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((connection_id, action_id)): Path<(String, String)>,
+    JsonBody(input): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    run_action(&state, &caller, &connection_id, &action_id, &input)
+        .await
+        .map(Json)
+}

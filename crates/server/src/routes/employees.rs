@@ -1,0 +1,151 @@
+//! `GET /v1/connections/{connection_id}/employees`: the org's people in the unified employee
+//! model, page by page (the `list_all_employees` action, with its filters as query parameters).
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// The query parameters of the employees listing.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the parameters; they are read from the raw query.
+pub struct EmployeesQuery {
+    /// Only these statuses, comma-separated or repeated: `active`, `pending`, `inactive`,
+    /// `terminated`. All when left out.
+    status: Option<String>,
+    /// Only this department (compared without regard to case).
+    department: Option<String>,
+    /// Only employees changed after this instant (RFC 3339).
+    updated_since: Option<String>,
+    /// Employees per page, 1 to 200 (default 200).
+    limit: Option<u32>,
+    /// The `next` cursor of the previous page.
+    cursor: Option<String>,
+}
+
+/// One page of employees.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmployeePage {
+    /// Employees in the unified model (see the `list_all_employees` action's output schema).
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<Value>,
+    /// The cursor of the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// The action input for a query string, or the problem naming the parameter at fault.
+fn input_of(query: Option<&str>) -> Result<Value, ApiError> {
+    let mut input = Map::new();
+    let mut statuses = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match name.as_ref() {
+            "status" => statuses.extend(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| Value::String(s.to_owned())),
+            ),
+            "department" | "updated_since" | "cursor" => {
+                input.insert(name.into_owned(), Value::String(value.into_owned()));
+            }
+            "limit" => {
+                let limit: u64 = value.parse().map_err(|_| {
+                    ApiError::invalid_field(
+                        "limit",
+                        format!("expected an integer from 1 to 200, got `{value}`"),
+                    )
+                })?;
+                input.insert("limit".to_owned(), Value::from(limit));
+            }
+            other => {
+                return Err(ApiError::invalid_field(
+                    other,
+                    "unknown query parameter; expected status, department, updated_since, limit or cursor",
+                ));
+            }
+        }
+    }
+    if !statuses.is_empty() {
+        input.insert("status".to_owned(), Value::Array(statuses));
+    }
+    Ok(Value::Object(input))
+}
+
+/// Lists a connection's employees in the unified model.
+#[utoipa::path(get, path = "/v1/connections/{connection_id}/employees", tag = "employees",
+    params(("connection_id" = String, Path, description = "The connection's id (`conn_…`) or name"), EmployeesQuery),
+    responses((status = 200, body = EmployeePage),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(connection_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<EmployeePage>, ApiError> {
+    let input = input_of(query.as_deref())?;
+    let output = super::actions::run_action(
+        &state,
+        &caller,
+        &connection_id,
+        "list_all_employees",
+        &input,
+    )
+    .await?;
+    let items = output
+        .get("items")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let next = output
+        .get("next")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    Ok(Json(EmployeePage { items, next }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::input_of;
+
+    #[test]
+    fn query_parameters_become_the_action_input() {
+        let input = input_of(Some(
+            "status=active,terminated&status=pending&department=Sales&limit=5",
+        ))
+        .expect("valid");
+        assert_eq!(
+            input,
+            serde_json::json!({"department": "Sales", "limit": 5, "status": ["active", "terminated", "pending"]})
+        );
+    }
+
+    #[test]
+    fn unknown_and_malformed_parameters_are_named() {
+        let error = input_of(Some("dept=Sales")).expect_err("unknown");
+        assert!(
+            error
+                .problem()
+                .detail
+                .starts_with("dept: unknown query parameter")
+        );
+        let error = input_of(Some("limit=ten")).expect_err("malformed");
+        assert!(
+            error
+                .problem()
+                .detail
+                .contains("limit: expected an integer")
+        );
+    }
+}
