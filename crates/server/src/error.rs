@@ -318,13 +318,48 @@ where
             serde_json::from_slice::<serde_json::Value>(&bytes)
                 .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?
         };
+        let kind = match &value {
+            serde_json::Value::Object(_) => None,
+            serde_json::Value::Array(_) => Some("an array"),
+            serde_json::Value::String(_) => Some("a string"),
+            serde_json::Value::Number(_) => Some("a number"),
+            serde_json::Value::Bool(_) => Some("a boolean"),
+            serde_json::Value::Null => Some("null"),
+        };
         serde_path_to_error::deserialize(value)
             .map(JsonBody)
             .map_err(|e| {
+                if let Some(kind) = kind {
+                    // serde reads a struct from an array too, and then complains about an
+                    // element: say what the body should have been instead.
+                    return ApiError::invalid_field(
+                        "body",
+                        format!("expected a JSON object, got {kind}"),
+                    );
+                }
                 let path = e.path().to_string();
-                let path = if path == "." { "body".to_owned() } else { path };
-                ApiError::invalid_field(path, e.into_inner().to_string())
+                let message = e.into_inner().to_string();
+                ApiError::invalid_field(field_path(&path, &message), message)
             })
+    }
+}
+
+/// The path of the field a body deserialization error is about: serde reports an unknown or
+/// missing field at the object holding it (`.` for the body itself), so the field's name, quoted
+/// in the message, is appended.
+fn field_path(path: &str, message: &str) -> String {
+    let field = ["unknown field `", "missing field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field);
+    match (path, field) {
+        (".", Some(field)) => field.to_owned(),
+        (".", None) => "body".to_owned(),
+        (path, Some(field)) if path != field && !path.ends_with(&format!(".{field}")) => {
+            format!("{path}.{field}")
+        }
+        (path, _) => path.to_owned(),
     }
 }
 
@@ -437,4 +472,28 @@ pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_path;
+
+    #[test]
+    fn body_errors_name_the_field() {
+        assert_eq!(field_path(".", "missing field `name`"), "name");
+        assert_eq!(field_path(".", "invalid type: sequence"), "body");
+        assert_eq!(
+            field_path("colour", "unknown field `colour`, expected `name`"),
+            "colour"
+        );
+        assert_eq!(
+            field_path("auth", "unknown field `colour`, expected `token`"),
+            "auth.colour"
+        );
+        assert_eq!(field_path("auth", "missing field `kind`"), "auth.kind");
+        assert_eq!(
+            field_path("auth.token", "invalid type: integer `5`"),
+            "auth.token"
+        );
+    }
 }

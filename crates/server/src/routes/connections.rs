@@ -112,6 +112,78 @@ pub enum AuthInput {
     },
 }
 
+/// The wire form of [`AuthInput`]: one object whose `kind` says which fields apply. It is read
+/// field by field (not as an internally tagged enum, which loses track of where an error is) so
+/// that every problem names its field (`auth.token`, `auth.kind`, …).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthFields {
+    kind: AuthKind,
+    #[serde(default)]
+    token: Option<SecretString>,
+    #[serde(default)]
+    client_id: Option<String>,
+    #[serde(default)]
+    private_key: Option<SecretString>,
+    #[serde(default)]
+    key_id: Option<String>,
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+    #[serde(default)]
+    dpop: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+enum AuthKind {
+    #[serde(rename = "api_token")]
+    ApiToken,
+    #[serde(rename = "oauth")]
+    OAuth,
+}
+
+impl AuthFields {
+    /// The input of its kind, or the problem naming a field that does not belong to the kind.
+    fn into_input(self) -> Result<AuthInput, ApiError> {
+        let misplaced = |field: &str, kind: &str| {
+            ApiError::invalid_field(
+                format!("auth.{field}"),
+                format!("is not a field of kind `{kind}`"),
+            )
+        };
+        match self.kind {
+            AuthKind::ApiToken => {
+                for (field, present) in [
+                    ("client_id", self.client_id.is_some()),
+                    ("private_key", self.private_key.is_some()),
+                    ("key_id", self.key_id.is_some()),
+                    ("scopes", self.scopes.is_some()),
+                    ("dpop", self.dpop.is_some()),
+                ] {
+                    if present {
+                        return Err(misplaced(field, "api_token"));
+                    }
+                }
+                Ok(AuthInput::ApiToken { token: self.token })
+            }
+            AuthKind::OAuth => {
+                if self.token.is_some() {
+                    return Err(misplaced("token", "oauth"));
+                }
+                let client_id = self.client_id.ok_or_else(|| {
+                    ApiError::invalid_field("auth.client_id", "is required for kind `oauth`")
+                })?;
+                Ok(AuthInput::OAuth {
+                    client_id,
+                    private_key: self.private_key,
+                    key_id: self.key_id,
+                    scopes: self.scopes.unwrap_or_default(),
+                    dpop: self.dpop.unwrap_or(false),
+                })
+            }
+        }
+    }
+}
+
 /// A new connection.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -121,7 +193,8 @@ pub struct CreateConnection {
     /// The org's base URL, `https://{org}.okta.com` (or an allow-listed custom domain).
     pub org_url: String,
     /// How to authenticate, with the secret.
-    pub auth: AuthInput,
+    #[schema(value_type = AuthInput)]
+    pub auth: AuthFields,
 }
 
 /// A change to a connection; fields left out stay as they are.
@@ -137,7 +210,8 @@ pub struct UpdateConnection {
     /// New authentication settings; the secret may be left out to keep the stored one when the
     /// kind does not change.
     #[serde(default)]
-    pub auth: Option<AuthInput>,
+    #[schema(value_type = Option<AuthInput>)]
+    pub auth: Option<AuthFields>,
 }
 
 /// A list of connections.
@@ -269,7 +343,7 @@ pub async fn create(
     if body.name.trim().is_empty() {
         return Err(ApiError::invalid_field("name", "must not be empty"));
     }
-    let (auth, credentials) = auth_parts(body.auth)?;
+    let (auth, credentials) = auth_parts(body.auth.into_input()?)?;
     let Some(credentials) = credentials else {
         let field = match auth {
             AuthConfig::OAuth(_) => "auth.private_key",
@@ -336,7 +410,7 @@ pub async fn update(
         update = update.org_url(checked_org_url(&state, &org_url).await?);
     }
     if let Some(auth) = body.auth {
-        let (auth, credentials) = auth_parts(auth)?;
+        let (auth, credentials) = auth_parts(auth.into_input()?)?;
         if credentials.is_none() && auth.kind() != current.auth.kind() {
             return Err(ApiError::invalid_field(
                 if matches!(auth, AuthConfig::OAuth(_)) {
