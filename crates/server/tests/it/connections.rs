@@ -1,0 +1,324 @@
+//! `/v1/connections`: create, list, get by id and by name, update (name, token, OAuth), delete;
+//! secrets never come back.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::support::{Db, Gw, Key, both_backends};
+
+/// A P-256 key whose public half is [`TEST_JWK`] (test material only).
+pub const TEST_KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgVv6ZfwXffXuhxf/D
+uMhy+UJx3t0Rz5Fdxcoi/xyrn2mhRANCAAQW5TxncDb3phLvc7FvfgTSs1IRLB9i
+C5rGTuGfIvkDkZxiXSrPusxZpk2ga+b7IqdQQbXyEFLgWHgTNpoT7Zmr
+-----END PRIVATE KEY-----
+";
+
+/// The public JWK of [`TEST_KEY_PEM`], with `kid` `k1`.
+pub fn test_jwk() -> Value {
+    json!({"kty": "EC", "crv": "P-256", "kid": "k1",
+        "x": "FuU8Z3A296YS73Oxb34E0rNSESwfYguaxk7hnyL5A5E",
+        "y": "nGJdKs-6zFmmTaBr5vsip1BBtfIQUuBYeBM2mhPtmas"})
+}
+
+/// Asserts that no secret appears in `text`.
+#[track_caller]
+pub fn assert_no_secret(text: &str, secrets: &[&str]) {
+    for secret in secrets {
+        assert!(!text.contains(secret), "a secret leaked: {text}");
+    }
+    assert!(
+        !text.contains("PRIVATE KEY"),
+        "a private key leaked: {text}"
+    );
+    assert!(!text.contains("MIGHAgEA"), "a private key leaked: {text}");
+}
+
+both_backends!(
+    create_list_get_update_delete,
+    update_to_oauth_and_back_keeps_secrets_write_only,
+    an_oauth_connection_runs_an_action_with_a_service_app,
+    duplicate_names_conflict,
+    unknown_connections_are_404,
+);
+
+async fn create_list_get_update_delete(db: Db) {
+    let gw = Gw::start(&db).await;
+    let token = gw.emu.token().to_owned();
+    let created = gw
+        .post(
+            "/v1/connections",
+            json!({"name": "acme", "org_url": gw.emu.url(),
+                   "auth": {"kind": "api_token", "token": token}}),
+        )
+        .await;
+    let view = created.ok(201).clone();
+    assert_no_secret(&created.text, &[&token]);
+    let id = view["id"].as_str().expect("an id").to_owned();
+    assert!(id.starts_with("conn_"), "{view}");
+    assert_eq!(view["name"], "acme");
+    assert_eq!(view["org_url"], gw.emu.url());
+    assert_eq!(view["auth"], json!({"kind": "api_token"}));
+    assert!(view["created_at"].as_str().is_some(), "{view}");
+    assert!(view["updated_at"].as_str().is_some(), "{view}");
+
+    let list = gw.get("/v1/connections").await;
+    assert_eq!(list.ok(200)["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(list.json["items"][0]["id"], id.as_str());
+    assert_no_secret(&list.text, &[&token]);
+
+    let by_id = gw.get(&format!("/v1/connections/{id}")).await;
+    assert_eq!(by_id.ok(200), &view);
+    let by_name = gw.get("/v1/connections/acme").await;
+    assert_eq!(by_name.ok(200), &view);
+    assert_no_secret(&by_name.text, &[&token]);
+    // The read-only key lists and reads too.
+    let ro = gw
+        .send(Method::GET, "/v1/connections", Key::ReadOnly, None)
+        .await;
+    assert_eq!(ro.ok(200)["items"][0]["id"], id.as_str());
+    let ro = gw
+        .send(Method::GET, "/v1/connections/acme", Key::ReadOnly, None)
+        .await;
+    assert_eq!(ro.ok(200)["id"], id.as_str());
+
+    // Rename; the new name resolves, the old does not.
+    let renamed = gw
+        .patch(
+            &format!("/v1/connections/{id}"),
+            json!({"name": "acme-prod"}),
+        )
+        .await;
+    assert_eq!(renamed.ok(200)["name"], "acme-prod");
+    assert_eq!(renamed.json["id"], id.as_str());
+    gw.get("/v1/connections/acme")
+        .await
+        .problem(404, "not_found");
+    assert_eq!(
+        gw.get("/v1/connections/acme-prod").await.ok(200)["id"],
+        id.as_str()
+    );
+
+    // The connection works; a changed token takes effect at once (the client cache is dropped).
+    let org = gw.run("acme-prod", "get_list_all_users", json!({})).await;
+    org.ok(200);
+    let changed = gw
+        .patch(
+            "/v1/connections/acme-prod",
+            json!({"auth": {"kind": "api_token", "token": "00wrong-token-abcdef"}}),
+        )
+        .await;
+    changed.ok(200);
+    assert_no_secret(&changed.text, &["00wrong-token-abcdef"]);
+    gw.run("acme-prod", "get_list_all_users", json!({}))
+        .await
+        .problem(502, "okta_credentials_rejected");
+    gw.patch(
+        "/v1/connections/acme-prod",
+        json!({"auth": {"kind": "api_token", "token": token}}),
+    )
+    .await
+    .ok(200);
+    gw.run("acme-prod", "get_list_all_users", json!({}))
+        .await
+        .ok(200);
+    // Leaving the token out keeps the stored one.
+    gw.patch(
+        "/v1/connections/acme-prod",
+        json!({"auth": {"kind": "api_token"}}),
+    )
+    .await
+    .ok(200);
+    gw.run("acme-prod", "get_list_all_users", json!({}))
+        .await
+        .ok(200);
+
+    let deleted = gw
+        .send(
+            Method::DELETE,
+            &format!("/v1/connections/{id}"),
+            Key::Full,
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    assert_eq!(deleted.text, "");
+    gw.get(&format!("/v1/connections/{id}"))
+        .await
+        .problem(404, "not_found");
+    assert_eq!(gw.get("/v1/connections").await.ok(200)["items"], json!([]));
+    gw.run(&id, "get_list_all_users", json!({}))
+        .await
+        .problem(404, "not_found");
+    gw.stop().await;
+}
+
+async fn update_to_oauth_and_back_keeps_secrets_write_only(db: Db) {
+    let gw = Gw::start(&db).await;
+    let id = gw.connect("acme").await;
+    // Changing the kind without the new secret names the missing field.
+    gw.patch(
+        &format!("/v1/connections/{id}"),
+        json!({"auth": {"kind": "oauth", "client_id": "0oa1", "scopes": ["okta.users.read"]}}),
+    )
+    .await
+    .invalid("invalid_input", &["auth.private_key"]);
+    // An unusable key is refused without being echoed.
+    let bad = gw
+        .patch(
+            &format!("/v1/connections/{id}"),
+            json!({"auth": {"kind": "oauth", "client_id": "0oa1", "scopes": ["okta.users.read"],
+                            "private_key": "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----"}}),
+        )
+        .await;
+    bad.invalid("invalid_input", &["auth.private_key"]);
+    assert!(!bad.text.contains("not a key"), "{}", bad.text);
+    gw.patch(
+        &format!("/v1/connections/{id}"),
+        json!({"auth": {"kind": "oauth", "client_id": "0oa1", "private_key": TEST_KEY_PEM}}),
+    )
+    .await
+    .invalid("invalid_input", &["auth.scopes"]);
+
+    let changed = gw
+        .patch(
+            &format!("/v1/connections/{id}"),
+            json!({"auth": {"kind": "oauth", "client_id": "0oa1", "key_id": "k1",
+                            "scopes": ["okta.users.read"], "private_key": TEST_KEY_PEM}}),
+        )
+        .await;
+    assert_eq!(
+        changed.ok(200)["auth"],
+        json!({"kind": "oauth", "client_id": "0oa1", "key_id": "k1",
+               "scopes": ["okta.users.read"], "dpop": false})
+    );
+    assert_no_secret(&changed.text, &[gw.emu.token()]);
+    for text in [
+        gw.get(&format!("/v1/connections/{id}")).await.text,
+        gw.get("/v1/connections").await.text,
+    ] {
+        assert!(text.contains("\"oauth\""), "{text}");
+        assert_no_secret(&text, &[gw.emu.token()]);
+    }
+    // Back to a token (the token is then required).
+    gw.patch(
+        &format!("/v1/connections/{id}"),
+        json!({"auth": {"kind": "api_token"}}),
+    )
+    .await
+    .invalid("invalid_input", &["auth.token"]);
+    let back = gw
+        .patch(
+            &format!("/v1/connections/{id}"),
+            json!({"auth": {"kind": "api_token", "token": gw.emu.token()}}),
+        )
+        .await;
+    assert_eq!(back.ok(200)["auth"], json!({"kind": "api_token"}));
+    gw.run(&id, "get_list_all_users", json!({})).await.ok(200);
+    gw.stop().await;
+}
+
+async fn an_oauth_connection_runs_an_action_with_a_service_app(db: Db) {
+    let gw = Gw::start(&db).await;
+    // Register a service app with the test key through the org's API.
+    let app: Value = gw
+        .http
+        .post(format!("{}/api/v1/apps", gw.emu.url()))
+        .header("authorization", format!("SSWS {}", gw.emu.token()))
+        .json(&json!({"name": "oidc_client", "label": "Spindle gateway", "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": {"token_endpoint_auth_method": "private_key_jwt"}},
+            "settings": {"oauthClient": {"application_type": "service",
+                "grant_types": ["client_credentials"], "response_types": ["token"],
+                "jwks": {"keys": [test_jwk()]}}}}))
+        .send()
+        .await
+        .expect("the emulator answers")
+        .json()
+        .await
+        .expect("an app");
+    let client_id = app["id"].as_str().expect("an app id").to_owned();
+    gw.admin(
+        Method::PUT,
+        &format!("apps/{client_id}/grants"),
+        Some(json!({"scopes": ["okta.users.read", "okta.groups.manage"]})),
+    )
+    .await;
+    let created = gw
+        .post(
+            "/v1/connections",
+            json!({"name": "svc", "org_url": gw.emu.url(),
+                   "auth": {"kind": "oauth", "client_id": client_id, "key_id": "k1",
+                            "scopes": ["okta.users.read", "okta.groups.manage"],
+                            "private_key": TEST_KEY_PEM}}),
+        )
+        .await;
+    assert_eq!(created.ok(201)["auth"]["kind"], "oauth");
+    assert_no_secret(&created.text, &[]);
+    let users = gw.run("svc", "get_list_all_users", json!({})).await;
+    assert!(
+        users.ok(200).is_object() || users.json.is_array(),
+        "{}",
+        users.text
+    );
+    let group = gw
+        .run(
+            "svc",
+            "post_create_a_group",
+            json!({"body": {"profile": {"name": "OAuth made", "description": "via the gateway"}}}),
+        )
+        .await;
+    assert_eq!(group.ok(200)["profile"]["name"], "OAuth made");
+    // The token endpoint was used, with a client assertion, and the API with a Bearer token.
+    let requests = gw.okta_requests().await;
+    assert!(
+        requests.iter().any(|r| r["path"] == "/oauth2/v1/token"),
+        "{requests:?}"
+    );
+    gw.stop().await;
+}
+
+async fn duplicate_names_conflict(db: Db) {
+    let gw = Gw::start(&db).await;
+    gw.connect("acme").await;
+    let again = gw
+        .post(
+            "/v1/connections",
+            json!({"name": "acme", "org_url": gw.emu.url(),
+                   "auth": {"kind": "api_token", "token": gw.emu.token()}}),
+        )
+        .await;
+    again.problem(409, "conflict");
+    assert_no_secret(&again.text, &[gw.emu.token()]);
+    let other = gw.connect("other").await;
+    gw.patch(&format!("/v1/connections/{other}"), json!({"name": "acme"}))
+        .await
+        .problem(409, "conflict");
+    gw.stop().await;
+}
+
+async fn unknown_connections_are_404(db: Db) {
+    let gw = Gw::start(&db).await;
+    for path in [
+        "/v1/connections/nope",
+        "/v1/connections/conn_01J00000000000000000000000",
+    ] {
+        let r = gw.get(path).await;
+        r.problem(404, "not_found");
+        assert!(
+            r.json["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("GET /v1/connections")
+        );
+    }
+    gw.patch("/v1/connections/nope", json!({"name": "x"}))
+        .await
+        .problem(404, "not_found");
+    gw.send(Method::DELETE, "/v1/connections/nope", Key::Full, None)
+        .await
+        .problem(404, "not_found");
+    gw.run("nope", "get_list_all_users", json!({}))
+        .await
+        .problem(404, "not_found");
+    gw.stop().await;
+}

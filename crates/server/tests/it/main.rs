@@ -1,0 +1,16 @@
+//! The gateway's HTTP API against an in-process emulated Okta org, on SQLite and PostgreSQL:
+//! every endpoint's happy path, the authentication and scope rules, bad input, Okta's errors,
+//! the SSRF guard, secrets never echoed, the call log and the OpenAPI document.
+
+mod support;
+
+mod actions;
+mod auth;
+mod bad_input;
+mod connections;
+mod employees;
+mod logs;
+mod okta_errors;
+mod ops;
+mod passthrough;
+mod ssrf;

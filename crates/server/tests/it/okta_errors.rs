@@ -1,0 +1,136 @@
+//! Okta's errors, as the gateway passes them on: Okta's status for client errors with Okta's
+//! error in `okta`; 502 `okta_credentials_rejected` when the connection's credentials are wrong,
+//! without ever echoing them.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::support::{Db, Gw, Key, Options, both_backends};
+
+both_backends!(
+    a_missing_user_is_okta_s_404,
+    wrong_credentials_are_502_and_never_echoed,
+);
+
+async fn a_missing_user_is_okta_s_404(db: Db) {
+    let gw = Gw::start(&db).await;
+    gw.connect("acme").await;
+    let r = gw
+        .run("acme", "get_retrieve_a_user", json!({"id": "00unobody"}))
+        .await;
+    let p = r.problem(404, "okta_error").clone();
+    assert_eq!(p["okta"]["status"], 404, "{p}");
+    assert_eq!(p["okta"]["errorCode"], "E0000007", "{p}");
+    assert!(p["okta"]["errorSummary"].is_string(), "{p}");
+    assert!(p["okta"]["errorId"].is_string(), "{p}");
+    let request_id = p["okta"]["requestId"].as_str().expect("Okta's request id");
+    assert!(!request_id.is_empty());
+    // It is the id Okta logged for that request.
+    let requests = gw.okta_requests().await;
+    assert!(
+        requests.iter().any(|q| q["requestId"] == request_id),
+        "{requests:?}"
+    );
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("E0000007"),
+        "{p}"
+    );
+    // Okta's 400 with its causes, for an input that validates but Okta refuses.
+    gw.run(
+        "acme",
+        "post_create_a_user",
+        json!({"body": {"profile": {"login": "ann@example.com", "email": "ann@example.com",
+                                    "firstName": "Ann", "lastName": "Lee"}}}),
+    )
+    .await
+    .ok(200);
+    let dup = gw
+        .run(
+            "acme",
+            "post_create_a_user",
+            json!({"body": {"profile": {"login": "ann@example.com", "email": "ann@example.com",
+                                        "firstName": "Ann", "lastName": "Lee"}}}),
+        )
+        .await;
+    let p = dup.problem(400, "okta_error");
+    assert_eq!(p["okta"]["errorCode"], "E0000001", "{p}");
+    assert!(
+        p["okta"]["errorCauses"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty()),
+        "{p}"
+    );
+    gw.stop().await;
+}
+
+async fn wrong_credentials_are_502_and_never_echoed(db: Db) {
+    let gw = Gw::start_with(
+        &db,
+        Options {
+            users: 2,
+            ..Options::default()
+        },
+    )
+    .await;
+    let bad = "00BadTokenThatOktaRefuses-x9q7";
+    let created = gw
+        .post(
+            "/v1/connections",
+            json!({"name": "wrong", "org_url": gw.emu.url(),
+                   "auth": {"kind": "api_token", "token": bad}}),
+        )
+        .await;
+    created.ok(201);
+    let mut bodies = vec![created.text.clone()];
+    let r = gw.run("wrong", "get_list_all_users", json!({})).await;
+    let p = r.problem(502, "okta_credentials_rejected").clone();
+    assert_eq!(p["okta"]["status"], 401, "{p}");
+    assert_eq!(p["okta"]["errorCode"], "E0000011", "{p}");
+    assert!(p["okta"]["requestId"].is_string(), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap_or_default().contains("wrong"),
+        "names the connection: {p}"
+    );
+    bodies.push(r.text.clone());
+    let r = gw
+        .run(
+            "wrong",
+            "post_create_a_group",
+            json!({"body": {"profile": {"name": "g"}}}),
+        )
+        .await;
+    r.problem(502, "okta_credentials_rejected");
+    bodies.push(r.text.clone());
+    let r = gw.get("/v1/connections/wrong/employees").await;
+    r.problem(502, "okta_credentials_rejected");
+    bodies.push(r.text.clone());
+    // The passthrough shows Okta's 401 in its envelope.
+    let r = gw
+        .post(
+            "/v1/connections/wrong/passthrough",
+            json!({"method": "GET", "path": "/api/v1/users"}),
+        )
+        .await;
+    let envelope = r.ok(200).clone();
+    assert_eq!(envelope["status"], 401, "{envelope}");
+    assert_eq!(envelope["body"]["errorCode"], "E0000011", "{envelope}");
+    bodies.push(r.text.clone());
+    for path in [
+        "/v1/connections",
+        "/v1/connections/wrong",
+        "/v1/logs",
+        "/metrics",
+    ] {
+        let r = gw.send(Method::GET, path, Key::Full, None).await;
+        assert_eq!(r.status, 200, "{path}");
+        bodies.push(r.text);
+    }
+    for body in &bodies {
+        assert!(!body.contains(bad), "the token leaked: {body}");
+        assert!(!body.contains("BadTokenThat"), "the token leaked: {body}");
+    }
+    gw.stop().await;
+}

@@ -1,0 +1,158 @@
+//! `/healthz`, `/readyz`, `/metrics`, `/openapi.json` and `/docs`.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::support::{Backend, Db, Gw, Key, both_backends};
+
+both_backends!(health_and_readiness, metrics_count_requests_by_route);
+
+async fn health_and_readiness(db: Db) {
+    let gw = Gw::start(&db).await;
+    for path in ["/healthz", "/readyz"] {
+        let r = gw.send(Method::GET, path, Key::None, None).await;
+        assert_eq!(r.ok(200), &json!({"status": "ok"}), "{path}");
+        assert!(r.header("content-type").starts_with("application/json"));
+    }
+    // Readiness follows the database: closed store, not ready (liveness stays up).
+    gw.store.close().await;
+    let r = gw.send(Method::GET, "/readyz", Key::None, None).await;
+    r.problem(503, "not_ready");
+    let r = gw.send(Method::GET, "/healthz", Key::None, None).await;
+    r.ok(200);
+    gw.stop().await;
+}
+
+async fn metrics_count_requests_by_route(db: Db) {
+    let gw = Gw::start(&db).await;
+    let conn = gw.connect("acme").await;
+    gw.get("/v1/connections").await.ok(200);
+    gw.get(&format!("/v1/connections/{conn}")).await.ok(200);
+    gw.send(Method::GET, "/v1/actions", Key::None, None)
+        .await
+        .problem(401, "unauthorized");
+    gw.get("/nowhere").await.problem(404, "not_found");
+    let r = gw.send(Method::GET, "/metrics", Key::None, None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").contains("text"), "{:?}", r.headers);
+    let text = &r.text;
+    assert!(text.contains("spindle_http_requests_total"), "{text}");
+    let line = |route: &str, method: &str, status: u16| {
+        text.lines().any(|l| {
+            l.starts_with("spindle_http_requests_total{")
+                && l.contains(&format!("route=\"{route}\""))
+                && l.contains(&format!("method=\"{method}\""))
+                && l.contains(&format!("status=\"{status}\""))
+        })
+    };
+    assert!(line("/v1/connections", "GET", 200), "{text}");
+    assert!(line("/v1/connections", "POST", 201), "{text}");
+    // The route template, never the concrete path (ids would make unbounded label sets).
+    assert!(
+        line("/v1/connections/{connection_id}", "GET", 200),
+        "{text}"
+    );
+    assert!(!text.contains(&conn), "{text}");
+    assert!(line("/v1/actions", "GET", 401), "{text}");
+    assert!(line("unmatched", "GET", 404), "{text}");
+    assert!(
+        text.contains("spindle_http_request_duration_seconds"),
+        "{text}"
+    );
+    assert!(!text.contains(&gw.full), "{text}");
+    gw.stop().await;
+}
+
+/// Every route the router serves, as (method, path template); kept in step with `router()`.
+const SERVED: &[(&str, &str)] = &[
+    ("get", "/v1/connections"),
+    ("post", "/v1/connections"),
+    ("get", "/v1/connections/{connection_id}"),
+    ("patch", "/v1/connections/{connection_id}"),
+    ("delete", "/v1/connections/{connection_id}"),
+    ("get", "/v1/actions"),
+    ("get", "/v1/actions/{action_id}"),
+    (
+        "post",
+        "/v1/connections/{connection_id}/actions/{action_id}",
+    ),
+    ("get", "/v1/connections/{connection_id}/employees"),
+    ("post", "/v1/connections/{connection_id}/passthrough"),
+    ("get", "/v1/logs"),
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
+];
+
+fn operations(doc: &Value) -> BTreeSet<(String, String)> {
+    let mut ops = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in ["get", "post", "put", "patch", "delete", "head", "options"] {
+            if item.get(method).is_some() {
+                ops.insert((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    ops
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_is_3_1_and_lists_every_route() {
+    crate::support::run(Backend::Sqlite, |db| async move {
+        let gw = Gw::start(&db).await;
+        let r = gw.send(Method::GET, "/openapi.json", Key::None, None).await;
+        let doc = r.ok(200).clone();
+        assert!(r.header("content-type").starts_with("application/json"));
+        assert!(
+            doc["openapi"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("3.1")),
+            "{}",
+            doc["openapi"]
+        );
+        assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
+        let documented = operations(&doc);
+        let served: BTreeSet<(String, String)> = SERVED
+            .iter()
+            .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+            .collect();
+        assert_eq!(documented, served);
+        // Each documented operation is really served: it answers neither the unknown-route 404
+        // nor 405 (without a key, /v1 answers 401).
+        for (method, path) in &documented {
+            let concrete = path
+                .replace("{connection_id}", "acme")
+                .replace("{action_id}", "get_retrieve_a_user");
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("a method");
+            let r = gw.send(method.clone(), &concrete, Key::None, None).await;
+            let expected = if path.starts_with("/v1/") { 401 } else { 200 };
+            assert_eq!(r.status, expected, "{method} {concrete}: {}", r.text);
+        }
+        // Every /v1 operation declares the API key; the operations endpoints do not.
+        for (method, path) in &documented {
+            let op = &doc["paths"][path][method];
+            assert_eq!(
+                op.get("security").is_some(),
+                path.starts_with("/v1/"),
+                "{method} {path}"
+            );
+            assert!(op["responses"].is_object(), "{method} {path}");
+        }
+        assert_eq!(
+            doc["components"]["securitySchemes"]["api_key"]["scheme"],
+            "bearer"
+        );
+        for schema in ["Problem", "InputProblem", "OktaProblem"] {
+            assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+        }
+        insta::assert_json_snapshot!("openapi", doc, {".info.version" => "[version]"});
+        // The interactive reference is served too.
+        let docs = gw.send(Method::GET, "/docs", Key::None, None).await;
+        assert_eq!(docs.status, 200);
+        assert!(docs.text.contains("/openapi.json") || docs.text.contains("openapi"));
+        gw.stop().await;
+    })
+    .await;
+}
