@@ -220,6 +220,25 @@ impl AppState {
         Client::new(config).map_err(ApiError::internal)
     }
 
+    /// A client of the connection's org that acts as an end user with `token` (for the MyAccount
+    /// API, which only accepts a signed-in user's access token). Built per request; not cached.
+    ///
+    /// # Errors
+    /// 500 when the client cannot be built.
+    pub fn user_client(
+        &self,
+        connection: &Connection,
+        token: &secrecy::SecretString,
+    ) -> Result<Client, ApiError> {
+        let credentials =
+            spindle_okta::Credentials::AccessToken(token.expose_secret().to_owned().into());
+        let config = spindle_okta::Config::new(&connection.org_url, credentials)
+            .map_err(ApiError::internal)?
+            .attempt_timeout(self.settings().okta_attempt_timeout)
+            .observer(self.recorder(connection));
+        Client::new(config).map_err(ApiError::internal)
+    }
+
     fn recorder(&self, connection: &Connection) -> Arc<dyn spindle_okta::CallObserver> {
         Arc::new(crate::calllog::Recorder::new(
             connection.id.clone(),
