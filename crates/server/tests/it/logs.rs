@@ -121,7 +121,13 @@ async fn filters_and_pages(db: Db) {
     gw.run("a", "get_retrieve_a_user", json!({"id": "00unobody"}))
         .await
         .problem(404, "okta_error");
-    gw.run("b", "get_list_all_groups", json!({})).await.ok(200);
+    gw.run(
+        "b",
+        "post_create_a_group",
+        json!({"body": {"profile": {"name": "B team"}}}),
+    )
+    .await
+    .ok(200);
     let all = entries(&gw, "", 5).await;
     assert_eq!(all.len(), 5);
 
@@ -130,7 +136,8 @@ async fn filters_and_pages(db: Db) {
     assert!(of_a.iter().all(|e| e["connection_id"] == a.as_str()));
     let of_b = entries(&gw, &format!("?connection_id={b}"), 1).await;
     assert_eq!(of_b.len(), 1);
-    assert_eq!(of_b[0]["action"], "get_list_all_groups");
+    assert_eq!(of_b[0]["action"], "post_create_a_group");
+    assert_eq!(of_b[0]["method"], "POST");
     let by_action = entries(&gw, "?action=get_list_all_users", 3).await;
     assert_eq!(by_action.len(), 3);
     for status in ["404", "4xx", "400-499"] {
