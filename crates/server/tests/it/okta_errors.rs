@@ -5,11 +5,14 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{Db, Gw, Key, Options, both_backends};
+use crate::support::{Db, Gw, Key, Options, both_backends, dev_settings};
 
 both_backends!(
     a_missing_user_is_okta_s_404,
     wrong_credentials_are_502_and_never_echoed,
+    okta_server_errors_are_502_after_retries,
+    an_unreachable_org_is_502,
+    a_request_over_the_time_limit_is_504,
 );
 
 async fn a_missing_user_is_okta_s_404(db: Db) {
@@ -132,5 +135,77 @@ async fn wrong_credentials_are_502_and_never_echoed(db: Db) {
         assert!(!body.contains(bad), "the token leaked: {body}");
         assert!(!body.contains("BadTokenThat"), "the token leaked: {body}");
     }
+    gw.stop().await;
+}
+
+async fn okta_server_errors_are_502_after_retries(db: Db) {
+    let gw = Gw::start(&db).await;
+    gw.connect("acme").await;
+    gw.admin(
+        Method::PUT,
+        "faults",
+        Some(json!({"spec": "503=1,path=/api/v1/users"})),
+    )
+    .await;
+    let r = gw.run("acme", "get_list_all_users", json!({})).await;
+    let p = r.problem(502, "okta_error").clone();
+    assert_eq!(p["okta"]["status"], 503, "{p}");
+    assert_eq!(p["okta"]["errorCode"], "E0000009", "{p}");
+    // The read was retried: every attempt reached the org.
+    let attempts = gw
+        .okta_requests()
+        .await
+        .into_iter()
+        .filter(|q| q["path"] == "/api/v1/users")
+        .count();
+    assert!(attempts > 1, "{attempts} attempt(s)");
+    // Other paths are unaffected.
+    gw.run("acme", "get_list_all_group_rules", json!({}))
+        .await
+        .ok(200);
+    gw.stop().await;
+}
+
+async fn an_unreachable_org_is_502(db: Db) {
+    let gw = Gw::start(&db).await;
+    // A port nobody listens on (bound, then released).
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        listener.local_addr().expect("an address").port()
+    };
+    gw.post(
+        "/v1/connections",
+        json!({"name": "gone", "org_url": format!("http://127.0.0.1:{port}"),
+               "auth": {"kind": "api_token", "token": "00some-token"}}),
+    )
+    .await
+    .ok(201);
+    let r = gw.run("gone", "get_list_all_users", json!({})).await;
+    let p = r.problem(502, "okta_unreachable");
+    assert!(p.get("okta").is_none_or(|o| o.get("errorCode").is_none()), "{p}");
+    assert!(!r.text.contains("00some-token"), "{}", r.text);
+    gw.stop().await;
+}
+
+async fn a_request_over_the_time_limit_is_504(db: Db) {
+    let mut settings = dev_settings();
+    settings.request_timeout = std::time::Duration::from_millis(500);
+    let gw = Gw::start_with(
+        &db,
+        Options {
+            settings,
+            ..Options::default()
+        },
+    )
+    .await;
+    gw.connect("acme").await;
+    gw.admin(
+        Method::PUT,
+        "faults",
+        Some(json!({"spec": "latency=3s,path=/api/v1/users"})),
+    )
+    .await;
+    let r = gw.run("acme", "get_list_all_users", json!({})).await;
+    r.problem(504, "timeout");
     gw.stop().await;
 }
