@@ -225,8 +225,10 @@ fn execute_failure(error: &ExecuteError, connection: &str) -> ApiError {
 /// The header carrying an end user's Okta access token for the MyAccount actions.
 pub const USER_TOKEN_HEADER: &str = "x-okta-user-token";
 
-/// Runs an action for a connection: the body is the action's input (see
-/// `GET /v1/actions/{action_id}` for its schema), the answer its output. The input is validated
+/// Runs an action for a connection.
+///
+/// The body is the action's input (see `GET /v1/actions/{action_id}` for its schema), the answer
+/// its output. The input is validated
 /// before anything is sent; an Okta error comes back as a problem carrying Okta's status,
 /// errorCode, summary, causes and request id. `write` and `delete` actions need a `full` key.
 /// MyAccount actions act for a signed-in user: pass the user's Okta access token in

@@ -107,9 +107,10 @@ fn status_range(text: &str) -> Option<std::ops::RangeInclusive<u16>> {
     Some(s..=s)
 }
 
-/// Lists the Okta calls the gateway made, newest first: time, connection, action, method, path,
-/// status, latency, Okta request id and error code. Bodies, query strings and secrets are never
-/// logged.
+/// Lists the Okta calls the gateway made, newest first.
+///
+/// Each entry has the time, connection, action, method, path, status, latency, Okta request id
+/// and error code. Bodies, query strings and secrets are never logged.
 #[utoipa::path(get, path = "/v1/logs", tag = "logs", params(LogsQuery),
     responses((status = 200, body = LogPage),
         (status = 401, body = Problem, content_type = "application/problem+json"),

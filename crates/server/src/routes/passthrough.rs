@@ -214,8 +214,10 @@ fn next_of(link_headers: &[String], org: &url::Url) -> Option<NextPage> {
         })
 }
 
-/// Sends any Okta API call of the connection's org (outside the catalog) and returns Okta's
-/// answer in an envelope. Needs a `full` key for anything but `GET`.
+/// Sends any Okta API call of the connection's org.
+///
+/// For calls outside the catalog: Okta's answer comes back in an envelope. Needs a `full` key for
+/// anything but `GET`.
 #[utoipa::path(post, path = "/v1/connections/{connection_id}/passthrough", tag = "passthrough",
     params(("connection_id" = String, Path, description = "The connection's id (`conn_…`) or name")),
     request_body = PassthroughRequest,

@@ -156,3 +156,15 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
     })
     .await;
 }
+
+#[test]
+fn operation_summaries_are_one_line() {
+    let doc = serde_json::to_value(spindle_server::openapi::document()).expect("JSON");
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("an item") {
+            let summary = op["summary"].as_str().unwrap_or_default();
+            assert!(!summary.is_empty(), "{method} {path} has no summary");
+            assert!(!summary.contains('\n'), "{method} {path}: {summary:?}");
+        }
+    }
+}
