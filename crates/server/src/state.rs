@@ -266,6 +266,7 @@ impl AppState {
                     "The Aerial URL is not allowed",
                     format!("aerial.url: {refused}"),
                 )
+                .with_problem("aerial.url", refused.to_string())
             })?;
         let Some(token) = self
             .store()
