@@ -5,6 +5,7 @@
 mod support;
 
 mod actions;
+mod aerial;
 mod auth;
 mod bad_input;
 mod connections;

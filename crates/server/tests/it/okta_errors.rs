@@ -182,7 +182,10 @@ async fn an_unreachable_org_is_502(db: Db) {
     .ok(201);
     let r = gw.run("gone", "get_list_all_users", json!({})).await;
     let p = r.problem(502, "okta_unreachable");
-    assert!(p.get("okta").is_none_or(|o| o.get("errorCode").is_none()), "{p}");
+    assert!(
+        p.get("okta").is_none_or(|o| o.get("errorCode").is_none()),
+        "{p}"
+    );
     assert!(!r.text.contains("00some-token"), "{}", r.text);
     gw.stop().await;
 }
