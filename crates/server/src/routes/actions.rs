@@ -191,6 +191,19 @@ pub(crate) async fn run_action(
                 ),
             ));
         }
+        None if spec.server == spindle_actions::Server::MyAccount
+            && matches!(clients.connection.auth, spindle_store::AuthConfig::ApiToken) =>
+        {
+            // Okta would answer 401 to the API token, which reads as if the connection's
+            // credentials were wrong; they are not, MyAccount just takes no API tokens.
+            return Err(ApiError::invalid_field(
+                USER_TOKEN_HEADER,
+                format!(
+                    "`{}` calls the MyAccount API, which does not accept API tokens: send the end                      user's Okta access token in {USER_TOKEN_HEADER}, or use an OAuth connection                      granted the MyAccount scopes",
+                    spec.id
+                ),
+            ));
+        }
         None => None,
     };
     let client = as_user.as_ref().unwrap_or(&clients.org);
