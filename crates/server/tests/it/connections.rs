@@ -240,7 +240,8 @@ async fn an_oauth_connection_runs_an_action_with_a_service_app(db: Db) {
     gw.admin(
         Method::PUT,
         &format!("apps/{client_id}/grants"),
-        Some(json!({"scopes": ["okta.users.read", "okta.groups.manage"]})),
+        Some(json!({"scopes": ["okta.users.read", "okta.groups.manage",
+                               "okta.myAccount.organization.read"]})),
     )
     .await;
     let created = gw
@@ -248,7 +249,8 @@ async fn an_oauth_connection_runs_an_action_with_a_service_app(db: Db) {
             "/v1/connections",
             json!({"name": "svc", "org_url": gw.emu.url(),
                    "auth": {"kind": "oauth", "client_id": client_id, "key_id": "k1",
-                            "scopes": ["okta.users.read", "okta.groups.manage"],
+                            "scopes": ["okta.users.read", "okta.groups.manage",
+                                       "okta.myAccount.organization.read"],
                             "private_key": TEST_KEY_PEM}}),
         )
         .await;
@@ -268,6 +270,11 @@ async fn an_oauth_connection_runs_an_action_with_a_service_app(db: Db) {
         )
         .await;
     assert_eq!(group.ok(200)["profile"]["name"], "OAuth made");
+    // A MyAccount action with the service app's own token (no end-user token needed).
+    let details = gw
+        .run("svc", "get_retrieve_the_org_details", json!({}))
+        .await;
+    assert_eq!(details.ok(200)["url"], gw.emu.url());
     // The token endpoint was used, with a client assertion, and the API with a Bearer token.
     let requests = gw.okta_requests().await;
     assert!(

@@ -11,6 +11,7 @@ mod bad_input;
 mod connections;
 mod employees;
 mod logs;
+mod myaccount;
 mod okta_errors;
 mod ops;
 mod passthrough;

@@ -436,7 +436,7 @@ impl Gw {
 }
 
 impl Resp {
-    async fn of(response: reqwest::Response) -> Resp {
+    pub async fn of(response: reqwest::Response) -> Resp {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.expect("a body");
