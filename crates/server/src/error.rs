@@ -269,6 +269,35 @@ impl From<spindle_store::StoreError> for ApiError {
     }
 }
 
+/// A path parameters extractor whose rejections (a segment that is not UTF-8 once decoded, …)
+/// are problem documents, where axum's own `Path` answers plain text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(rejection) if rejection.status().is_server_error() => {
+                Err(ApiError::internal(rejection.body_text()))
+            }
+            Err(rejection) => Err(ApiError::bad_request(format!(
+                "{}; percent-encode ids and names as UTF-8",
+                rejection.body_text()
+            ))),
+        }
+    }
+}
+
 /// A JSON body extractor whose rejections are problem documents naming what is wrong.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonBody<T>(pub T);

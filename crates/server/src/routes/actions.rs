@@ -1,7 +1,7 @@
 //! `/v1/actions`: the catalog, and running an action for a connection.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::Value;
@@ -9,7 +9,7 @@ use spindle_actions::{ExecuteError, InputError, Operation, catalog};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, InputProblem, JsonBody, Problem, okta_failure};
+use crate::error::{ApiError, InputProblem, JsonBody, Path, Problem, okta_failure};
 use crate::state::AppState;
 
 /// One action of the catalog.

@@ -2,7 +2,7 @@
 //! accepted on create and update, stored encrypted, and never returned.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use spindle_store::{
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, JsonBody, Problem};
+use crate::error::{ApiError, JsonBody, Path, Problem};
 use crate::ssrf::Refused;
 use crate::state::AppState;
 

@@ -2,13 +2,13 @@
 //! model, page by page (the `list_all_employees` action, with its filters as query parameters).
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Path, Problem};
 use crate::state::AppState;
 
 /// The query parameters of the employees listing.

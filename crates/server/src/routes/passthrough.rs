@@ -9,14 +9,14 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use spindle_okta::Method;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, JsonBody, Problem, okta_failure};
+use crate::error::{ApiError, JsonBody, Path, Problem, okta_failure};
 use crate::state::AppState;
 
 /// A call to pass through.
@@ -39,7 +39,10 @@ pub struct PassthroughRequest {
 
 /// A query parameter's value: text, number, boolean, or a list of them.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a string, a number, a boolean, or a list of them"
+)]
 pub enum QueryValue {
     /// One value.
     One(Scalar),
