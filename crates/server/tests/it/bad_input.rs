@@ -11,6 +11,8 @@ both_backends!(
     a_body_over_the_limit_is_413,
     connection_input_names_the_field_at_fault,
     unknown_routes_and_methods_are_problems,
+    a_path_that_is_not_utf8_is_a_400_problem,
+    passthrough_query_values_are_scalars_or_lists,
 );
 
 async fn malformed_json_is_400(db: Db) {
@@ -271,5 +273,65 @@ async fn unknown_routes_and_methods_are_problems(db: Db) {
             r.text
         );
     }
+    gw.stop().await;
+}
+
+async fn a_path_that_is_not_utf8_is_a_400_problem(db: Db) {
+    let gw = Gw::start(&db).await;
+    gw.connect("acme").await;
+    for (method, path, param) in [
+        (Method::GET, "/v1/connections/%FF", "connection_id"),
+        (Method::PATCH, "/v1/connections/%FF", "connection_id"),
+        (Method::DELETE, "/v1/connections/%FF", "connection_id"),
+        (Method::GET, "/v1/actions/%C3%28", "action_id"),
+        (
+            Method::POST,
+            "/v1/connections/acme/actions/%FF",
+            "action_id",
+        ),
+        (
+            Method::GET,
+            "/v1/connections/%FF/employees",
+            "connection_id",
+        ),
+        (
+            Method::POST,
+            "/v1/connections/%FF/passthrough",
+            "connection_id",
+        ),
+    ] {
+        let body = (method != Method::GET && method != Method::DELETE).then(|| json!({}));
+        let r = gw.send(method.clone(), path, Key::Full, body).await;
+        let p = r.problem(400, "bad_request");
+        assert!(
+            p["detail"].as_str().unwrap_or_default().contains(param),
+            "{method} {path}: {}",
+            r.text
+        );
+    }
+    gw.stop().await;
+}
+
+async fn passthrough_query_values_are_scalars_or_lists(db: Db) {
+    let gw = Gw::start(&db).await;
+    gw.connect("acme").await;
+    let r = gw
+        .post(
+            "/v1/connections/acme/passthrough",
+            json!({"method": "GET", "path": "/api/v1/users", "query": {"a": {"b": 1}}}),
+        )
+        .await;
+    r.invalid("invalid_input", &["query.a"]);
+    assert!(r.text.contains("a list of them"), "{}", r.text);
+    let r = gw
+        .send_raw(
+            Method::POST,
+            "/v1/connections/acme/actions/get_list_all_users",
+            "application/json",
+            "{} trailing",
+        )
+        .await;
+    r.problem(400, "bad_request");
+    assert!(gw.okta_requests().await.is_empty());
     gw.stop().await;
 }
