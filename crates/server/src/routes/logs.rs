@@ -15,7 +15,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // Documents the parameters; they are read from the raw query.
 pub struct LogsQuery {
-    /// Only calls of this connection (id or name).
+    /// Only calls of this connection: its id (also once deleted) or its name.
     connection_id: Option<String>,
     /// Only calls made by this action.
     action: Option<String>,
@@ -126,8 +126,13 @@ pub async fn list(
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         match name.as_ref() {
             "connection_id" => {
-                let connection = state.connection(&value).await?;
-                filter = filter.connection(connection.id);
+                // An id filters as is, so the calls of a deleted connection stay reachable; a
+                // name must name an existing connection.
+                let id = match value.parse::<spindle_store::ConnectionId>() {
+                    Ok(id) => id,
+                    Err(_) => state.connection(&value).await?.id,
+                };
+                filter = filter.connection(id);
             }
             "action" => filter = filter.action(value.into_owned()),
             "status" => {
