@@ -155,6 +155,17 @@ async fn filters_and_pages(db: Db) {
         5
     );
 
+    // The calls of a deleted connection can still be found by its id (not by its name).
+    let deleted = gw
+        .send(Method::DELETE, "/v1/connections/b", Key::Full, None)
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    let of_b = entries(&gw, &format!("?connection_id={b}"), 1).await;
+    assert_eq!(of_b.len(), 1);
+    gw.get("/v1/logs?connection_id=b")
+        .await
+        .problem(404, "not_found");
+
     // Pages of 2 give every entry once, newest first.
     let mut ids = Vec::new();
     let mut query = "?limit=2".to_owned();
