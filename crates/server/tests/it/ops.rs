@@ -34,6 +34,10 @@ async fn metrics_count_requests_by_route(db: Db) {
         .await
         .problem(401, "unauthorized");
     gw.get("/nowhere").await.problem(404, "not_found");
+    gw.run(&conn, "get_list_all_users", json!({})).await.ok(200);
+    gw.run(&conn, "get_retrieve_a_user", json!({"id": "00unobody"}))
+        .await
+        .problem(404, "okta_error");
     let r = gw.send(Method::GET, "/metrics", Key::None, None).await;
     assert_eq!(r.status, 200);
     assert!(r.header("content-type").contains("text"), "{:?}", r.headers);
@@ -61,6 +65,22 @@ async fn metrics_count_requests_by_route(db: Db) {
         text.contains("spindle_http_request_duration_seconds"),
         "{text}"
     );
+    // Okta calls by method and status class.
+    let okta = |class: &str| {
+        text.lines().any(|l| {
+            l.starts_with("spindle_okta_calls_total{")
+                && l.contains("method=\"GET\"")
+                && l.contains(&format!("status_class=\"{class}\""))
+        })
+    };
+    assert!(okta("2xx"), "{text}");
+    assert!(okta("4xx"), "{text}");
+    assert!(
+        text.contains("spindle_okta_call_duration_seconds"),
+        "{text}"
+    );
+    assert!(text.contains("spindle_call_log_dropped"), "{text}");
+    assert!(!text.contains("00unobody"), "{text}");
     assert!(!text.contains(&gw.full), "{text}");
     gw.stop().await;
 }
