@@ -254,7 +254,7 @@ async fn invalid_input_lists_every_problem_and_sends_nothing(db: Db) {
     // A body that is JSON but not an object.
     gw.run(&conn, "delete_a_group", json!(["00g1"]))
         .await
-        .invalid("invalid_input", &["input"]);
+        .invalid("invalid_input", &["body"]);
     let requests = gw.okta_requests().await;
     assert!(requests.is_empty(), "Okta got {requests:?}");
     gw.stop().await;

@@ -218,7 +218,7 @@ async fn connection_input_names_the_field_at_fault(db: Db) {
     let r = gw
         .send_raw(Method::POST, "/v1/connections", "application/json", "")
         .await;
-    r.problem(422, "invalid_input");
+    r.problem(400, "bad_request");
     assert_eq!(gw.get("/v1/connections").await.ok(200)["items"], json!([]));
     // Update: unknown fields too.
     let conn = gw.connect("acme").await;

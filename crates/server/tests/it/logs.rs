@@ -164,7 +164,7 @@ async fn filters_and_pages(db: Db) {
     assert_eq!(of_b.len(), 1);
     gw.get("/v1/logs?connection_id=b")
         .await
-        .problem(404, "not_found");
+        .invalid("invalid_input", &["connection_id"]);
 
     // Pages of 2 give every entry once, newest first.
     let mut ids = Vec::new();
@@ -207,6 +207,6 @@ async fn bad_filters_are_named(db: Db) {
     }
     gw.get("/v1/logs?connection_id=nope")
         .await
-        .problem(404, "not_found");
+        .invalid("invalid_input", &["connection_id"]);
     gw.stop().await;
 }

@@ -149,8 +149,8 @@ async fn a_post_creates_and_okta_errors_stay_in_the_envelope(db: Db) {
 async fn the_read_only_key_may_only_get(db: Db) {
     let gw = Gw::start(&db).await;
     gw.connect("acme").await;
-    for method in ["POST", "PUT", "PATCH", "DELETE", "delete"] {
-        let body = if method.eq_ignore_ascii_case("delete") {
+    for method in ["POST", "PUT", "PATCH", "DELETE"] {
+        let body = if method == "DELETE" {
             json!({"method": method, "path": "/api/v1/groups/00g1"})
         } else {
             json!({"method": method, "path": "/api/v1/groups", "body": {"profile": {"name": "x"}}})
@@ -194,10 +194,10 @@ async fn paths_outside_the_org_api_are_refused(db: Db) {
     .invalid("invalid_input", &["method"]);
     gw.post(
         "/v1/connections/acme/passthrough",
-        json!({"method": "GET", "path": "/api/v1/users", "body": {}}),
+        json!({"method": "get", "path": "/api/v1/users"}),
     )
     .await
-    .invalid("invalid_input", &["body"]);
+    .invalid("invalid_input", &["method"]);
     gw.post(
         "/v1/connections/acme/passthrough",
         json!({"method": "GET", "path": "/api/v1/users", "headers": {}}),
