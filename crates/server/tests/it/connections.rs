@@ -38,6 +38,8 @@ both_backends!(
     create_list_get_update_delete,
     update_to_oauth_and_back_keeps_secrets_write_only,
     an_oauth_connection_runs_an_action_with_a_service_app,
+    a_dpop_service_app_gets_bound_tokens,
+    a_service_app_without_the_scope_is_okta_s_403,
     duplicate_names_conflict,
     unknown_connections_are_404,
 );
@@ -221,27 +223,14 @@ async fn update_to_oauth_and_back_keeps_secrets_write_only(db: Db) {
 async fn an_oauth_connection_runs_an_action_with_a_service_app(db: Db) {
     let gw = Gw::start(&db).await;
     // Register a service app with the test key through the org's API.
-    let app: Value = gw
-        .http
-        .post(format!("{}/api/v1/apps", gw.emu.url()))
-        .header("authorization", format!("SSWS {}", gw.emu.token()))
-        .json(&json!({"name": "oidc_client", "label": "Spindle gateway", "signOnMode": "OPENID_CONNECT",
-            "credentials": {"oauthClient": {"token_endpoint_auth_method": "private_key_jwt"}},
-            "settings": {"oauthClient": {"application_type": "service",
-                "grant_types": ["client_credentials"], "response_types": ["token"],
-                "jwks": {"keys": [test_jwk()]}}}}))
-        .send()
-        .await
-        .expect("the emulator answers")
-        .json()
-        .await
-        .expect("an app");
-    let client_id = app["id"].as_str().expect("an app id").to_owned();
-    gw.admin(
-        Method::PUT,
-        &format!("apps/{client_id}/grants"),
-        Some(json!({"scopes": ["okta.users.read", "okta.groups.manage",
-                               "okta.myAccount.organization.read"]})),
+    let client_id = service_app(
+        &gw,
+        false,
+        &[
+            "okta.users.read",
+            "okta.groups.manage",
+            "okta.myAccount.organization.read",
+        ],
     )
     .await;
     let created = gw
@@ -327,5 +316,83 @@ async fn unknown_connections_are_404(db: Db) {
     gw.run("nope", "get_list_all_users", json!({}))
         .await
         .problem(404, "not_found");
+    gw.stop().await;
+}
+
+/// Registers a service app with the test key; returns its client id.
+async fn service_app(gw: &Gw, dpop: bool, scopes: &[&str]) -> String {
+    let app: Value = gw
+        .http
+        .post(format!("{}/api/v1/apps", gw.emu.url()))
+        .header("authorization", format!("SSWS {}", gw.emu.token()))
+        .json(&json!({"name": "oidc_client", "label": "Spindle gateway", "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": {"token_endpoint_auth_method": "private_key_jwt"}},
+            "settings": {"oauthClient": {"application_type": "service",
+                "grant_types": ["client_credentials"], "response_types": ["token"],
+                "dpop_bound_access_tokens": dpop,
+                "jwks": {"keys": [test_jwk()]}}}}))
+        .send()
+        .await
+        .expect("the emulator answers")
+        .json()
+        .await
+        .expect("an app");
+    let client_id = app["id"].as_str().expect("an app id").to_owned();
+    gw.admin(
+        Method::PUT,
+        &format!("apps/{client_id}/grants"),
+        Some(json!({"scopes": scopes})),
+    )
+    .await;
+    client_id
+}
+
+async fn a_dpop_service_app_gets_bound_tokens(db: Db) {
+    let gw = Gw::start(&db).await;
+    let client_id = service_app(&gw, true, &["okta.users.read"]).await;
+    let oauth = |dpop: bool| {
+        json!({"kind": "oauth", "client_id": client_id, "key_id": "k1",
+               "scopes": ["okta.users.read"], "private_key": TEST_KEY_PEM, "dpop": dpop})
+    };
+    // `dpop: false` still works: the client turns DPoP on when the token endpoint asks for it.
+    gw.post(
+        "/v1/connections",
+        json!({"name": "svc", "org_url": gw.emu.url(), "auth": oauth(false)}),
+    )
+    .await
+    .ok(201);
+    gw.run("svc", "get_list_all_users", json!({})).await.ok(200);
+    // `dpop: true` sends proofs from the start.
+    let changed = gw
+        .patch("/v1/connections/svc", json!({"auth": oauth(true)}))
+        .await;
+    assert_eq!(changed.ok(200)["auth"]["dpop"], true);
+    assert_no_secret(&changed.text, &[]);
+    gw.run("svc", "get_list_all_users", json!({})).await.ok(200);
+    gw.stop().await;
+}
+
+async fn a_service_app_without_the_scope_is_okta_s_403(db: Db) {
+    let gw = Gw::start(&db).await;
+    let client_id = service_app(&gw, false, &["okta.users.read"]).await;
+    gw.post(
+        "/v1/connections",
+        json!({"name": "svc", "org_url": gw.emu.url(),
+               "auth": {"kind": "oauth", "client_id": client_id, "key_id": "k1",
+                        "scopes": ["okta.users.read"], "private_key": TEST_KEY_PEM}}),
+    )
+    .await
+    .ok(201);
+    gw.run("svc", "get_list_all_users", json!({})).await.ok(200);
+    // Creating a group needs okta.groups.manage, which the token does not carry.
+    let r = gw
+        .run(
+            "svc",
+            "post_create_a_group",
+            json!({"body": {"profile": {"name": "Nope"}}}),
+        )
+        .await;
+    let p = r.problem(403, "okta_error");
+    assert_eq!(p["okta"]["status"], 403, "{p}");
     gw.stop().await;
 }
