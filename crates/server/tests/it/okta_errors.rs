@@ -13,6 +13,7 @@ both_backends!(
     okta_server_errors_are_502_after_retries,
     an_unreachable_org_is_502,
     a_request_over_the_time_limit_is_504,
+    okta_s_rate_limit_is_waited_out_then_passed_on,
 );
 
 async fn a_missing_user_is_okta_s_404(db: Db) {
@@ -210,5 +211,46 @@ async fn a_request_over_the_time_limit_is_504(db: Db) {
     .await;
     let r = gw.run("acme", "get_list_all_users", json!({})).await;
     r.problem(504, "timeout");
+    gw.stop().await;
+}
+
+async fn okta_s_rate_limit_is_waited_out_then_passed_on(db: Db) {
+    let gw = Gw::start_with(
+        &db,
+        Options {
+            rate_limit_window: std::time::Duration::from_secs(1),
+            ..Options::default()
+        },
+    )
+    .await;
+    gw.connect("acme").await;
+    // One 429: the gateway waits for the reset and the caller sees the answer.
+    gw.admin(
+        Method::PUT,
+        "faults",
+        Some(json!({"spec": "burst=1/1000,path=/api/v1/users"})),
+    )
+    .await;
+    gw.run("acme", "get_list_all_users", json!({}))
+        .await
+        .ok(200);
+    let statuses: Vec<u64> = gw
+        .okta_requests()
+        .await
+        .iter()
+        .filter_map(|q| q["status"].as_u64())
+        .collect();
+    assert_eq!(statuses, [429, 200]);
+    // Always 429: after the retries, Okta's 429 with a Retry-After.
+    gw.admin(
+        Method::PUT,
+        "faults",
+        Some(json!({"spec": "429=1,path=/api/v1/groups"})),
+    )
+    .await;
+    let r = gw.run("acme", "get_list_all_group_rules", json!({})).await;
+    let p = r.problem(429, "okta_error");
+    assert_eq!(p["okta"]["errorCode"], "E0000047", "{p}");
+    assert!(!r.header("retry-after").is_empty(), "{:?}", r.headers);
     gw.stop().await;
 }

@@ -132,6 +132,8 @@ pub struct Options {
     pub groups: usize,
     /// The gateway's settings.
     pub settings: Settings,
+    /// The emulator's rate-limit window (also the wait its injected 429s announce).
+    pub rate_limit_window: std::time::Duration,
 }
 
 /// Settings that let connections reach the emulator on loopback.
@@ -150,6 +152,7 @@ impl Default for Options {
             users: 0,
             groups: 0,
             settings: dev_settings(),
+            rate_limit_window: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -274,6 +277,7 @@ impl Gw {
             users: options.users,
             groups: options.groups,
             rate_limit: RateLimitMode::Off,
+            rate_limit_window: options.rate_limit_window,
             ..Default::default()
         })
         .await
