@@ -50,8 +50,10 @@ pub struct ConnectionClients {
     pub connection: Connection,
     /// The org's client.
     pub org: Client,
-    /// The Aerial host's client, when the connection has Aerial settings.
-    pub aerial: Option<Client>,
+    /// The Aerial host's client: `Ok(None)` without Aerial settings (or token), `Err` when the
+    /// settings cannot be used (a refused URL). Only Aerial actions look at it, so a bad Aerial
+    /// setting never blocks the org's other actions.
+    pub aerial: Result<Option<Client>, ApiError>,
 }
 
 struct Inner {
@@ -158,7 +160,11 @@ impl AppState {
             .credentials(&connection.id)
             .await?;
         let org = self.build_client(&connection, &credentials)?;
-        let aerial = self.build_aerial_client(&connection).await?;
+        let aerial = match self.build_aerial_client(&connection).await {
+            Ok(client) => Ok(client),
+            Err(e) if e.code() == "org_url_refused" => Err(e),
+            Err(e) => return Err(e),
+        };
         let clients = ConnectionClients {
             connection: connection.clone(),
             org,

@@ -161,7 +161,7 @@ pub(crate) async fn run_action(
     let valid = spindle_actions::validate_input(spec.id, input).map_err(input_problem)?;
     let clients = state.clients(connection_id).await?;
     let aerial = if spec.server == spindle_actions::Server::Aerial {
-        Some(clients.aerial.as_ref().ok_or_else(|| {
+        Some(clients.aerial.clone()?.ok_or_else(|| {
             ApiError::new(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 "aerial_not_configured",
@@ -176,6 +176,7 @@ pub(crate) async fn run_action(
     } else {
         None
     };
+    let aerial = aerial.as_ref();
     let name = clients.connection.name.clone();
     let as_user = match &user_token {
         Some(token) if spec.server == spindle_actions::Server::MyAccount => {
