@@ -231,28 +231,12 @@ pub fn describe_okta_error(error: &spindle_okta::Error) -> String {
     text
 }
 
-/// The error's text followed by its causes (e.g. "connection refused"), skipping causes whose
-/// text it already contains. Transport errors carry no credentials, only URLs.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
-
 impl From<ExecuteError> for CliError {
     fn from(error: ExecuteError) -> Self {
         if let Some(okta) = error.okta_error() {
             CliError::Okta(describe_okta_error(okta))
         } else if error.is_transport_error() {
-            CliError::Transport(with_causes(&error))
+            CliError::Transport(spindle_okta::with_causes(&error))
         } else {
             CliError::Execute(error.to_string())
         }

@@ -49,7 +49,7 @@ use url::Url;
 
 pub use auth::{Credentials, DpopMode, PrivateKeyAuth, SigningKey};
 pub use config::Config;
-pub use error::{Error, ErrorCause, OktaError, Result};
+pub use error::{Error, ErrorCause, OktaError, Result, with_causes};
 pub use ids::*;
 pub use observe::{CallEvent, CallKind, CallObserver};
 pub use page::Page;

@@ -494,7 +494,10 @@ pub fn okta_failure(error: &spindle_okta::Error, connection: &str) -> ApiError {
             StatusCode::BAD_GATEWAY,
             "okta_unreachable",
             "Okta could not be reached",
-            format!("connection `{connection}`: {}", with_causes(error)),
+            format!(
+                "connection `{connection}`: {}",
+                spindle_okta::with_causes(error)
+            ),
         ),
     }
 }
@@ -521,21 +524,6 @@ fn okta_problem(error: &spindle_okta::Error) -> OktaProblem {
             .collect();
     }
     okta
-}
-
-/// The error's text followed by its causes, skipping causes whose text it already contains.
-pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -2,6 +2,19 @@
 
 use crate::{MasterKey, Store, StoreError, begin_write, with_pool};
 
+/// Each sealed secret column: how to read (id, key id, blob) and how to write it back.
+const SECRET_COLUMNS: [(&str, &str); 2] = [
+    (
+        "SELECT id, credentials_key_id, credentials FROM connections ORDER BY id",
+        "UPDATE connections SET credentials_key_id = $2, credentials = $3 WHERE id = $1",
+    ),
+    (
+        "SELECT id, aerial_token_key_id, aerial_token FROM connections \
+         WHERE aerial_token IS NOT NULL AND aerial_token_key_id IS NOT NULL ORDER BY id",
+        "UPDATE connections SET aerial_token_key_id = $2, aerial_token = $3 WHERE id = $1",
+    ),
+];
+
 impl Store {
     /// Re-encrypts every connection's credentials and Aerial token from `old` to `new` in one
     /// transaction, then makes `new` this store's master key. Returns how many secrets
@@ -31,53 +44,25 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
-                "SELECT id, credentials_key_id, credentials FROM connections ORDER BY id",
-            )
-            .fetch_all(&mut *tx)
-            .await?;
             let mut rotated = 0u64;
-            for (id, key_id, blob) in rows {
-                if key_id == new.id() {
-                    new.open(&id, &key_id, &blob)?;
-                    continue;
+            for (select, update) in SECRET_COLUMNS {
+                let rows: Vec<(String, String, Vec<u8>)> =
+                    sqlx::query_as(select).fetch_all(&mut *tx).await?;
+                for (id, key_id, blob) in rows {
+                    if key_id == new.id() {
+                        new.open(&id, &key_id, &blob)?;
+                        continue;
+                    }
+                    let plaintext = old.open(&id, &key_id, &blob)?;
+                    let sealed = new.seal(&id, &plaintext)?;
+                    sqlx::query(update)
+                        .bind(&id)
+                        .bind(new.id())
+                        .bind(&sealed)
+                        .execute(&mut *tx)
+                        .await?;
+                    rotated += 1;
                 }
-                let plaintext = old.open(&id, &key_id, &blob)?;
-                let sealed = new.seal(&id, &plaintext)?;
-                sqlx::query(
-                    "UPDATE connections SET credentials_key_id = $2, credentials = $3 \
-                     WHERE id = $1",
-                )
-                .bind(&id)
-                .bind(new.id())
-                .bind(&sealed)
-                .execute(&mut *tx)
-                .await?;
-                rotated += 1;
-            }
-            let tokens: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
-                "SELECT id, aerial_token_key_id, aerial_token FROM connections \
-                 WHERE aerial_token IS NOT NULL AND aerial_token_key_id IS NOT NULL ORDER BY id",
-            )
-            .fetch_all(&mut *tx)
-            .await?;
-            for (id, key_id, blob) in tokens {
-                if key_id == new.id() {
-                    new.open(&id, &key_id, &blob)?;
-                    continue;
-                }
-                let plaintext = old.open(&id, &key_id, &blob)?;
-                let sealed = new.seal(&id, &plaintext)?;
-                sqlx::query(
-                    "UPDATE connections SET aerial_token_key_id = $2, aerial_token = $3 \
-                     WHERE id = $1",
-                )
-                .bind(&id)
-                .bind(new.id())
-                .bind(&sealed)
-                .execute(&mut *tx)
-                .await?;
-                rotated += 1;
             }
             tx.commit().await?;
             Ok::<u64, StoreError>(rotated)

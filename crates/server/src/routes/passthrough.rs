@@ -225,6 +225,20 @@ fn next_of(link_headers: &[String], org: &url::Url) -> Option<NextPage> {
         })
 }
 
+/// The envelope of an Okta error answer (the client keeps its body and request id only).
+fn error_envelope(status: u16, request_id: Option<String>, body: Value) -> PassthroughResponse {
+    let mut headers = BTreeMap::new();
+    if let Some(id) = request_id {
+        headers.insert("x-okta-request-id".to_owned(), id);
+    }
+    PassthroughResponse {
+        status,
+        headers,
+        next: None,
+        body,
+    }
+}
+
 /// Sends any Okta API call of the connection's org.
 ///
 /// For calls outside the catalog: Okta's answer comes back in an envelope. Needs a `full` key for
@@ -297,35 +311,21 @@ pub async fn passthrough(
             status,
             error,
             request_id,
-        }) => {
-            let mut headers = BTreeMap::new();
-            if let Some(id) = request_id {
-                headers.insert("x-okta-request-id".to_owned(), id);
-            }
-            Ok(Json(PassthroughResponse {
-                status,
-                headers,
-                next: None,
-                body: serde_json::to_value(&*error).unwrap_or(Value::Null),
-            }))
-        }
+        }) => Ok(Json(error_envelope(
+            status,
+            request_id,
+            serde_json::to_value(&*error).unwrap_or(Value::Null),
+        ))),
         Err(spindle_okta::Error::Http {
             status,
             snippet,
             request_id,
             ..
-        }) => {
-            let mut headers = BTreeMap::new();
-            if let Some(id) = request_id {
-                headers.insert("x-okta-request-id".to_owned(), id);
-            }
-            Ok(Json(PassthroughResponse {
-                status,
-                headers,
-                next: None,
-                body: Value::String(snippet),
-            }))
-        }
+        }) => Ok(Json(error_envelope(
+            status,
+            request_id,
+            Value::String(snippet),
+        ))),
         Err(other) => Err(okta_failure(&other, &clients.connection.name)),
     }
 }
