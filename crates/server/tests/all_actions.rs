@@ -313,9 +313,6 @@ async fn every_catalog_action_runs_through_the_gateway() {
     );
     assert_eq!(h.ran.len(), 79);
 
-    // Every Okta call was logged by the gateway, each under its action.
-    let (status, logs) = h.v1(Method::GET, "/logs?limit=500", None).await;
-    assert_eq!(status, 200, "{logs}");
     h.stop().await;
 }
 
