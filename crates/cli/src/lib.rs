@@ -9,8 +9,11 @@ use clap::{Parser, Subcommand};
 
 mod actions;
 mod connections;
+mod keys;
 mod output;
 mod run;
+mod serve;
+mod store_args;
 
 /// Spindle: every Okta use case as a named, schema-checked action.
 #[derive(Debug, Parser)]
@@ -21,7 +24,7 @@ mod run;
     max_term_width = 100,
     long_about = "Spindle: a self-hostable integration gateway for Okta. It offers every supported Okta \
                   use case as a named, schema-checked action.",
-    after_help = "Examples:\n  spindle actions list\n  spindle actions describe delete_a_group"
+    after_help = "Examples:\n  spindle serve --demo\n  spindle actions list\n  spindle actions describe delete_a_group"
 )]
 pub struct Cli {
     /// What to do.
@@ -69,6 +72,26 @@ pub enum Command {
                       spindle connections list\n  spindle connections remove prod"
     )]
     Connections(connections::ConnectionsCommand),
+    /// Run the gateway: every action over HTTP for many Okta connections, with API keys,
+    /// encrypted credentials and a call log (SQLite by default, or PostgreSQL).
+    ///
+    /// The first line printed to stdout is `url=<url>` (with `--demo`: `url=<url> key=<key>`);
+    /// it serves until SIGINT or SIGTERM, lets requests in flight finish, then exits 0.
+    #[command(after_help = "Examples:\n  \
+                            spindle serve --demo\n  \
+                            spindle serve --addr 0.0.0.0:8080 --database-url sqlite://spindle.db\n  \
+                            SPINDLE_MASTER_KEY=\"$(cat key.b64)\" spindle serve --database-url postgres://spindle@db/spindle")]
+    Serve(serve::ServeArgs),
+    /// Manage the gateway's API keys, and rotate the master key that encrypts credentials.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+                      spindle keys create backend --scope full\n  \
+                      spindle keys list\n  \
+                      spindle keys revoke key_01J...\n  \
+                      spindle keys rotate-master --new-key-file spindle.key.new"
+    )]
+    Keys(keys::KeysCommand),
 }
 
 /// Why a command failed; each kind has its own exit code.
@@ -131,6 +154,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Run(args) => run::run(args),
         Command::Connections(command) => connections::run(command),
+        Command::Serve(args) => serve::run(args),
+        Command::Keys(command) => keys::run(command),
     }
 }
 

@@ -15,6 +15,7 @@
 //! | `kid` / `keyId` / `privateKeyId` | `OKTA_CLIENT_KEYID` / `OKTA_CLIENT_PRIVATEKEYID` | key id |
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -22,6 +23,7 @@ use serde_yaml_ng::Value as Yaml;
 use url::Url;
 
 use crate::auth::{Credentials, PrivateKeyAuth, SigningKey};
+use crate::observe::CallObserver;
 use crate::transport::retry::RetryPolicy;
 use crate::{Error, Result};
 
@@ -43,6 +45,8 @@ pub struct Config {
     pub attempt_timeout: Duration,
     /// `User-Agent` header.
     pub user_agent: String,
+    /// Told about every HTTP attempt (see [`crate::observe`]); none by default.
+    pub observer: Option<Arc<dyn CallObserver>>,
 }
 
 impl Config {
@@ -66,6 +70,7 @@ impl Config {
             retry: RetryPolicy::default(),
             attempt_timeout: Duration::from_secs(60),
             user_agent: concat!("spindle-okta/", env!("CARGO_PKG_VERSION")).to_owned(),
+            observer: None,
         })
     }
 
@@ -101,6 +106,12 @@ impl Config {
     /// Sets the timeout of one attempt.
     pub fn attempt_timeout(mut self, t: Duration) -> Self {
         self.attempt_timeout = t;
+        self
+    }
+
+    /// Reports every HTTP attempt (API calls, retries, token requests) to `observer`.
+    pub fn observer(mut self, observer: Arc<dyn CallObserver>) -> Self {
+        self.observer = Some(observer);
         self
     }
 

@@ -34,6 +34,7 @@ pub mod ids;
 pub mod linked_objects;
 pub mod models;
 pub mod myaccount;
+pub mod observe;
 pub mod page;
 pub mod sessions;
 pub mod tokens;
@@ -50,6 +51,7 @@ pub use auth::{Credentials, DpopMode, PrivateKeyAuth, SigningKey};
 pub use config::Config;
 pub use error::{Error, ErrorCause, OktaError, Result};
 pub use ids::*;
+pub use observe::{CallEvent, CallKind, CallObserver};
 pub use page::Page;
 pub use reqwest::Method;
 pub use transport::clock::{Clock, SystemClock};
@@ -73,6 +75,7 @@ struct Inner {
     retry: RetryPolicy,
     attempt_timeout: Duration,
     clock: Arc<dyn Clock>,
+    observer: Option<Arc<dyn CallObserver>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -140,6 +143,7 @@ impl Client {
                 retry: config.retry,
                 attempt_timeout: config.attempt_timeout,
                 clock,
+                observer: config.observer,
             }),
         })
     }
@@ -179,6 +183,7 @@ impl Inner {
             retry: self.retry.clone(),
             attempt_timeout: self.attempt_timeout,
             clock: Arc::clone(&self.clock),
+            observer: self.observer.clone(),
         }
     }
 }

@@ -2,14 +2,20 @@
 //! the credentials for that, encrypted under the master key.
 //!
 //! Secrets are write-only: [`Connection`] never carries them; only
-//! [`Connections::credentials`] decrypts them, for the code that is about to call Okta.
+//! [`Connections::credentials`] (and [`Connections::aerial_token`] for the optional Okta Aerial
+//! Bearer token) decrypt them, for the code that is about to call Okta.
 
 mod model;
 
 pub use model::{
-    AuthConfig, AuthKind, Connection, ConnectionUpdate, Credentials, NewConnection, OAuthSettings,
+    AerialSettings, AuthConfig, AuthKind, Connection, ConnectionUpdate, Credentials, NewConnection,
+    OAuthSettings,
 };
-use model::{auth_columns, check_kinds, check_name, normalize_org_url};
+use model::{
+    aerial_token_from_plaintext, aerial_token_plaintext, auth_columns, check_aerial_token,
+    check_kinds, check_name, normalize_aerial, normalize_org_url,
+};
+use secrecy::SecretString;
 
 use crate::error::conflict_or;
 use crate::{ConnectionId, Store, StoreError, millis_column, with_pool};
@@ -25,12 +31,16 @@ struct ConnectionRow {
     scopes: String,
     dpop: bool,
     credentials_key_id: String,
+    aerial_url: Option<String>,
+    aerial_account_id: Option<String>,
+    aerial_token_key_id: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
 
 impl ConnectionRow {
     fn into_connection(self) -> Result<Connection, StoreError> {
+        let has_aerial = self.aerial_url.is_some() && self.aerial_account_id.is_some();
         let auth = match self.auth_kind.as_str() {
             "api_token" => AuthConfig::ApiToken,
             "oauth" => AuthConfig::OAuth(OAuthSettings {
@@ -54,12 +64,47 @@ impl ConnectionRow {
             org_url: self.org_url,
             auth,
             credentials_key_id: self.credentials_key_id,
+            aerial: match (self.aerial_url, self.aerial_account_id) {
+                (Some(url), Some(account_id)) => Some(AerialSettings { url, account_id }),
+                _ => None,
+            },
+            aerial_token_key_id: self.aerial_token_key_id.filter(|_| has_aerial),
         })
     }
 }
 
 const SELECT_COLUMNS: &str = "SELECT id, name, org_url, auth_kind, client_id, key_id, scopes, \
-     dpop, credentials_key_id, created_at, updated_at FROM connections";
+     dpop, credentials_key_id, aerial_url, aerial_account_id, aerial_token_key_id, created_at, \
+     updated_at FROM connections";
+
+/// The aerial part of an UPDATE's SET list, its parameters numbered from `$first`:
+/// (set settings?, url, account id, set token?, token key id, sealed token).
+fn aerial_assignments(first: usize) -> String {
+    let p = |i: usize| format!("${}", first + i);
+    format!(
+        "aerial_url = CASE WHEN {s} THEN {url} ELSE aerial_url END, \
+         aerial_account_id = CASE WHEN {s} THEN {acc} ELSE aerial_account_id END, \
+         aerial_token_key_id = CASE WHEN {t} THEN {kid} ELSE aerial_token_key_id END, \
+         aerial_token = CASE WHEN {t} THEN {tok} ELSE aerial_token END",
+        s = p(0),
+        url = p(1),
+        acc = p(2),
+        t = p(3),
+        kid = p(4),
+        tok = p(5),
+    )
+}
+
+/// What an update writes to the aerial columns.
+#[derive(Default)]
+struct AerialWrite {
+    set_settings: bool,
+    url: Option<String>,
+    account_id: Option<String>,
+    set_token: bool,
+    token_key_id: Option<String>,
+    token: Option<Vec<u8>>,
+}
 
 /// The connections table. Get one with [`Store::connections`].
 #[derive(Debug, Clone, Copy)]
@@ -82,13 +127,31 @@ impl<'a> Connections<'a> {
         let org_url = normalize_org_url(&new.org_url)?;
         check_kinds(&new.auth, &new.credentials)?;
         let (kind, client_id, key_id, scopes, dpop) = auth_columns(&new.auth)?;
+        let aerial = new.aerial.as_ref().map(normalize_aerial).transpose()?;
+        if let Some(t) = &new.aerial_token {
+            check_aerial_token(t)?;
+            if aerial.is_none() {
+                return Err(aerial_token_without_settings());
+            }
+        }
         let id = ConnectionId::generate();
         let key = self.store.master_key();
         let blob = key.seal(id.as_str(), &new.credentials.to_plaintext()?)?;
+        let aerial_blob = new
+            .aerial_token
+            .as_ref()
+            .map(|t| key.seal(id.as_str(), &aerial_token_plaintext(t)?))
+            .transpose()?;
+        let aerial_key_id = aerial_blob.as_ref().map(|_| key.id().to_owned());
+        let (aerial_url, aerial_account) = match aerial {
+            Some(a) => (Some(a.url), Some(a.account_id)),
+            None => (None, None),
+        };
         let now = crate::now_millis();
         let sql = "INSERT INTO connections (id, name, org_url, auth_kind, client_id, key_id, \
-                   scopes, dpop, credentials_key_id, credentials, created_at, updated_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)";
+                   scopes, dpop, credentials_key_id, credentials, created_at, updated_at, \
+                   aerial_url, aerial_account_id, aerial_token_key_id, aerial_token) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15)";
         with_pool!(self.store, |pool| {
             sqlx::query(sql)
                 .bind(id.as_str())
@@ -102,6 +165,10 @@ impl<'a> Connections<'a> {
                 .bind(key.id())
                 .bind(&blob)
                 .bind(now)
+                .bind(&aerial_url)
+                .bind(&aerial_account)
+                .bind(&aerial_key_id)
+                .bind(&aerial_blob)
                 .execute(pool)
                 .await
                 .map(|r| r.rows_affected())
@@ -172,7 +239,16 @@ impl<'a> Connections<'a> {
             .as_deref()
             .map(normalize_org_url)
             .transpose()?;
+        let aerial_settings = match &update.aerial {
+            Some(Some(a)) => Some(Some(normalize_aerial(a)?)),
+            Some(None) => Some(None),
+            None => None,
+        };
+        if let Some(t) = &update.aerial_token {
+            check_aerial_token(t)?;
+        }
         let current = self.get(id).await?;
+        let has_aerial = current.aerial.is_some();
         // create/update keep the auth_kind column and the sealed credentials' kind in step.
         let current_kind = current.auth.kind();
         let auth = update.auth.unwrap_or(current.auth);
@@ -202,47 +278,69 @@ impl<'a> Connections<'a> {
             }
             None => None,
         };
+        let aerial = self.aerial_write(
+            id,
+            has_aerial,
+            aerial_settings,
+            update.aerial_token.as_ref(),
+        )?;
+        let with_credentials = format!(
+            "UPDATE connections SET name = $2, org_url = $3, auth_kind = $4, \
+             client_id = $5, key_id = $6, scopes = $7, dpop = $8, \
+             credentials_key_id = $9, credentials = $10, updated_at = $11, {} \
+             WHERE id = $1",
+            aerial_assignments(12)
+        );
+        let without_credentials = format!(
+            "UPDATE connections SET name = $2, org_url = $3, auth_kind = $4, \
+             client_id = $5, key_id = $6, scopes = $7, dpop = $8, updated_at = $9, {} \
+             WHERE id = $1 AND auth_kind = $10",
+            aerial_assignments(11)
+        );
         let now = crate::now_millis();
         let result = with_pool!(self.store, |pool| {
             match &sealed {
-                Some((key_id_col, blob)) => sqlx::query(
-                    "UPDATE connections SET name = $2, org_url = $3, auth_kind = $4, \
-                         client_id = $5, key_id = $6, scopes = $7, dpop = $8, \
-                         credentials_key_id = $9, credentials = $10, updated_at = $11 \
-                         WHERE id = $1",
-                )
-                .bind(id.as_str())
-                .bind(&name)
-                .bind(&org_url)
-                .bind(kind)
-                .bind(&client_id)
-                .bind(&key_id)
-                .bind(&scopes)
-                .bind(dpop)
-                .bind(key_id_col)
-                .bind(blob)
-                .bind(now)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected()),
-                None => sqlx::query(
-                    "UPDATE connections SET name = $2, org_url = $3, auth_kind = $4, \
-                         client_id = $5, key_id = $6, scopes = $7, dpop = $8, updated_at = $9 \
-                         WHERE id = $1 AND auth_kind = $10",
-                )
-                .bind(id.as_str())
-                .bind(&name)
-                .bind(&org_url)
-                .bind(kind)
-                .bind(&client_id)
-                .bind(&key_id)
-                .bind(&scopes)
-                .bind(dpop)
-                .bind(now)
-                .bind(current_kind.as_str())
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected()),
+                Some((key_id_col, blob)) => sqlx::query(&with_credentials)
+                    .bind(id.as_str())
+                    .bind(&name)
+                    .bind(&org_url)
+                    .bind(kind)
+                    .bind(&client_id)
+                    .bind(&key_id)
+                    .bind(&scopes)
+                    .bind(dpop)
+                    .bind(key_id_col)
+                    .bind(blob)
+                    .bind(now)
+                    .bind(aerial.set_settings)
+                    .bind(&aerial.url)
+                    .bind(&aerial.account_id)
+                    .bind(aerial.set_token)
+                    .bind(&aerial.token_key_id)
+                    .bind(&aerial.token)
+                    .execute(pool)
+                    .await
+                    .map(|r| r.rows_affected()),
+                None => sqlx::query(&without_credentials)
+                    .bind(id.as_str())
+                    .bind(&name)
+                    .bind(&org_url)
+                    .bind(kind)
+                    .bind(&client_id)
+                    .bind(&key_id)
+                    .bind(&scopes)
+                    .bind(dpop)
+                    .bind(now)
+                    .bind(current_kind.as_str())
+                    .bind(aerial.set_settings)
+                    .bind(&aerial.url)
+                    .bind(&aerial.account_id)
+                    .bind(aerial.set_token)
+                    .bind(&aerial.token_key_id)
+                    .bind(&aerial.token)
+                    .execute(pool)
+                    .await
+                    .map(|r| r.rows_affected()),
             }
         })
         .map_err(|e| conflict_or(e, "connection", &name))?;
@@ -255,7 +353,13 @@ impl<'a> Connections<'a> {
                 reason: "the connection's auth kind changed concurrently; retry".into(),
             });
         }
-        tracing::info!(connection = %id, credentials_replaced = sealed.is_some(), "connection updated");
+        tracing::info!(
+            connection = %id,
+            credentials_replaced = sealed.is_some(),
+            aerial_changed = aerial.set_settings,
+            aerial_token_replaced = aerial.token.is_some(),
+            "connection updated"
+        );
         self.get(id).await
     }
 
@@ -294,6 +398,79 @@ impl<'a> Connections<'a> {
         let (key_id, blob) = row.ok_or_else(|| not_found(id.as_str()))?;
         let plaintext = self.store.master_key().open(id.as_str(), &key_id, &blob)?;
         Credentials::from_plaintext(id.as_str(), &plaintext)
+    }
+}
+
+impl Connections<'_> {
+    /// Decides what an update writes to the aerial columns (sealing a new token).
+    fn aerial_write(
+        &self,
+        id: &ConnectionId,
+        has_aerial: bool,
+        settings: Option<Option<AerialSettings>>,
+        token: Option<&SecretString>,
+    ) -> Result<AerialWrite, StoreError> {
+        let mut w = AerialWrite::default();
+        let will_have_settings = match &settings {
+            Some(s) => s.is_some(),
+            None => has_aerial,
+        };
+        if let Some(s) = settings {
+            w.set_settings = true;
+            match s {
+                Some(a) => {
+                    w.url = Some(a.url);
+                    w.account_id = Some(a.account_id);
+                }
+                None => w.set_token = true, // removing the settings drops the token
+            }
+        }
+        if let Some(t) = token {
+            if !will_have_settings {
+                return Err(aerial_token_without_settings());
+            }
+            let key = self.store.master_key();
+            w.set_token = true;
+            w.token_key_id = Some(key.id().to_owned());
+            w.token = Some(key.seal(id.as_str(), &aerial_token_plaintext(t)?)?);
+        }
+        Ok(w)
+    }
+
+    /// Decrypts the connection's Okta Aerial Bearer token; `None` when it has no Aerial
+    /// settings or no token.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`]; [`StoreError::KeyMismatch`] when it was encrypted under
+    /// another master key; [`StoreError::Crypto`] when the ciphertext was altered or moved from
+    /// another row; [`StoreError::Database`].
+    pub async fn aerial_token(
+        &self,
+        id: &ConnectionId,
+    ) -> Result<Option<SecretString>, StoreError> {
+        type Row = (Option<String>, Option<String>, Option<Vec<u8>>);
+        let row: Option<Row> = with_pool!(self.store, |pool| {
+            sqlx::query_as(
+                "SELECT aerial_url, aerial_token_key_id, aerial_token FROM connections \
+                 WHERE id = $1",
+            )
+            .bind(id.as_str())
+            .fetch_optional(pool)
+            .await
+        })?;
+        let (url, key_id, blob) = row.ok_or_else(|| not_found(id.as_str()))?;
+        let (Some(_), Some(key_id), Some(blob)) = (url, key_id, blob) else {
+            return Ok(None);
+        };
+        let plaintext = self.store.master_key().open(id.as_str(), &key_id, &blob)?;
+        aerial_token_from_plaintext(id.as_str(), &plaintext).map(Some)
+    }
+}
+
+fn aerial_token_without_settings() -> StoreError {
+    StoreError::Invalid {
+        field: "aerial_token",
+        reason: "needs Aerial settings (url and account_id) on the connection".into(),
     }
 }
 

@@ -72,8 +72,8 @@ use time::OffsetDateTime;
 pub use api_keys::{ApiKey, ApiKeyScope, ApiKeys, LAST_USED_GRANULARITY};
 pub use calls::{CallFilter, CallLog, CallRecord, LoggedCall, MAX_PAGE_SIZE, Page};
 pub use connections::{
-    AuthConfig, AuthKind, Connection, ConnectionUpdate, Connections, Credentials, NewConnection,
-    OAuthSettings,
+    AerialSettings, AuthConfig, AuthKind, Connection, ConnectionUpdate, Connections, Credentials,
+    NewConnection, OAuthSettings,
 };
 pub use crypto::{MASTER_KEY_ENV, MasterKey};
 pub use error::StoreError;

@@ -1,12 +1,13 @@
-//! Master key rotation: re-encrypting every connection's credentials.
+//! Master key rotation: re-encrypting every connection's credentials and Aerial token.
 
 use crate::{MasterKey, Store, StoreError, begin_write, with_pool};
 
 impl Store {
-    /// Re-encrypts every connection's credentials from `old` to `new` in one transaction, then
-    /// makes `new` this store's master key. Returns how many credentials were re-encrypted.
+    /// Re-encrypts every connection's credentials and Aerial token from `old` to `new` in one
+    /// transaction, then makes `new` this store's master key. Returns how many secrets
+    /// (credentials and Aerial tokens) were re-encrypted.
     ///
-    /// Credentials already under `new` are left alone (after checking they decrypt), so running
+    /// Secrets already under `new` are left alone (after checking they decrypt), so running
     /// the rotation again is harmless. Other gateway processes that still hold `old` will get
     /// [`StoreError::KeyMismatch`] until restarted with `new`; a connection such a process
     /// writes meanwhile is sealed under `old`, and running the rotation again moves it to `new`.
@@ -45,6 +46,30 @@ impl Store {
                 let sealed = new.seal(&id, &plaintext)?;
                 sqlx::query(
                     "UPDATE connections SET credentials_key_id = $2, credentials = $3 \
+                     WHERE id = $1",
+                )
+                .bind(&id)
+                .bind(new.id())
+                .bind(&sealed)
+                .execute(&mut *tx)
+                .await?;
+                rotated += 1;
+            }
+            let tokens: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
+                "SELECT id, aerial_token_key_id, aerial_token FROM connections \
+                 WHERE aerial_token IS NOT NULL AND aerial_token_key_id IS NOT NULL ORDER BY id",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            for (id, key_id, blob) in tokens {
+                if key_id == new.id() {
+                    new.open(&id, &key_id, &blob)?;
+                    continue;
+                }
+                let plaintext = old.open(&id, &key_id, &blob)?;
+                let sealed = new.seal(&id, &plaintext)?;
+                sqlx::query(
+                    "UPDATE connections SET aerial_token_key_id = $2, aerial_token = $3 \
                      WHERE id = $1",
                 )
                 .bind(&id)

@@ -19,6 +19,10 @@ fn every_command_has_help_with_an_example() {
         ("help_run", &["run"][..]),
         ("help_connections", &["connections"][..]),
         ("help_connections_add", &["connections", "add"][..]),
+        ("help_serve", &["serve"][..]),
+        ("help_keys", &["keys"][..]),
+        ("help_keys_create", &["keys", "create"][..]),
+        ("help_keys_rotate_master", &["keys", "rotate-master"][..]),
     ] {
         let text = help(args);
         assert!(text.contains("Examples:"), "{name} has no example:\n{text}");

@@ -8,6 +8,7 @@ mod emulator;
 mod help;
 mod run;
 mod run_part2;
+mod serve;
 
 use assert_cmd::Command;
 

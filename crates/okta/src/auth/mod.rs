@@ -24,6 +24,7 @@ use url::Url;
 pub use keys::SigningKey;
 use keys::random_jti;
 
+use crate::observe::{CallKind, CallObserver, Pending};
 use crate::transport::clock::Clock;
 use crate::{Error, Result};
 
@@ -217,6 +218,7 @@ impl Auth {
         &self,
         http: &reqwest::Client,
         clock: &dyn Clock,
+        observer: Option<&dyn CallObserver>,
         method: &reqwest::Method,
         url: &Url,
         headers: &mut HeaderMap,
@@ -235,7 +237,7 @@ impl Auth {
                 );
             }
             Auth::Oauth(o) => {
-                let (token, dpop) = o.token(http, clock).await?;
+                let (token, dpop) = o.token(http, clock, observer).await?;
                 if dpop {
                     let proof = o.proof(clock, method.as_str(), url, Some(&token));
                     headers.insert(
@@ -334,6 +336,7 @@ impl OAuth {
         &self,
         http: &reqwest::Client,
         clock: &dyn Clock,
+        observer: Option<&dyn CallObserver>,
     ) -> Result<(SecretString, bool)> {
         let mut cache = self.cache.lock().await;
         if let Some(c) = cache.as_ref()
@@ -341,18 +344,23 @@ impl OAuth {
         {
             return Ok((c.token.clone(), c.dpop));
         }
-        let fresh = self.fetch(http, clock).await?;
+        let fresh = self.fetch(http, clock, observer).await?;
         let out = (fresh.token.clone(), fresh.dpop);
         *cache = Some(fresh);
         Ok(out)
     }
 
-    async fn fetch(&self, http: &reqwest::Client, clock: &dyn Clock) -> Result<CachedToken> {
+    async fn fetch(
+        &self,
+        http: &reqwest::Client,
+        clock: &dyn Clock,
+        observer: Option<&dyn CallObserver>,
+    ) -> Result<CachedToken> {
         let span = tracing::debug_span!("okta.token", url = %self.token_url);
         let _e = span.enter();
         let scope = self.cfg.scopes.join(" ");
         let mut last = String::new();
-        for _ in 0..4 {
+        for attempt in 1..=4 {
             let dpop = self.dpop_required.load(Ordering::Relaxed);
             let form = [
                 ("grant_type", "client_credentials".to_owned()),
@@ -370,11 +378,32 @@ impl OAuth {
             if dpop {
                 req = req.header("dpop", self.proof(clock, "POST", &self.token_url, None));
             }
-            let resp = req
-                .send()
-                .await
-                .map_err(|e| Error::Auth(format!("token request failed: {}", e.without_url())))?;
+            let pending = Pending::start(
+                observer,
+                CallKind::Token,
+                &reqwest::Method::POST,
+                &self.token_url,
+                None,
+                attempt,
+            );
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    if let Some(p) = pending {
+                        p.finish(None, None, None);
+                    }
+                    return Err(Error::Auth(format!(
+                        "token request failed: {}",
+                        e.without_url()
+                    )));
+                }
+            };
             let status = resp.status().as_u16();
+            let request_id = resp
+                .headers()
+                .get("x-okta-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
             if let Some(n) = resp
                 .headers()
                 .get("dpop-nonce")
@@ -382,11 +411,19 @@ impl OAuth {
             {
                 *self.nonce.lock().unwrap_or_else(|e| e.into_inner()) = Some(n.to_owned());
             }
-            let body = resp
-                .bytes()
-                .await
-                .map_err(|e| Error::Auth(format!("token response unreadable: {e}")))?;
+            let body = match resp.bytes().await {
+                Ok(b) => b,
+                Err(e) => {
+                    if let Some(p) = pending {
+                        p.finish(Some(status), request_id.as_deref(), None);
+                    }
+                    return Err(Error::Auth(format!("token response unreadable: {e}")));
+                }
+            };
             if (200..300).contains(&status) {
+                if let Some(p) = pending {
+                    p.finish(Some(status), request_id.as_deref(), None);
+                }
                 let t: TokenResponse = serde_json::from_slice(&body)
                     .map_err(|e| Error::Auth(format!("token response not understood: {e}")))?;
                 self.fetches.fetch_add(1, Ordering::Relaxed);
@@ -399,6 +436,9 @@ impl OAuth {
                 });
             }
             let err: OAuthError = serde_json::from_slice(&body).unwrap_or_default();
+            if let Some(p) = pending {
+                p.finish(Some(status), request_id.as_deref(), Some(&err.error));
+            }
             last = format!(
                 "token endpoint answered {status}: {} {}",
                 err.error, err.error_description

@@ -19,6 +19,7 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::error::{decode, from_response};
+use crate::observe::{CallKind, Pending};
 use crate::{Client, Error, Result};
 use pacer::RateLimitHeaders;
 use retry::{Attempt, Outcome, RetryAction, classify};
@@ -265,6 +266,8 @@ impl Client {
         let key = format!("{} {}", request.method, request.template);
         let started = inner.clock.now();
         let mut number = 0u32;
+        // Every HTTP attempt, re-sends with fresh credentials included (for observers).
+        let mut tries = 0u32;
         let mut auth_retried = false;
         let mut retry_for: Option<String> = None;
         loop {
@@ -298,6 +301,7 @@ impl Client {
                 .apply(
                     &inner.http,
                     inner.clock.as_ref(),
+                    inner.observer.as_deref(),
                     &request.method,
                     &url,
                     &mut headers,
@@ -320,6 +324,15 @@ impl Client {
                 }
                 None => {}
             }
+            tries += 1;
+            let pending = Pending::start(
+                inner.observer.as_deref(),
+                CallKind::Api,
+                &request.method,
+                &url,
+                Some(request.template.clone()),
+                tries,
+            );
             let result = match rb.send().await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
@@ -330,7 +343,7 @@ impl Client {
                             headers,
                             body: body.to_vec(),
                         }),
-                        Err(e) => Err((e, true, Some(headers))),
+                        Err(e) => Err((e, true, Some((status, headers)))),
                     }
                 }
                 Err(e) => {
@@ -350,15 +363,35 @@ impl Client {
                     if let Some(id) = resp.request_id() {
                         span.record("request_id", id);
                     }
+                    let failure = (!(200..300).contains(&resp.status)).then(|| {
+                        let www = resp
+                            .headers
+                            .get("www-authenticate")
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned);
+                        from_response(
+                            resp.status,
+                            &resp.body,
+                            resp.request_id().map(str::to_owned),
+                            www,
+                        )
+                    });
+                    if let Some(p) = pending {
+                        let code = match &failure {
+                            Some(Error::Api { error, .. }) => Some(error.error_code.as_str()),
+                            _ => None,
+                        };
+                        p.finish(Some(resp.status), resp.request_id(), code);
+                    }
                     if inner.auth.on_response(resp.status, &resp.headers).await && !auth_retried {
                         auth_retried = true;
                         number -= 1;
                         continue;
                     }
-                    if (200..300).contains(&resp.status) {
+                    let Some(err) = failure else {
                         tracing::debug!(status = resp.status, "okta answered");
                         return Ok(resp);
-                    }
+                    };
                     let outcome = Outcome::Status {
                         status: resp.status,
                         reset_at: reset_at(&resp.headers, now),
@@ -366,23 +399,22 @@ impl Client {
                     if resp.status == 429 {
                         retry_for = resp.request_id().map(str::to_owned);
                     }
-                    let www = resp
-                        .headers
-                        .get("www-authenticate")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    let err = from_response(
-                        resp.status,
-                        &resp.body,
-                        resp.request_id().map(str::to_owned),
-                        www,
-                    );
                     (outcome, err)
                 }
-                Err((e, maybe_sent, headers)) => {
+                Err((e, maybe_sent, answer)) => {
+                    if let Some(p) = pending {
+                        match &answer {
+                            Some((status, h)) => p.finish(
+                                Some(*status),
+                                h.get("x-okta-request-id").and_then(|v| v.to_str().ok()),
+                                None,
+                            ),
+                            None => p.finish(None, None, None),
+                        }
+                    }
                     if let Some(p) = permit {
-                        match headers {
-                            Some(h) => {
+                        match answer {
+                            Some((_, h)) => {
                                 let (rl, date) = rate_limit(&h);
                                 p.finish(rl, date, None);
                             }

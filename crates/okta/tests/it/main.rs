@@ -5,5 +5,6 @@ mod emulator;
 mod emulator_part2;
 mod faults;
 mod oauth;
+mod observe;
 mod recordings;
 mod use_cases;

@@ -149,6 +149,73 @@ impl Credentials {
     }
 }
 
+/// Where a connection's Okta Aerial account lives (Aerial manages the orgs of an account from
+/// its own host, with a Bearer token of the Aerial org). Not secret; the token is stored apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AerialSettings {
+    /// The Aerial base URL: `https://aerial-apac.okta.com`, or for the local emulator
+    /// `http://127.0.0.1:PORT/aerial`. Normalized without a trailing slash.
+    pub url: String,
+    /// The Aerial account id.
+    pub account_id: String,
+}
+
+impl AerialSettings {
+    /// Settings for account `account_id` at `url`.
+    pub fn new(url: impl Into<String>, account_id: impl Into<String>) -> Self {
+        AerialSettings {
+            url: url.into(),
+            account_id: account_id.into(),
+        }
+    }
+}
+
+/// Kind tag of a sealed Aerial token, so a blob cannot pass for the other secret column.
+const AERIAL_TOKEN_KIND: &str = "aerial_token";
+
+/// The plaintext that gets sealed for an Aerial token: `{"kind":"aerial_token","secret":"…"}`.
+pub(crate) fn aerial_token_plaintext(
+    token: &SecretString,
+) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+    let repr = SealedAerialToken {
+        kind: AERIAL_TOKEN_KIND.to_owned(),
+        secret: token.expose_secret().to_owned(),
+    };
+    serde_json::to_vec(&repr)
+        .map(Zeroizing::new)
+        .map_err(|_| StoreError::Invalid {
+            field: "aerial_token",
+            reason: "cannot be serialized".into(),
+        })
+}
+
+pub(crate) fn aerial_token_from_plaintext(
+    connection: &str,
+    bytes: &[u8],
+) -> Result<SecretString, StoreError> {
+    let corrupt = || StoreError::Corrupt {
+        table: "connections",
+        reason: format!("decrypted Aerial token of {connection} is not readable"),
+    };
+    let mut repr: SealedAerialToken = serde_json::from_slice(bytes).map_err(|_| corrupt())?;
+    if repr.kind != AERIAL_TOKEN_KIND {
+        return Err(corrupt());
+    }
+    Ok(SecretString::from(std::mem::take(&mut repr.secret)))
+}
+
+#[derive(Serialize, Deserialize)]
+struct SealedAerialToken {
+    kind: String,
+    secret: String,
+}
+
+impl Drop for SealedAerialToken {
+    fn drop(&mut self) {
+        self.secret.zeroize();
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct SealedCredentials {
     kind: AuthKind,
@@ -172,6 +239,10 @@ pub struct NewConnection {
     pub auth: AuthConfig,
     /// The secret matching `auth`.
     pub credentials: Credentials,
+    /// Okta Aerial settings, for the Aerial actions (none by default).
+    pub aerial: Option<AerialSettings>,
+    /// The Aerial Bearer access token (write-only; requires `aerial`).
+    pub aerial_token: Option<SecretString>,
 }
 
 impl NewConnection {
@@ -186,6 +257,8 @@ impl NewConnection {
             org_url: org_url.into(),
             auth: AuthConfig::ApiToken,
             credentials: Credentials::ApiToken(token),
+            aerial: None,
+            aerial_token: None,
         }
     }
 
@@ -201,7 +274,16 @@ impl NewConnection {
             org_url: org_url.into(),
             auth: AuthConfig::OAuth(settings),
             credentials: Credentials::PrivateKey(private_key),
+            aerial: None,
+            aerial_token: None,
         }
+    }
+
+    /// Adds Okta Aerial settings and, optionally, the Aerial Bearer token.
+    pub fn aerial(mut self, settings: AerialSettings, token: Option<SecretString>) -> Self {
+        self.aerial = Some(settings);
+        self.aerial_token = token;
+        self
     }
 }
 
@@ -217,6 +299,12 @@ pub struct ConnectionUpdate {
     pub auth: Option<AuthConfig>,
     /// New credentials (replacing the stored secret).
     pub credentials: Option<Credentials>,
+    /// `None`: leave the Aerial settings; `Some(Some(_))`: set them (the stored Aerial token
+    /// stays unless `aerial_token` replaces it); `Some(None)`: remove them and the token.
+    pub aerial: Option<Option<AerialSettings>>,
+    /// A new Aerial Bearer token (the connection must have Aerial settings, or get them in
+    /// the same update).
+    pub aerial_token: Option<SecretString>,
 }
 
 impl ConnectionUpdate {
@@ -248,6 +336,24 @@ impl ConnectionUpdate {
         self.credentials = Some(credentials);
         self
     }
+
+    /// Sets (or replaces) the Aerial settings.
+    pub fn aerial(mut self, settings: AerialSettings) -> Self {
+        self.aerial = Some(Some(settings));
+        self
+    }
+
+    /// Removes the Aerial settings and the Aerial token.
+    pub fn remove_aerial(mut self) -> Self {
+        self.aerial = Some(None);
+        self
+    }
+
+    /// Replaces the Aerial token.
+    pub fn aerial_token(mut self, token: SecretString) -> Self {
+        self.aerial_token = Some(token);
+        self
+    }
 }
 
 /// A stored connection, without its secret.
@@ -263,6 +369,13 @@ pub struct Connection {
     pub auth: AuthConfig,
     /// The id of the master key the credentials are encrypted under.
     pub credentials_key_id: String,
+    /// Okta Aerial settings, when the connection has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aerial: Option<AerialSettings>,
+    /// The id of the master key the Aerial token is encrypted under; `None` when no Aerial
+    /// token is stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aerial_token_key_id: Option<String>,
     /// When the connection was created.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -369,4 +482,75 @@ pub(crate) fn normalize_org_url(raw: &str) -> Result<String, StoreError> {
         out.push_str(&format!(":{port}"));
     }
     Ok(out)
+}
+
+/// Validates and normalizes Aerial settings: an http(s) URL (https except for loopback
+/// hosts), a path allowed (`/aerial` for the emulator) but no query, and an account id.
+pub(crate) fn normalize_aerial(settings: &AerialSettings) -> Result<AerialSettings, StoreError> {
+    let invalid = |field: &'static str, reason: &str| StoreError::Invalid {
+        field,
+        reason: reason.to_owned(),
+    };
+    let expected = "expected https://aerial-REGION.okta.com";
+    let url = url::Url::parse(settings.url.trim())
+        .map_err(|e| invalid("aerial.url", &format!("not a URL ({e}); {expected}")))?;
+    let host = url
+        .host()
+        .ok_or_else(|| invalid("aerial.url", &format!("has no host; {expected}")))?;
+    let loopback = match &host {
+        url::Host::Domain(d) => *d == "localhost",
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => {
+            return Err(invalid(
+                "aerial.url",
+                "must use https (http only for localhost)",
+            ));
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("aerial.url", "must not contain credentials"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            "aerial.url",
+            &format!("must not have a query or fragment; {expected}"),
+        ));
+    }
+    let mut out = format!("{}://{}", url.scheme(), host);
+    if let Some(port) = url.port() {
+        out.push_str(&format!(":{port}"));
+    }
+    out.push_str(url.path().trim_end_matches('/'));
+    let account_id = settings.account_id.trim();
+    if account_id.is_empty()
+        || account_id.len() > 100
+        || !account_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(invalid(
+            "aerial.account_id",
+            "must be 1 to 100 letters, digits, '-' or '_'",
+        ));
+    }
+    Ok(AerialSettings {
+        url: out,
+        account_id: account_id.to_owned(),
+    })
+}
+
+pub(crate) fn check_aerial_token(token: &SecretString) -> Result<(), StoreError> {
+    let t = token.expose_secret();
+    if t.trim().is_empty() || t.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(StoreError::Invalid {
+            field: "aerial_token",
+            reason: "must be a non-empty token without spaces or control characters".into(),
+        });
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod aerial;
 mod api_keys;
 mod calls;
 mod connections;

@@ -1,0 +1,280 @@
+//! `spindle serve`: the gateway. `--demo` runs it over an in-process emulator org.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Args;
+use secrecy::ExposeSecret;
+use spindle_server::{Gateway, OrgUrlPolicy, Settings};
+use spindle_store::{ApiKeyScope, MasterKey, NewConnection, Store};
+
+use crate::CliError;
+use crate::store_args::StoreArgs;
+
+/// Options of `spindle serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SPINDLE_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Run a demo: an in-process Okta emulator with a synthetic org, an in-memory store with a
+    /// connection to it and a full API key, printed with ready-to-paste curl commands. Nothing is
+    /// written to disk.
+    #[arg(long)]
+    demo: bool,
+    /// Employees in the demo org.
+    #[arg(long, default_value_t = 1000, requires = "demo")]
+    demo_employees: usize,
+    /// Accept connections whose org URL is plain http or resolves to loopback, private or
+    /// link-local addresses (an emulator, a test org behind a proxy). Off by default: it would
+    /// let holders of a full API key make the gateway reach its own network.
+    #[arg(long, env = "SPINDLE_ALLOW_PRIVATE_ORGS")]
+    allow_private_orgs: bool,
+    /// A custom Okta domain connections may use besides Okta's own (`login.example.com`, or
+    /// `*.example.com` for its subdomains). Repeatable.
+    #[arg(long = "allow-org-domain", value_name = "DOMAIN")]
+    allow_org_domains: Vec<String>,
+    /// How long the call log is kept (`30d`, `12h`, …), or `forever`.
+    #[arg(long, env = "SPINDLE_LOG_RETENTION", default_value = "30d", value_parser = parse_retention)]
+    log_retention: Retention,
+    /// Longest time one request may take, Okta calls included.
+    #[arg(long, default_value = "60s", value_parser = spindle_emulator::parse_duration)]
+    request_timeout: Duration,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    body_limit: usize,
+}
+
+/// The call log's retention: a duration, or forever.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention(Option<Duration>);
+
+fn parse_retention(text: &str) -> Result<Retention, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("forever") {
+        return Ok(Retention(None));
+    }
+    if let Some(days) = text.strip_suffix('d') {
+        let days: u64 = days
+            .parse()
+            .map_err(|_| format!("invalid retention `{text}` (examples: 30d, 12h, forever)"))?;
+        return Ok(Retention(Some(Duration::from_secs(days * 24 * 3600))));
+    }
+    spindle_emulator::parse_duration(text).map(|d| Retention(Some(d)))
+}
+
+impl ServeArgs {
+    fn settings(&self) -> Settings {
+        let mut settings = Settings::default();
+        settings.policy = OrgUrlPolicy {
+            allow_private: self.allow_private_orgs || self.demo,
+            allowed_domains: self.allow_org_domains.clone(),
+        };
+        settings.body_limit = self.body_limit;
+        settings.request_timeout = self.request_timeout;
+        settings.log_retention = self.log_retention.0;
+        settings
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs `spindle serve`.
+pub fn run(args: ServeArgs) -> Result<(), CliError> {
+    init_tracing();
+    crate::runtime()?.block_on(async move {
+        let settings = args.settings();
+        // Signals first: a supervisor that signals right after start-up gets a clean stop.
+        let shutdown = shutdown_signal()?;
+        let (store, demo) = if args.demo {
+            let (store, demo) = start_demo(args.demo_employees).await?;
+            (store, Some(demo))
+        } else {
+            let key = args.store.master_key(true)?;
+            (args.store.open(key).await?, None)
+        };
+        let listener = bind(args.addr, args.demo).await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let gateway = Gateway::new(store, settings);
+        match &demo {
+            Some(demo) => print_demo(&url, demo)?,
+            None => {
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "url={url}")?;
+                out.flush()?;
+                eprintln!(
+                    "spindle serve: gateway at {url} (API docs at {url}/docs, OpenAPI at \
+                     {url}/openapi.json); database {}; Ctrl-C to stop",
+                    redact_database_url(&args.store.database_url)
+                );
+            }
+        }
+        gateway.serve(listener, shutdown).await?;
+        if let Some(demo) = demo {
+            demo.emulator.shutdown().await;
+        }
+        eprintln!("spindle serve: stopped");
+        Ok(())
+    })
+}
+
+/// Binds `addr`; in the demo, falls back to a free port when it is taken.
+async fn bind(addr: SocketAddr, demo: bool) -> Result<tokio::net::TcpListener, CliError> {
+    match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => Ok(listener),
+        Err(e) if demo && e.kind() == std::io::ErrorKind::AddrInUse => {
+            eprintln!("spindle serve: {addr} is in use; the demo takes a free port instead");
+            Ok(tokio::net::TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?)
+        }
+        Err(e) => Err(CliError::BadInput(format!(
+            "cannot listen on {addr}: {e} (choose another with --addr)"
+        ))),
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact_database_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("****"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// What the demo set up.
+struct Demo {
+    emulator: spindle_emulator::Emulator,
+    employees: usize,
+    key: secrecy::SecretString,
+}
+
+async fn start_demo(employees: usize) -> Result<(Store, Demo), CliError> {
+    let emulator = spindle_emulator::Emulator::start(spindle_emulator::EmulatorConfig {
+        users: employees,
+        groups: (employees / 50).clamp(5, 200),
+        ..Default::default()
+    })
+    .await?;
+    let store = Store::connect("sqlite::memory:", MasterKey::generate())
+        .await
+        .map_err(|e| CliError::Execute(format!("cannot open the demo store: {e}")))?;
+    let fail = |e: spindle_store::StoreError| CliError::Execute(format!("demo set-up: {e}"));
+    store
+        .connections()
+        .create(NewConnection::api_token(
+            "demo",
+            emulator.url(),
+            emulator.token().to_owned().into(),
+        ))
+        .await
+        .map_err(fail)?;
+    let (_, key) = store
+        .api_keys()
+        .create("demo", ApiKeyScope::Full)
+        .await
+        .map_err(fail)?;
+    Ok((
+        store,
+        Demo {
+            emulator,
+            employees,
+            key,
+        },
+    ))
+}
+
+fn print_demo(url: &str, demo: &Demo) -> Result<(), CliError> {
+    let key = demo.key.expose_secret();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "url={url} key={key}")?;
+    writeln!(
+        out,
+        "\nSpindle gateway (demo) at {url}\n\
+         \x20 API key (full scope): {key}\n\
+         \x20 connection `demo`:    an in-process Okta emulator at {} with {} employees\n\
+         \x20 API reference:        {url}/docs  (OpenAPI: {url}/openapi.json)\n\
+         \nTry:\n\
+         \x20 export SPINDLE_URL={url} SPINDLE_KEY={key}\n\
+         \x20 curl -s -H \"Authorization: Bearer $SPINDLE_KEY\" \"$SPINDLE_URL/v1/connections/demo/employees?limit=3\"\n\
+         \x20 curl -s -H \"Authorization: Bearer $SPINDLE_KEY\" \"$SPINDLE_URL/v1/actions\"\n\
+         \x20 curl -s -H \"Authorization: Bearer $SPINDLE_KEY\" -H 'Content-Type: application/json' \\\n\
+         \x20      -d '{{\"search\": \"profile.department eq \\\"Engineering\\\"\", \"limit\": 2}}' \\\n\
+         \x20      \"$SPINDLE_URL/v1/connections/demo/actions/get_list_all_users\"\n\
+         \x20 curl -s -H \"Authorization: Bearer $SPINDLE_KEY\" -H 'Content-Type: application/json' \\\n\
+         \x20      -d '{{\"method\": \"GET\", \"path\": \"/api/v1/groups\", \"query\": {{\"limit\": 2}}}}' \\\n\
+         \x20      \"$SPINDLE_URL/v1/connections/demo/passthrough\"\n\
+         \x20 curl -s -H \"Authorization: Bearer $SPINDLE_KEY\" \"$SPINDLE_URL/v1/logs?limit=5\"\n\
+         \nThe store is in memory: everything is gone when the demo stops (Ctrl-C).",
+        demo.emulator.url(),
+        demo.employees
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM (Ctrl-C elsewhere). The handlers are installed now.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()> + Send + 'static, CliError> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+            eprintln!("spindle serve: stopping: finishing requests in flight");
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async move {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_forms() {
+        assert_eq!(parse_retention("forever").expect("ok").0, None);
+        assert_eq!(
+            parse_retention("30d").expect("ok").0,
+            Some(Duration::from_secs(30 * 86400))
+        );
+        assert_eq!(
+            parse_retention("12h").expect("ok").0,
+            Some(Duration::from_secs(12 * 3600))
+        );
+        assert!(parse_retention("soon").is_err());
+    }
+
+    #[test]
+    fn database_passwords_are_hidden() {
+        assert_eq!(
+            redact_database_url("postgres://app:hunter2@db:5432/spindle"),
+            "postgres://app:****@db:5432/spindle"
+        );
+        assert_eq!(
+            redact_database_url("sqlite://spindle.db"),
+            "sqlite://spindle.db"
+        );
+    }
+}

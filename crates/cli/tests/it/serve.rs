@@ -1,0 +1,282 @@
+//! `spindle serve` and `spindle keys`: the demo, a gateway over a SQLite file with keys made by
+//! the CLI, revocation, master key rotation, and a clean exit on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::spindle;
+
+fn start_serve(args: &[&str], dir: &Path) -> (Child, String) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("spindle"))
+        .arg("serve")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SPINDLE_MASTER_KEY")
+        .env_remove("SPINDLE_DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spindle starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.as_mut().expect("stdout"))
+        .read_line(&mut first)
+        .expect("a first line");
+    (child, first.trim_end().to_owned())
+}
+
+fn stop(mut child: Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert!(status.success(), "exit status {status:?}");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "spindle serve did not exit within 20 s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn call(method: &str, url: &str, key: &str, body: Option<Value>) -> (u16, Value) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let mut request = client
+            .request(method.parse().expect("method"), url)
+            .bearer_auth(key);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the gateway answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("a body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    })
+}
+
+#[test]
+fn the_demo_serves_a_connection_to_an_emulated_org_of_1000_employees() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (child, first) = start_serve(&["--demo", "--addr", "127.0.0.1:0"], dir.path());
+    let rest = first.strip_prefix("url=").expect("url=<url> key=<key>");
+    let (url, key) = rest.split_once(" key=").expect("url=<url> key=<key>");
+    assert!(key.starts_with("spk_"), "{key}");
+
+    let (status, page) = call(
+        "GET",
+        &format!("{url}/v1/connections/demo/employees?limit=200"),
+        key,
+        None,
+    );
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(200));
+    let mut total = 200;
+    let mut next = page["next"].as_str().map(str::to_owned);
+    while let Some(cursor) = next {
+        let (status, page) = call(
+            "GET",
+            &format!("{url}/v1/connections/demo/employees?limit=200&cursor={cursor}"),
+            key,
+            None,
+        );
+        assert_eq!(status, 200, "{page}");
+        total += page["items"].as_array().map_or(0, Vec::len);
+        next = page["next"].as_str().map(str::to_owned);
+    }
+    assert_eq!(total, 1000);
+
+    let (status, logs) = call("GET", &format!("{url}/v1/logs?limit=1000"), key, None);
+    assert_eq!(status, 200, "{logs}");
+    // Nothing is written to disk by the demo.
+    let entries: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert!(entries.is_empty(), "the demo wrote {entries:?}");
+    stop(child);
+}
+
+#[test]
+fn keys_made_by_the_cli_open_the_gateway_until_revoked_and_rotation_keeps_credentials() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keys = |args: &[&str]| {
+        let output = spindle()
+            .current_dir(dir.path())
+            .env_remove("SPINDLE_MASTER_KEY")
+            .env_remove("SPINDLE_DATABASE_URL")
+            .arg("keys")
+            .args(args)
+            .assert()
+            .success();
+        String::from_utf8(output.get_output().stdout.clone()).expect("UTF-8")
+    };
+    let full = keys(&["create", "backend", "--scope", "full"])
+        .trim()
+        .to_owned();
+    let read_only = keys(&["create", "dashboard"]).trim().to_owned();
+    assert!(full.starts_with("spk_") && read_only.starts_with("spk_"));
+    assert!(
+        dir.path().join("spindle.key").exists(),
+        "the key file is created"
+    );
+    assert!(
+        dir.path().join("spindle.db").exists(),
+        "the default database is created"
+    );
+
+    let listed = keys(&["list", "--json"]);
+    let listed: Value = serde_json::from_str(&listed).expect("JSON");
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+    assert!(!listed.to_string().contains(&full), "a secret was listed");
+    let table = keys(&["list"]);
+    assert!(
+        table.contains("backend") && table.contains("read_only"),
+        "{table}"
+    );
+
+    // A gateway over the same store accepts the keys, each in its scope.
+    let emulator_dir = dir.path().to_owned();
+    let (gateway, first) = start_serve(
+        &["--addr", "127.0.0.1:0", "--allow-private-orgs"],
+        &emulator_dir,
+    );
+    let url = first.strip_prefix("url=").expect("url=<url>").to_owned();
+    let new_connection = serde_json::json!({
+        "name": "acme",
+        "org_url": "http://127.0.0.1:9",
+        "auth": {"kind": "api_token", "token": "00-a-token-that-must-never-come-back"}
+    });
+    let (status, body) = call(
+        "POST",
+        &format!("{url}/v1/connections"),
+        &read_only,
+        Some(new_connection.clone()),
+    );
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("forbidden")),
+        "{body}"
+    );
+    let (status, body) = call(
+        "POST",
+        &format!("{url}/v1/connections"),
+        &full,
+        Some(new_connection),
+    );
+    assert_eq!(status, 201, "{body}");
+    assert!(!body.to_string().contains("00-a-token"), "{body}");
+    let (status, _) = call(
+        "GET",
+        &format!("{url}/v1/connections/acme"),
+        &read_only,
+        None,
+    );
+    assert_eq!(status, 200);
+    stop(gateway);
+
+    // Rotate the master key; the gateway then runs on the new key and the old one is refused.
+    let id = listed[1]["id"].as_str().expect("an id").to_owned();
+    keys(&["rotate-master", "--new-key-file", "spindle.key.new"]);
+    std::fs::rename(
+        dir.path().join("spindle.key"),
+        dir.path().join("spindle.key.old"),
+    )
+    .expect("rename");
+    std::fs::rename(
+        dir.path().join("spindle.key.new"),
+        dir.path().join("spindle.key"),
+    )
+    .expect("rename");
+    let rotated = spindle()
+        .current_dir(dir.path())
+        .env_remove("SPINDLE_MASTER_KEY")
+        .args([
+            "keys",
+            "rotate-master",
+            "--new-key-file",
+            "spindle.key",
+            "--master-key-file",
+            "spindle.key.old",
+        ])
+        .assert()
+        .success();
+    let note = String::from_utf8_lossy(&rotated.get_output().stderr).into_owned();
+    assert!(
+        note.contains("re-encrypted 0 connection(s)"),
+        "a second rotation is a no-op: {note}"
+    );
+
+    // Revoke the read-only key (listed newest first: index 0 is `dashboard`).
+    let dashboard = listed[0]["id"].as_str().expect("an id").to_owned();
+    assert_ne!(dashboard, id);
+    spindle()
+        .current_dir(dir.path())
+        .env_remove("SPINDLE_MASTER_KEY")
+        .args(["keys", "revoke", &dashboard])
+        .assert()
+        .success();
+    let (gateway, first) = start_serve(
+        &["--addr", "127.0.0.1:0", "--allow-private-orgs"],
+        &emulator_dir,
+    );
+    let url = first.strip_prefix("url=").expect("url=<url>").to_owned();
+    let (status, body) = call("GET", &format!("{url}/v1/connections"), &read_only, None);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("unauthorized")),
+        "{body}"
+    );
+    let (status, body) = call("GET", &format!("{url}/v1/connections"), &full, None);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["items"][0]["name"], "acme");
+    // The credentials still decrypt under the new key: the call gets as far as the network.
+    let (status, body) = call(
+        "POST",
+        &format!("{url}/v1/connections/acme/passthrough"),
+        &full,
+        Some(serde_json::json!({"method": "GET", "path": "/api/v1/users"})),
+    );
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (502, Some("okta_unreachable")),
+        "{body}"
+    );
+    assert!(!body.to_string().contains("00-a-token"), "{body}");
+    stop(gateway);
+}
+
+#[test]
+fn keys_commands_explain_bad_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = spindle()
+        .current_dir(dir.path())
+        .env_remove("SPINDLE_MASTER_KEY")
+        .args(["keys", "revoke", "not-a-key-id"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(stderr.contains("key_"), "{stderr}");
+    let output = spindle()
+        .current_dir(dir.path())
+        .env_remove("SPINDLE_MASTER_KEY")
+        .args(["keys", "list"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("spindle.key"),
+        "a missing key file is named: {stderr}"
+    );
+}
