@@ -86,8 +86,10 @@ impl Harness {
             .v1(
                 Method::POST,
                 "/connections",
-                Some(json!({"name": "emulator", "org_url": harness.emulator.url(),
-                    "auth": {"kind": "api_token", "token": harness.emulator.token()}})),
+                Some(
+                    json!({"name": "emulator", "org_url": harness.emulator.url(),
+                    "auth": {"kind": "api_token", "token": harness.emulator.token()}}),
+                ),
             )
             .await;
         assert_eq!(status, 201, "{created}");
@@ -168,10 +170,9 @@ impl Harness {
 
     /// The emulator's admin API.
     async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self.http.request(
-            method,
-            format!("{}/__emulator/{path}", self.emulator.url()),
-        );
+        let mut request = self
+            .http
+            .request(method, format!("{}/__emulator/{path}", self.emulator.url()));
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -407,7 +408,11 @@ async fn users_and_lifecycle(h: &mut Harness) {
         .await;
     assert_eq!(items(&links).len(), 1, "{links}");
     assert_eq!(items(&links)[0]["label"], "Wiki", "{links}");
-    assert_eq!(items(&links)[0]["appInstanceId"], app_id.as_str(), "{links}");
+    assert_eq!(
+        items(&links)[0]["appInstanceId"],
+        app_id.as_str(),
+        "{links}"
+    );
 
     h.admin(
         Method::POST,
@@ -444,7 +449,10 @@ async fn users_and_lifecycle(h: &mut Harness) {
     );
 
     let deactivated = h.ok("post_deactivate_user", json!({"id": id})).await;
-    assert_eq!(deactivated, json!({"userId": id, "status": "DEPROVISIONED"}));
+    assert_eq!(
+        deactivated,
+        json!({"userId": id, "status": "DEPROVISIONED"})
+    );
     let deleted = h.ok("delete_a_user", json!({"id": id})).await;
     assert_eq!(deleted["deleted"], true, "{deleted}");
     assert_eq!(deleted["userId"], id.as_str(), "{deleted}");
@@ -600,7 +608,10 @@ async fn groups(h: &mut Harness) {
     assert_eq!(sorted_ids(&apps), vec![app_id], "{apps}");
 
     let unassigned = h
-        .ok("delete_unassign_user", json!({"groupId": gid, "userId": user}))
+        .ok(
+            "delete_unassign_user",
+            json!({"groupId": gid, "userId": user}),
+        )
         .await;
     assert_eq!(
         unassigned,
@@ -658,10 +669,7 @@ async fn group_rules(h: &mut Harness) {
     let activated = h
         .ok("post_activate_group_rule", json!({"groupRuleId": rid}))
         .await;
-    assert_eq!(
-        activated,
-        json!({"groupRuleId": rid, "status": "ACTIVE"})
-    );
+    assert_eq!(activated, json!({"groupRuleId": rid, "status": "ACTIVE"}));
     h.admin(Method::POST, "groups/rules/run", None).await;
     let members = h
         .ok("get_list_all_member_users", json!({"groupId": gid}))
@@ -1235,9 +1243,11 @@ async fn myaccount(h: &mut Harness) {
         .v1(
             Method::POST,
             "/connections",
-            Some(json!({"name": "emulator-oauth", "org_url": h.emulator.url(),
+            Some(
+                json!({"name": "emulator-oauth", "org_url": h.emulator.url(),
                 "auth": {"kind": "oauth", "client_id": client, "private_key": TEST_KEY_PEM,
-                    "key_id": "k1", "scopes": [scope]}})),
+                    "key_id": "k1", "scopes": [scope]}}),
+            ),
         )
         .await;
     assert_eq!(status, 201, "{created}");
@@ -1253,7 +1263,10 @@ async fn myaccount(h: &mut Harness) {
 /// The Aerial actions need the connection's Aerial settings.
 async fn aerial(h: &mut Harness) {
     let inputs = [
-        ("get_list_all_orgs", json!({"accountId": "acc1", "limit": 1})),
+        (
+            "get_list_all_orgs",
+            json!({"accountId": "acc1", "limit": 1}),
+        ),
         (
             "get_retrieve_an_org_by_id",
             json!({"accountId": "acc1", "orgId": "00o1abcdefghijklmnop"}),
