@@ -168,7 +168,7 @@ pub fn run(command: KeysCommand) -> Result<(), CliError> {
                     .map_err(|e| CliError::BadInput(e.to_string()))?;
                 db.close().await;
                 eprintln!(
-                    "spindle: re-encrypted {rotated} connection(s) from key {} to key {}; start \
+                    "spindle: re-encrypted {rotated} secret(s) from key {} to key {}; start \
                      the gateway with --master-key-file {} (or SPINDLE_MASTER_KEY set to its \
                      contents) and keep the old key until every gateway has restarted",
                     old.id(),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 use secrecy::ExposeSecret;
 use spindle_server::{Gateway, OrgUrlPolicy, Settings};
-use spindle_store::{ApiKeyScope, MasterKey, NewConnection, Store};
+use spindle_store::{AerialSettings, ApiKeyScope, MasterKey, NewConnection, Store};
 
 use crate::CliError;
 use crate::store_args::StoreArgs;
@@ -172,13 +172,36 @@ async fn start_demo(employees: usize) -> Result<(Store, Demo), CliError> {
         .await
         .map_err(|e| CliError::Execute(format!("cannot open the demo store: {e}")))?;
     let fail = |e: spindle_store::StoreError| CliError::Execute(format!("demo set-up: {e}"));
+    // An Aerial account on the emulator, so the Aerial actions work on the demo connection too.
+    let account: serde_json::Value = async {
+        reqwest::Client::new()
+            .post(format!("{}/__emulator/aerial/accounts", emulator.url()))
+            .json(&serde_json::json!({}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await
+    }
+    .await
+    .map_err(|e| CliError::Execute(format!("demo set-up: Aerial account: {e}")))?;
+    let (Some(account_id), Some(token)) = (
+        account["accountId"].as_str(),
+        account["access_token"].as_str(),
+    ) else {
+        return Err(CliError::Execute(
+            "demo set-up: the emulator's Aerial account has no id or token".to_owned(),
+        ));
+    };
     store
         .connections()
-        .create(NewConnection::api_token(
-            "demo",
-            emulator.url(),
-            emulator.token().to_owned().into(),
-        ))
+        .create(
+            NewConnection::api_token("demo", emulator.url(), emulator.token().to_owned().into())
+                .aerial(
+                    AerialSettings::new(format!("{}/aerial", emulator.url()), account_id),
+                    Some(token.to_owned().into()),
+                ),
+        )
         .await
         .map_err(fail)?;
     let (_, key) = store

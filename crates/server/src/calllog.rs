@@ -12,11 +12,14 @@
 //! secrets such as passwords or recovery answers).
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
+use spindle_okta::{CallEvent, CallObserver};
 use spindle_store::{CallRecord, ConnectionId, Store};
 use tokio::sync::mpsc;
 
+use crate::metrics::Metrics;
 use crate::state::AppState;
 
 /// How many records may wait for the writer before new ones are dropped.
@@ -40,6 +43,44 @@ pub async fn scope<F: Future>(
 /// The action of the calls being made now, if inside [`scope`].
 pub fn current_action() -> Option<&'static str> {
     ACTION.try_with(|a| *a).ok().flatten()
+}
+
+/// The observer given to the Okta clients of one connection: each attempt becomes a call-log
+/// record and a metric.
+#[derive(Debug)]
+pub struct Recorder {
+    connection: ConnectionId,
+    sink: CallSink,
+    metrics: Arc<Metrics>,
+}
+
+impl Recorder {
+    /// A recorder for `connection`'s calls.
+    pub fn new(connection: ConnectionId, sink: CallSink, metrics: Arc<Metrics>) -> Self {
+        Recorder {
+            connection,
+            sink,
+            metrics,
+        }
+    }
+}
+
+impl CallObserver for Recorder {
+    fn on_call(&self, call: &CallEvent) {
+        let method = call.method.as_str();
+        self.metrics.okta_call(method, call.status, call.latency);
+        let mut record = CallRecord::new(method, call.path.clone());
+        record.at = time::OffsetDateTime::now_utc() - call.latency;
+        record.connection_id = Some(self.connection.clone());
+        record.action = current_action().map(str::to_owned);
+        record.status = call.status;
+        record.latency = call.latency;
+        record.okta_request_id = call.request_id.clone();
+        record.error_code = call.error_code.clone();
+        if !self.sink.push(record) {
+            self.metrics.call_log_dropped();
+        }
+    }
 }
 
 /// The sending half: cheap to clone, never blocks.

@@ -36,6 +36,7 @@ pub struct Metrics {
     http_duration: Family<HttpLabels, Histogram, fn() -> Histogram>,
     okta_calls: Family<OktaLabels, Counter>,
     okta_duration: Family<OktaLabels, Histogram, fn() -> Histogram>,
+    call_log_dropped: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -73,8 +74,15 @@ impl Default for Metrics {
             "Latency of the gateway's calls to Okta",
             okta_duration.clone(),
         );
+        let call_log_dropped = Counter::default();
+        registry.register(
+            "call_log_dropped",
+            "Call-log records dropped because the writer fell behind",
+            call_log_dropped.clone(),
+        );
         Metrics {
             registry,
+            call_log_dropped,
             http_requests,
             http_duration,
             okta_calls,
@@ -102,6 +110,11 @@ impl Metrics {
         self.okta_duration
             .get_or_create(&labels)
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts a call-log record that was dropped.
+    pub fn call_log_dropped(&self) {
+        self.call_log_dropped.inc();
     }
 
     /// The text exposition of every metric.

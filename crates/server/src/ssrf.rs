@@ -55,6 +55,10 @@ impl OrgUrlPolicy {
     /// # Errors
     /// [`Refused`] naming the rule the URL breaks.
     pub fn check_form(&self, org_url: &str) -> Result<Url, Refused> {
+        self.form(org_url, false)
+    }
+
+    fn form(&self, org_url: &str, allow_path: bool) -> Result<Url, Refused> {
         let url = Url::parse(org_url.trim())
             .map_err(|e| Refused(format!("`{org_url}` is not an absolute URL ({e})")))?;
         match url.scheme() {
@@ -79,7 +83,7 @@ impl OrgUrlPolicy {
                     .to_owned(),
             ));
         }
-        if !matches!(url.path(), "" | "/") {
+        if !allow_path && !matches!(url.path(), "" | "/") {
             return Err(Refused(format!(
                 "must be the org's base URL without a path (got path `{}`), e.g. \
                  https://acme.okta.com",
@@ -149,7 +153,19 @@ impl OrgUrlPolicy {
     /// [`Refused`] when the form is wrong, the host does not resolve, or it resolves to an
     /// address the policy does not allow.
     pub async fn check(&self, org_url: &str) -> Result<Url, Refused> {
-        let url = self.check_form(org_url)?;
+        self.resolve(self.form(org_url, false)?).await
+    }
+
+    /// As [`OrgUrlPolicy::check`] for an Okta Aerial base URL (`https://aerial-apac.okta.com`),
+    /// which may carry a path prefix (the emulator serves Aerial under `/aerial`).
+    ///
+    /// # Errors
+    /// As [`OrgUrlPolicy::check`].
+    pub async fn check_aerial(&self, aerial_url: &str) -> Result<Url, Refused> {
+        self.resolve(self.form(aerial_url, true)?).await
+    }
+
+    async fn resolve(&self, url: Url) -> Result<Url, Refused> {
         let host = match url.host() {
             Some(Host::Domain(name)) => name.to_owned(),
             // Literals were checked by `check_form`.

@@ -58,7 +58,7 @@ struct Inner {
     store: Store,
     calls: crate::calllog::CallSink,
     settings: Settings,
-    metrics: Metrics,
+    metrics: Arc<Metrics>,
     clients: Mutex<HashMap<ConnectionId, (OffsetDateTime, ConnectionClients)>>,
 }
 
@@ -85,7 +85,7 @@ impl AppState {
                 store,
                 calls,
                 settings,
-                metrics: Metrics::default(),
+                metrics: Arc::new(Metrics::default()),
                 clients: Mutex::new(HashMap::new()),
             }),
         }
@@ -158,10 +158,11 @@ impl AppState {
             .credentials(&connection.id)
             .await?;
         let org = self.build_client(&connection, &credentials)?;
+        let aerial = self.build_aerial_client(&connection).await?;
         let clients = ConnectionClients {
             connection: connection.clone(),
             org,
-            aerial: None,
+            aerial,
         };
         self.inner.clients.lock().insert(
             connection.id.clone(),
@@ -214,7 +215,72 @@ impl AppState {
         };
         let config = spindle_okta::Config::new(&connection.org_url, okta_credentials)
             .map_err(ApiError::internal)?
-            .attempt_timeout(self.settings().okta_attempt_timeout);
+            .attempt_timeout(self.settings().okta_attempt_timeout)
+            .observer(self.recorder(connection));
         Client::new(config).map_err(ApiError::internal)
+    }
+
+    /// A client of the connection's org that acts as an end user with `token` (for the MyAccount
+    /// API, which only accepts a signed-in user's access token). Built per request; not cached.
+    ///
+    /// # Errors
+    /// 500 when the client cannot be built.
+    pub fn user_client(
+        &self,
+        connection: &Connection,
+        token: &secrecy::SecretString,
+    ) -> Result<Client, ApiError> {
+        let credentials =
+            spindle_okta::Credentials::AccessToken(token.expose_secret().to_owned().into());
+        let config = spindle_okta::Config::new(&connection.org_url, credentials)
+            .map_err(ApiError::internal)?
+            .attempt_timeout(self.settings().okta_attempt_timeout)
+            .observer(self.recorder(connection));
+        Client::new(config).map_err(ApiError::internal)
+    }
+
+    fn recorder(&self, connection: &Connection) -> Arc<dyn spindle_okta::CallObserver> {
+        Arc::new(crate::calllog::Recorder::new(
+            connection.id.clone(),
+            self.inner.calls.clone(),
+            Arc::clone(&self.inner.metrics),
+        ))
+    }
+
+    /// The client for the connection's Aerial host, when it has Aerial settings and a token.
+    async fn build_aerial_client(
+        &self,
+        connection: &Connection,
+    ) -> Result<Option<Client>, ApiError> {
+        let Some(aerial) = &connection.aerial else {
+            return Ok(None);
+        };
+        self.settings()
+            .policy
+            .check_aerial(&aerial.url)
+            .await
+            .map_err(|refused| {
+                ApiError::new(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "org_url_refused",
+                    "The Aerial URL is not allowed",
+                    format!("aerial.url: {refused}"),
+                )
+            })?;
+        let Some(token) = self
+            .store()
+            .connections()
+            .aerial_token(&connection.id)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let credentials =
+            spindle_okta::Credentials::AccessToken(token.expose_secret().to_owned().into());
+        let config = spindle_okta::Config::new(&aerial.url, credentials)
+            .map_err(ApiError::internal)?
+            .attempt_timeout(self.settings().okta_attempt_timeout)
+            .observer(self.recorder(connection));
+        Client::new(config).map(Some).map_err(ApiError::internal)
     }
 }

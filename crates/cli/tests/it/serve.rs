@@ -214,7 +214,7 @@ fn keys_made_by_the_cli_open_the_gateway_until_revoked_and_rotation_keeps_creden
         .success();
     let note = String::from_utf8_lossy(&rotated.get_output().stderr).into_owned();
     assert!(
-        note.contains("re-encrypted 0 connection(s)"),
+        note.contains("re-encrypted 0 secret(s)"),
         "a second rotation is a no-op: {note}"
     );
 

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::Value;
 use spindle_actions::{ExecuteError, InputError, Operation, catalog};
@@ -145,6 +146,7 @@ pub(crate) async fn run_action(
     connection_id: &str,
     action_id: &str,
     input: &Value,
+    user_token: Option<SecretString>,
 ) -> Result<Value, ApiError> {
     let spec = find(action_id)?;
     if spec.operation != Operation::Read {
@@ -175,11 +177,28 @@ pub(crate) async fn run_action(
         None
     };
     let name = clients.connection.name.clone();
+    let as_user = match &user_token {
+        Some(token) if spec.server == spindle_actions::Server::MyAccount => {
+            Some(state.user_client(&clients.connection, token)?)
+        }
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                USER_TOKEN_HEADER,
+                format!(
+                    "only MyAccount actions act as an end user; `{}` uses the connection's \
+                     credentials, so leave the header out",
+                    spec.id
+                ),
+            ));
+        }
+        None => None,
+    };
+    let client = as_user.as_ref().unwrap_or(&clients.org);
     crate::calllog::scope(
         state,
         &clients.connection.id,
         Some(spec.id),
-        spindle_actions::execute_with_aerial(&clients.org, aerial, valid),
+        spindle_actions::execute_with_aerial(client, aerial, valid),
     )
     .await
     .map_err(|error| execute_failure(&error, &name))
@@ -203,13 +222,20 @@ fn execute_failure(error: &ExecuteError, connection: &str) -> ApiError {
     }
 }
 
+/// The header carrying an end user's Okta access token for the MyAccount actions.
+pub const USER_TOKEN_HEADER: &str = "x-okta-user-token";
+
 /// Runs an action for a connection: the body is the action's input (see
 /// `GET /v1/actions/{action_id}` for its schema), the answer its output. The input is validated
 /// before anything is sent; an Okta error comes back as a problem carrying Okta's status,
 /// errorCode, summary, causes and request id. `write` and `delete` actions need a `full` key.
+/// MyAccount actions act for a signed-in user: pass the user's Okta access token in
+/// `X-Okta-User-Token` (without it, the connection's own credentials are used, which only an
+/// OAuth service app granted the MyAccount scopes can satisfy).
 #[utoipa::path(post, path = "/v1/connections/{connection_id}/actions/{action_id}", tag = "actions",
     params(("connection_id" = String, Path, description = "The connection's id (`conn_…`) or name"),
-           ("action_id" = String, Path, description = "The action's id")),
+           ("action_id" = String, Path, description = "The action's id"),
+           ("X-Okta-User-Token" = Option<String>, Header, description = "For MyAccount actions: the end user's Okta access token (never stored or logged)")),
     request_body(content = Object, description = "The action's input"),
     responses((status = 200, description = "The action's output", body = Object),
         (status = 400, description = "Malformed JSON, or Okta's 400", body = Problem, content_type = "application/problem+json"),
@@ -225,9 +251,31 @@ pub async fn run(
     State(state): State<AppState>,
     caller: Caller,
     Path((connection_id, action_id)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
     JsonBody(input): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    run_action(&state, &caller, &connection_id, &action_id, &input)
-        .await
-        .map(Json)
+    let user_token = match headers.get(USER_TOKEN_HEADER) {
+        Some(value) => {
+            let token = value.to_str().map(str::trim).unwrap_or_default();
+            let token = token.strip_prefix("Bearer ").unwrap_or(token).trim();
+            if token.is_empty() {
+                return Err(ApiError::invalid_field(
+                    USER_TOKEN_HEADER,
+                    "must hold the user's access token (visible ASCII)",
+                ));
+            }
+            Some(SecretString::from(token.to_owned()))
+        }
+        None => None,
+    };
+    run_action(
+        &state,
+        &caller,
+        &connection_id,
+        &action_id,
+        &input,
+        user_token,
+    )
+    .await
+    .map(Json)
 }

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use spindle_store::{
-    AuthConfig, Connection, ConnectionUpdate, Credentials, NewConnection, OAuthSettings,
+    AerialSettings, AuthConfig, Connection, ConnectionUpdate, Credentials, NewConnection,
+    OAuthSettings,
 };
 use utoipa::ToSchema;
 
@@ -27,6 +28,9 @@ pub struct ConnectionView {
     pub org_url: String,
     /// How the gateway authenticates to the org (without the secret).
     pub auth: AuthView,
+    /// The Okta Aerial account the Aerial actions use, if any (without its token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aerial: Option<AerialView>,
     /// When it was created (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -35,6 +39,33 @@ pub struct ConnectionView {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: time::OffsetDateTime,
+}
+
+/// A connection's Okta Aerial settings, without the token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AerialView {
+    /// The Aerial base URL (`https://aerial-apac.okta.com`).
+    pub url: String,
+    /// The Aerial account id.
+    pub account_id: String,
+    /// Whether a token is stored (it is never shown).
+    pub token_set: bool,
+}
+
+/// Okta Aerial settings with the token (write-only).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AerialInput {
+    /// The Aerial base URL (`https://aerial-apac.okta.com`; for the emulator
+    /// `http://127.0.0.1:PORT/aerial`).
+    pub url: String,
+    /// The Aerial account id.
+    pub account_id: String,
+    /// A Bearer access token of the Aerial org with `okta.accounts.read`/`manage`. Write-only;
+    /// on update, leave it out to keep the stored one.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Password, write_only)]
+    pub token: Option<SecretString>,
 }
 
 /// The non-secret part of a connection's authentication.
@@ -70,11 +101,17 @@ impl From<Connection> for ConnectionView {
             },
             _ => AuthView::ApiToken,
         };
+        let token_set = c.aerial_token_key_id.is_some();
         ConnectionView {
             id: c.id.to_string(),
             name: c.name,
             org_url: c.org_url,
             auth,
+            aerial: c.aerial.map(|a| AerialView {
+                url: a.url,
+                account_id: a.account_id,
+                token_set,
+            }),
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -122,6 +159,9 @@ pub struct CreateConnection {
     pub org_url: String,
     /// How to authenticate, with the secret.
     pub auth: AuthInput,
+    /// Okta Aerial settings, for the Aerial actions.
+    #[serde(default)]
+    pub aerial: Option<AerialInput>,
 }
 
 /// A change to a connection; fields left out stay as they are.
@@ -138,6 +178,47 @@ pub struct UpdateConnection {
     /// kind does not change.
     #[serde(default)]
     pub auth: Option<AuthInput>,
+    /// New Okta Aerial settings (the token may be left out to keep the stored one), or `null`
+    /// to remove them and their token.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<AerialInput>)]
+    pub aerial: Option<Option<AerialInput>>,
+}
+
+/// Tells a field set to `null` (`Some(None)`) from one left out (`None`, by `default`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+async fn aerial_parts(
+    state: &AppState,
+    aerial: AerialInput,
+) -> Result<(AerialSettings, Option<SecretString>), ApiError> {
+    state
+        .settings()
+        .policy
+        .check_aerial(&aerial.url)
+        .await
+        .map_err(|refused| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "org_url_refused",
+                "The Aerial URL is not allowed",
+                format!("aerial.url: {refused}"),
+            )
+            .with_problem("aerial.url", refused.to_string())
+        })?;
+    if let Some(token) = &aerial.token {
+        check_secret("aerial.token", token)?;
+    }
+    Ok((
+        AerialSettings::new(aerial.url.trim(), aerial.account_id.trim()),
+        aerial.token,
+    ))
 }
 
 /// A list of connections.
@@ -281,7 +362,11 @@ pub async fn create(
         ));
     };
     let org_url = checked_org_url(&state, &body.org_url).await?;
-    let new = match (auth, credentials) {
+    let aerial = match body.aerial {
+        Some(aerial) => Some(aerial_parts(&state, aerial).await?),
+        None => None,
+    };
+    let mut new = match (auth, credentials) {
         (AuthConfig::OAuth(settings), Credentials::PrivateKey(key)) => {
             NewConnection::oauth(body.name.trim(), org_url, settings, key)
         }
@@ -290,6 +375,9 @@ pub async fn create(
         }
         _ => return Err(ApiError::internal("auth settings and credentials disagree")),
     };
+    if let Some((settings, token)) = aerial {
+        new = new.aerial(settings, token);
+    }
     let connection = state.store().connections().create(new).await?;
     Ok((StatusCode::CREATED, Json(connection.into())))
 }
@@ -351,6 +439,17 @@ pub async fn update(
         if let Some(credentials) = credentials {
             update = update.credentials(credentials);
         }
+    }
+    match body.aerial {
+        Some(Some(aerial)) => {
+            let (settings, token) = aerial_parts(&state, aerial).await?;
+            update = update.aerial(settings);
+            if let Some(token) = token {
+                update = update.aerial_token(token);
+            }
+        }
+        Some(None) => update = update.remove_aerial(),
+        None => {}
     }
     let updated = state
         .store()

@@ -101,6 +101,7 @@ pub async fn list(
         &connection_id,
         "list_all_employees",
         &input,
+        None,
     )
     .await?;
     let items = output
