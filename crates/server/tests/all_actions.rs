@@ -117,10 +117,24 @@ impl Harness {
 
     /// A call to the gateway's `/v1` API with the full key.
     async fn v1(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.v1_with(method, path, body, &[]).await
+    }
+
+    /// [`Harness::v1`] with extra request headers.
+    async fn v1_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
         let mut request = self
             .http
             .request(method, format!("{}/v1{path}", self.gateway))
             .bearer_auth(&self.key);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -137,11 +151,23 @@ impl Harness {
 
     /// Runs an action on `connection` through the gateway; records it as run.
     async fn run_on(&mut self, connection: &str, id: &str, input: &Value) -> (u16, Value) {
+        self.run_with(connection, id, input, &[]).await
+    }
+
+    /// [`Harness::run_on`] with extra request headers.
+    async fn run_with(
+        &mut self,
+        connection: &str,
+        id: &str,
+        input: &Value,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
         self.ran.insert(id.to_owned());
-        self.v1(
+        self.v1_with(
             Method::POST,
             &format!("/connections/{connection}/actions/{id}"),
             Some(input.clone()),
+            headers,
         )
         .await
     }
@@ -199,6 +225,30 @@ impl Harness {
         let body: Value = response.json().await.unwrap_or(Value::Null);
         assert!(status.is_success(), "{path}: {status} {body}");
         body
+    }
+
+    /// The actions named in the gateway's call log (every page).
+    async fn logged_actions(&self) -> BTreeSet<String> {
+        let mut logged = BTreeSet::new();
+        let mut path = "/logs?limit=1000".to_owned();
+        loop {
+            let (status, page) = self.v1(Method::GET, &path, None).await;
+            assert_eq!(status, 200, "{page}");
+            for call in items(&page) {
+                assert!(call["status"].is_u64(), "{call}");
+                assert!(
+                    call["path"].as_str().is_some_and(|p| !p.contains('?')),
+                    "{call}"
+                );
+                if let Some(action) = call["action"].as_str() {
+                    logged.insert(action.to_owned());
+                }
+            }
+            match page["next"].as_str() {
+                Some(next) => path = format!("/logs?limit=1000&cursor={next}"),
+                None => return logged,
+            }
+        }
     }
 
     async fn new_user(&mut self, login: &str) -> String {
@@ -314,6 +364,17 @@ async fn every_catalog_action_runs_through_the_gateway() {
     );
     assert_eq!(h.ran.len(), 79);
 
+    // Every action reached Okta and is in the gateway's call log (written in the background).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let logged = loop {
+        let logged = h.logged_actions().await;
+        if logged.is_superset(&catalog) || Instant::now() > deadline {
+            break logged;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let unlogged: Vec<_> = catalog.difference(&logged).collect();
+    assert!(unlogged.is_empty(), "not in the call log: {unlogged:?}");
     h.stop().await;
 }
 
@@ -1258,41 +1319,162 @@ async fn myaccount(h: &mut Harness) {
     assert_eq!(status, 200, "{details}");
     assert_eq!(details["name"], "Spindle Emulator", "{details}");
     assert_eq!(details["url"], h.emulator.url(), "{details}");
+
+    // As an end user: the user's own access token in `X-Okta-User-Token`, on the SSWS connection.
+    let uid = h.new_user("margaret@example.com").await;
+    let minted = h
+        .admin(
+            Method::POST,
+            "oauth/tokens",
+            Some(json!({"userId": uid, "scopes": [scope]})),
+        )
+        .await;
+    let user_token = minted["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a user token: {minted}"))
+        .to_owned();
+    let connection = h.connection.clone();
+    let (status, details) = h
+        .run_with(
+            &connection,
+            "get_retrieve_the_org_details",
+            &json!({}),
+            &[("X-Okta-User-Token", &user_token)],
+        )
+        .await;
+    assert_eq!(status, 200, "{details}");
+    assert_eq!(details["name"], "Spindle Emulator", "{details}");
+    // The header is for MyAccount actions only.
+    let (status, refused) = h
+        .run_with(
+            &connection,
+            "get_retrieve_a_user",
+            &json!({"id": uid}),
+            &[("X-Okta-User-Token", &user_token)],
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(!refused.to_string().contains(&user_token), "{refused}");
 }
 
-/// The Aerial actions need the connection's Aerial settings.
+/// The Aerial actions need the connection's Aerial settings: refused without them, then run
+/// against the emulator's Aerial host once the connection has an Aerial URL, account and token.
 async fn aerial(h: &mut Harness) {
-    let inputs = [
-        (
+    let (status, problem) = h
+        .run(
             "get_list_all_orgs",
             json!({"accountId": "acc1", "limit": 1}),
-        ),
-        (
-            "get_retrieve_an_org_by_id",
-            json!({"accountId": "acc1", "orgId": "00o1abcdefghijklmnop"}),
-        ),
-        (
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["code"], "aerial_not_configured", "{problem}");
+
+    let created = h
+        .admin(Method::POST, "aerial/accounts", Some(json!({})))
+        .await;
+    let account = created["accountId"]
+        .as_str()
+        .expect("an account")
+        .to_owned();
+    let token = created["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    let aerial_url = format!("{}/aerial", h.emulator.url());
+    let path = format!("/connections/{}", h.connection);
+    let (status, updated) = h
+        .v1(
+            Method::PATCH,
+            &path,
+            Some(json!({"aerial": {"url": aerial_url, "account_id": account, "token": token}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(
+        updated["aerial"]["account_id"],
+        account.as_str(),
+        "{updated}"
+    );
+    assert_eq!(updated["aerial"]["token_set"], true, "{updated}");
+    assert!(!updated.to_string().contains(&token), "{updated}");
+
+    let added = h
+        .ok(
             "post_add_org_to_account",
-            json!({"accountId": "acc1", "body": {"domain": "acme.okta.com"}}),
-        ),
-        (
+            json!({"accountId": account,
+                "body": {"orgId": "00o1abcdefghijklmnop", "cell": "ok1"}}),
+        )
+        .await;
+    let org_id = id_of(&added);
+    let other = h
+        .ok(
+            "post_add_org_to_account",
+            json!({"accountId": account, "body": {"domain": "acme.okta.com"}}),
+        )
+        .await;
+    assert_eq!(other["domain"], "acme.okta.com", "{other}");
+
+    let got = h
+        .ok(
+            "get_retrieve_an_org_by_id",
+            json!({"accountId": account, "orgId": org_id}),
+        )
+        .await;
+    assert_eq!(got["id"], org_id.as_str(), "{got}");
+    let page = h
+        .ok(
+            "get_list_all_orgs",
+            json!({"accountId": account, "limit": 1}),
+        )
+        .await;
+    assert_eq!(items(&page).len(), 1, "{page}");
+    assert!(page["next"].is_string(), "a second page: {page}");
+
+    let inactive = h
+        .ok(
             "put_change_status_of_org",
-            json!({"accountId": "acc1", "orgId": "00o1abcdefghijklmnop",
-                "body": {"status": "INACTIVE"}}),
-        ),
-        (
+            json!({"accountId": account, "orgId": org_id, "body": {"status": "INACTIVE"}}),
+        )
+        .await;
+    assert_eq!(inactive["status"], "INACTIVE", "{inactive}");
+    let active = h
+        .ok(
+            "get_list_all_orgs",
+            json!({"accountId": account, "filter": "status eq \"ACTIVE\""}),
+        )
+        .await;
+    assert_eq!(items(&active).len(), 1, "{active}");
+    assert_eq!(items(&active)[0]["domain"], "acme.okta.com", "{active}");
+
+    let products = h
+        .ok(
             "get_enabled_products_for_org",
-            json!({"accountId": "acc1", "orgId": "00o1abcdefghijklmnop"}),
-        ),
-        (
+            json!({"accountId": account, "orgId": org_id}),
+        )
+        .await;
+    assert!(items(&products).is_empty(), "{products}");
+    let set = h
+        .ok(
             "put_update_enabled_products_for_an_org",
-            json!({"accountId": "acc1", "orgId": "00o1abcdefghijklmnop",
-                "body": [{"id": "P000052"}]}),
-        ),
-    ];
-    for (id, input) in inputs {
-        let (status, problem) = h.run(id, input.clone()).await;
-        assert_eq!(status, 422, "{id} {input}: {problem}");
-        assert_eq!(problem["code"], "aerial_not_configured", "{problem}");
-    }
+            json!({"accountId": account, "orgId": org_id, "body": [{"id": "P000052"}]}),
+        )
+        .await;
+    assert!(set.to_string().contains("P000052"), "{set}");
+    let now = h
+        .ok(
+            "get_enabled_products_for_org",
+            json!({"accountId": account, "orgId": org_id}),
+        )
+        .await;
+    assert!(items(&now).iter().any(|p| p["id"] == "P000052"), "{now}");
+
+    // Another account's id with this token: Okta's 403, the token not echoed.
+    let problem = h
+        .okta_error(
+            "get_retrieve_an_org_by_id",
+            json!({"accountId": "acc-other", "orgId": org_id}),
+            403,
+        )
+        .await;
+    assert!(!problem.to_string().contains(&token), "{problem}");
 }
