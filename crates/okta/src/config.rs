@@ -47,6 +47,8 @@ pub struct Config {
     pub user_agent: String,
     /// Told about every HTTP attempt (see [`crate::observe`]); none by default.
     pub observer: Option<Arc<dyn CallObserver>>,
+    /// Which resolved addresses connections may go to; all by default.
+    pub address_filter: Option<crate::AddressFilter>,
 }
 
 impl Config {
@@ -71,6 +73,7 @@ impl Config {
             attempt_timeout: Duration::from_secs(60),
             user_agent: concat!("spindle-okta/", env!("CARGO_PKG_VERSION")).to_owned(),
             observer: None,
+            address_filter: None,
         })
     }
 
@@ -106,6 +109,14 @@ impl Config {
     /// Sets the timeout of one attempt.
     pub fn attempt_timeout(mut self, t: Duration) -> Self {
         self.attempt_timeout = t;
+        self
+    }
+
+    /// Connects only to resolved addresses `filter` allows (against DNS rebinding: the check
+    /// happens on the addresses actually connected to). IP-literal hosts are not resolved and not
+    /// filtered: check those before building the client.
+    pub fn address_filter(mut self, filter: crate::AddressFilter) -> Self {
+        self.address_filter = Some(filter);
         self
     }
 

@@ -55,6 +55,7 @@ pub use observe::{CallEvent, CallKind, CallObserver};
 pub use page::Page;
 pub use reqwest::Method;
 pub use transport::clock::{Clock, SystemClock};
+pub use transport::resolve::AddressFilter;
 pub use transport::retry::RetryPolicy;
 pub use transport::{Request, Response};
 
@@ -117,11 +118,17 @@ impl Client {
     /// # Errors
     /// [`Error::Config`] if the HTTP client cannot be built.
     pub fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self> {
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
-            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_idle_timeout(Duration::from_secs(60));
+        if let Some(filter) = &config.address_filter {
+            http = http.dns_resolver(Arc::new(transport::resolve::FilteringResolver {
+                filter: filter.clone(),
+            }));
+        }
+        let http = http
             .build()
             .map_err(|e| Error::Config(format!("cannot build HTTP client: {e}")))?;
         let auth = Arc::new(auth::Auth::new(

@@ -269,9 +269,14 @@ impl From<spindle_store::StoreError> for ApiError {
     }
 }
 
-/// A JSON body extractor whose rejections are problem documents naming what is wrong.
+/// A JSON body extractor whose rejections are problem documents naming what is wrong. An empty
+/// body is refused.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonBody<T>(pub T);
+
+/// As [`JsonBody`], but an empty body reads as `{}` (an action without input).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonOrEmpty<T>(pub T);
 
 impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
 where
@@ -281,6 +286,33 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        read_json(req, state, false).await.map(JsonBody)
+    }
+}
+
+impl<T, S> axum::extract::FromRequest<S> for JsonOrEmpty<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        read_json(req, state, true).await.map(JsonOrEmpty)
+    }
+}
+
+async fn read_json<T, S>(
+    req: axum::extract::Request,
+    state: &S,
+    empty_is_object: bool,
+) -> Result<T, ApiError>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    use axum::extract::FromRequest as _;
+    {
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -312,19 +344,38 @@ where
                     ApiError::bad_request(rejection.body_text())
                 }
             })?;
-        let value = if bytes.is_empty() {
+        let value = if bytes.is_empty() && empty_is_object {
             serde_json::Value::Object(serde_json::Map::new())
+        } else if bytes.is_empty() {
+            return Err(ApiError::bad_request(
+                "the body is empty: send a JSON object (Content-Type: application/json)",
+            ));
         } else {
             serde_json::from_slice::<serde_json::Value>(&bytes)
                 .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?
         };
-        serde_path_to_error::deserialize(value)
-            .map(JsonBody)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let path = if path == "." { "body".to_owned() } else { path };
-                ApiError::invalid_field(path, e.into_inner().to_string())
-            })
+        if !value.is_object() {
+            return Err(ApiError::invalid_field(
+                "body",
+                format!("expected a JSON object, got {}", json_kind(&value)),
+            ));
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." { "body".to_owned() } else { path };
+            ApiError::invalid_field(path, e.into_inner().to_string())
+        })
+    }
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
     }
 }
 

@@ -32,7 +32,7 @@ use crate::state::AppState;
         health::healthz, health::readyz, health::metrics,
     ),
     components(schemas(crate::error::Problem, crate::error::InputProblem, crate::error::OktaProblem)),
-    modifiers(&ApiKeyScheme),
+    modifiers(&ApiKeyScheme, &StandardResponses),
     tags(
         (name = "connections", description = "The Okta orgs the gateway acts on; secrets are write-only"),
         (name = "actions", description = "The catalog of Okta use cases, and running them"),
@@ -63,6 +63,72 @@ impl Modify for ApiKeyScheme {
                     .build(),
             ),
         );
+    }
+}
+
+/// Adds the responses every operation can give, so that no answer is undocumented: 401 on every
+/// `/v1` operation; 400, 413, 415 and 422 where there is a body; 422 where there are query
+/// parameters; 500 and 503 everywhere but liveness.
+#[derive(Debug)]
+struct StandardResponses;
+
+impl Modify for StandardResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    crate::error::PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.patch.as_mut(),
+                item.put.as_mut(),
+                item.delete.as_mut(),
+            ];
+            for operation in operations.into_iter().flatten() {
+                let mut add = |status: &str, description: &str| {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(description).into());
+                };
+                if path.starts_with("/v1") {
+                    add("401", "Missing, malformed, unknown or revoked API key");
+                    add(
+                        "500",
+                        "A bug in the gateway (the server log has the details)",
+                    );
+                    add("503", "The gateway's database does not answer");
+                }
+                if operation.request_body.is_some() {
+                    add("400", "Malformed JSON, or an empty body");
+                    add("413", "The body exceeds the gateway's limit");
+                    add("415", "The body is not JSON");
+                    add("422", "The body is not valid: `problems` names each field");
+                }
+                let has_query = operation
+                    .parameters
+                    .as_ref()
+                    .is_some_and(|ps| ps.iter().any(|p| p.parameter_in == ParameterIn::Query));
+                if has_query {
+                    add("422", "A query parameter is not valid");
+                }
+                if path.starts_with("/v1") {
+                    add("504", "The request took longer than the gateway's timeout");
+                }
+            }
+        }
     }
 }
 

@@ -213,10 +213,27 @@ impl AppState {
                 )));
             }
         };
-        let config = spindle_okta::Config::new(&connection.org_url, okta_credentials)
+        self.client(&connection.org_url, okta_credentials, connection)
+    }
+
+    /// A client for `url` with the gateway's settings: attempt timeout, the call-log observer,
+    /// and (unless private destinations are allowed) a resolver that refuses non-public
+    /// addresses at connect time, so a DNS answer that changes after the org URL was checked
+    /// cannot point the gateway at its own network.
+    fn client(
+        &self,
+        url: &str,
+        credentials: spindle_okta::Credentials,
+        connection: &Connection,
+    ) -> Result<Client, ApiError> {
+        let mut config = spindle_okta::Config::new(url, credentials)
             .map_err(ApiError::internal)?
             .attempt_timeout(self.settings().okta_attempt_timeout)
             .observer(self.recorder(connection));
+        if !self.settings().policy.allow_private {
+            config =
+                config.address_filter(spindle_okta::AddressFilter::new(crate::ssrf::is_public));
+        }
         Client::new(config).map_err(ApiError::internal)
     }
 
@@ -232,11 +249,7 @@ impl AppState {
     ) -> Result<Client, ApiError> {
         let credentials =
             spindle_okta::Credentials::AccessToken(token.expose_secret().to_owned().into());
-        let config = spindle_okta::Config::new(&connection.org_url, credentials)
-            .map_err(ApiError::internal)?
-            .attempt_timeout(self.settings().okta_attempt_timeout)
-            .observer(self.recorder(connection));
-        Client::new(config).map_err(ApiError::internal)
+        self.client(&connection.org_url, credentials, connection)
     }
 
     fn recorder(&self, connection: &Connection) -> Arc<dyn spindle_okta::CallObserver> {
@@ -277,10 +290,6 @@ impl AppState {
         };
         let credentials =
             spindle_okta::Credentials::AccessToken(token.expose_secret().to_owned().into());
-        let config = spindle_okta::Config::new(&aerial.url, credentials)
-            .map_err(ApiError::internal)?
-            .attempt_timeout(self.settings().okta_attempt_timeout)
-            .observer(self.recorder(connection));
-        Client::new(config).map(Some).map_err(ApiError::internal)
+        self.client(&aerial.url, credentials, connection).map(Some)
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod pacer;
+pub mod resolve;
 pub mod retry;
 
 use std::borrow::Cow;

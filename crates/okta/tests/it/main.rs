@@ -7,4 +7,5 @@ mod faults;
 mod oauth;
 mod observe;
 mod recordings;
+mod resolve;
 mod use_cases;

@@ -9,7 +9,7 @@ use spindle_actions::{ExecuteError, InputError, Operation, catalog};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, InputProblem, JsonBody, Problem, okta_failure};
+use crate::error::{ApiError, InputProblem, JsonOrEmpty, Problem, okta_failure};
 use crate::state::AppState;
 
 /// One action of the catalog.
@@ -86,7 +86,7 @@ fn find(action_id: &str) -> Result<&'static spindle_actions::ActionSpec, ApiErro
 }
 
 /// Lists the catalog.
-#[utoipa::path(get, path = "/v1/actions", tag = "actions",
+#[utoipa::path(get, path = "/v1/actions", operation_id = "listActions", tag = "actions",
     responses((status = 200, body = ActionList), (status = 401, body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
 pub async fn list(_caller: Caller) -> Json<ActionList> {
@@ -96,8 +96,8 @@ pub async fn list(_caller: Caller) -> Json<ActionList> {
 }
 
 /// Describes one action, with its schemas.
-#[utoipa::path(get, path = "/v1/actions/{action_id}", tag = "actions",
-    params(("action_id" = String, Path, description = "The action's id, e.g. `get_retrieve_a_user`")),
+#[utoipa::path(get, path = "/v1/actions/{action_id}", operation_id = "getAction", tag = "actions",
+    params(("action_id" = String, Path, description = "The action's id", example = "get_retrieve_a_user")),
     responses((status = 200, body = ActionDetail), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
 pub async fn get(
@@ -232,11 +232,11 @@ pub const USER_TOKEN_HEADER: &str = "x-okta-user-token";
 /// MyAccount actions act for a signed-in user: pass the user's Okta access token in
 /// `X-Okta-User-Token` (without it, the connection's own credentials are used, which only an
 /// OAuth service app granted the MyAccount scopes can satisfy).
-#[utoipa::path(post, path = "/v1/connections/{connection_id}/actions/{action_id}", tag = "actions",
+#[utoipa::path(post, path = "/v1/connections/{connection_id}/actions/{action_id}", operation_id = "runAction", tag = "actions",
     params(("connection_id" = String, Path, description = "The connection's id (`conn_…`) or name"),
-           ("action_id" = String, Path, description = "The action's id"),
-           ("X-Okta-User-Token" = Option<String>, Header, description = "For MyAccount actions: the end user's Okta access token (never stored or logged)")),
-    request_body(content = Object, description = "The action's input"),
+           ("action_id" = String, Path, description = "The action's id", example = "get_list_all_users"),
+           ("X-Okta-User-Token" = Option<String>, Header, pattern = "^[!-~]+$", description = "For MyAccount actions: the end user's Okta access token (never stored or logged)")),
+    request_body(content = Object, description = "The action's input (an empty body is the empty input `{}`)"),
     responses((status = 200, description = "The action's output", body = Object),
         (status = 400, description = "Malformed JSON, or Okta's 400", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -252,8 +252,10 @@ pub async fn run(
     caller: Caller,
     Path((connection_id, action_id)): Path<(String, String)>,
     headers: axum::http::HeaderMap,
-    JsonBody(input): JsonBody<Value>,
+    JsonOrEmpty(input): JsonOrEmpty<Value>,
 ) -> Result<Json<Value>, ApiError> {
+    // An unknown action is reported before anything about the request's other parts.
+    find(&action_id)?;
     let user_token = match headers.get(USER_TOKEN_HEADER) {
         Some(value) => {
             let token = value.to_str().map(str::trim).unwrap_or_default();

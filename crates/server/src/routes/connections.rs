@@ -58,13 +58,15 @@ pub struct AerialView {
 pub struct AerialInput {
     /// The Aerial base URL (`https://aerial-apac.okta.com`; for the emulator
     /// `http://127.0.0.1:PORT/aerial`).
+    #[schema(example = "https://aerial-apac.okta.com")]
     pub url: String,
     /// The Aerial account id.
+    #[schema(min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     pub account_id: String,
     /// A Bearer access token of the Aerial org with `okta.accounts.read`/`manage`. Write-only;
     /// on update, leave it out to keep the stored one.
     #[serde(default)]
-    #[schema(value_type = Option<String>, format = Password, write_only)]
+    #[schema(value_type = Option<String>, format = Password, write_only, min_length = 1)]
     pub token: Option<SecretString>,
 }
 
@@ -125,23 +127,24 @@ pub enum AuthInput {
     /// An `SSWS` API token.
     ApiToken {
         /// The API token. Write-only; on update, leave it out to keep the stored one.
-        #[schema(value_type = Option<String>, format = Password, write_only)]
+        #[schema(value_type = Option<String>, format = Password, write_only, min_length = 1)]
         token: Option<SecretString>,
     },
     /// An OAuth 2.0 service app with `private_key_jwt`.
     #[serde(rename = "oauth")]
     OAuth {
         /// The service app's client id.
+        #[schema(min_length = 1, pattern = r"\S")]
         client_id: String,
         /// The private key whose public half is registered with the app: PEM (PKCS#8 or
         /// PKCS#1) or a JWK. Write-only; on update, leave it out to keep the stored one.
-        #[schema(value_type = Option<String>, format = Password, write_only)]
+        #[schema(value_type = Option<String>, format = Password, write_only, min_length = 1)]
         private_key: Option<SecretString>,
         /// The `kid` of the registered public key.
         #[serde(default)]
         key_id: Option<String>,
-        /// The scopes to request (`okta.users.read`, …).
-        #[serde(default)]
+        /// The scopes to request (`okta.users.read`, …); at least one.
+        #[schema(min_items = 1, value_type = Vec<String>)]
         scopes: Vec<String>,
         /// Whether the app requires DPoP-bound tokens.
         #[serde(default)]
@@ -154,8 +157,10 @@ pub enum AuthInput {
 #[serde(deny_unknown_fields)]
 pub struct CreateConnection {
     /// A unique name (`acme-prod`).
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
     /// The org's base URL, `https://{org}.okta.com` (or an allow-listed custom domain).
+    #[schema(example = "https://acme.okta.com")]
     pub org_url: String,
     /// How to authenticate, with the secret.
     pub auth: AuthInput,
@@ -170,9 +175,11 @@ pub struct CreateConnection {
 pub struct UpdateConnection {
     /// A new unique name.
     #[serde(default)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: Option<String>,
     /// A new org URL.
     #[serde(default)]
+    #[schema(example = "https://acme.okta.com")]
     pub org_url: Option<String>,
     /// New authentication settings; the secret may be left out to keep the stored one when the
     /// kind does not change.
@@ -320,7 +327,7 @@ async fn checked_org_url(state: &AppState, org_url: &str) -> Result<String, ApiE
 }
 
 /// Lists the connections.
-#[utoipa::path(get, path = "/v1/connections", tag = "connections",
+#[utoipa::path(get, path = "/v1/connections", operation_id = "listConnections", tag = "connections",
     responses((status = 200, body = ConnectionList), (status = 401, body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
 pub async fn list(
@@ -334,7 +341,7 @@ pub async fn list(
 }
 
 /// Creates a connection. Needs a `full` key. The org URL must pass the SSRF policy.
-#[utoipa::path(post, path = "/v1/connections", tag = "connections", request_body = CreateConnection,
+#[utoipa::path(post, path = "/v1/connections", operation_id = "createConnection", tag = "connections", request_body = CreateConnection,
     responses((status = 201, body = ConnectionView),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -383,7 +390,7 @@ pub async fn create(
 }
 
 /// Gets a connection by id or name.
-#[utoipa::path(get, path = "/v1/connections/{connection_id}", tag = "connections",
+#[utoipa::path(get, path = "/v1/connections/{connection_id}", operation_id = "getConnection", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection's id (`conn_…`) or name")),
     responses((status = 200, body = ConnectionView), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
@@ -396,7 +403,7 @@ pub async fn get(
 }
 
 /// Changes a connection's name, org URL or authentication. Needs a `full` key.
-#[utoipa::path(patch, path = "/v1/connections/{connection_id}", tag = "connections",
+#[utoipa::path(patch, path = "/v1/connections/{connection_id}", operation_id = "updateConnection", tag = "connections",
     request_body = UpdateConnection,
     params(("connection_id" = String, Path, description = "The connection's id (`conn_…`) or name")),
     responses((status = 200, body = ConnectionView),
@@ -461,7 +468,7 @@ pub async fn update(
 }
 
 /// Deletes a connection and its stored credentials. Needs a `full` key.
-#[utoipa::path(delete, path = "/v1/connections/{connection_id}", tag = "connections",
+#[utoipa::path(delete, path = "/v1/connections/{connection_id}", operation_id = "deleteConnection", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection's id (`conn_…`) or name")),
     responses((status = 204, description = "Deleted"),
         (status = 403, body = Problem, content_type = "application/problem+json"),

@@ -18,14 +18,21 @@ use crate::state::AppState;
 pub struct EmployeesQuery {
     /// Only these statuses, comma-separated or repeated: `active`, `pending`, `inactive`,
     /// `terminated`. All when left out.
+    #[param(
+        pattern = r"^(active|pending|inactive|terminated)(,(active|pending|inactive|terminated))*$"
+    )]
     status: Option<String>,
     /// Only this department (compared without regard to case).
+    #[param(min_length = 1)]
     department: Option<String>,
     /// Only employees changed after this instant (RFC 3339).
+    #[param(format = DateTime)]
     updated_since: Option<String>,
     /// Employees per page, 1 to 200 (default 200).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// The `next` cursor of the previous page.
+    #[param(min_length = 1)]
     cursor: Option<String>,
 }
 
@@ -46,13 +53,17 @@ fn input_of(query: Option<&str>) -> Result<Value, ApiError> {
     let mut statuses = Vec::new();
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         match name.as_ref() {
-            "status" => statuses.extend(
-                value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| Value::String(s.to_owned())),
-            ),
+            "status" => {
+                for status in value.split(',').map(str::trim) {
+                    if status.is_empty() {
+                        return Err(ApiError::invalid_field(
+                            "status",
+                            "expected statuses separated by commas (active, pending, inactive, terminated), got an empty one",
+                        ));
+                    }
+                    statuses.push(Value::String(status.to_owned()));
+                }
+            }
             "department" | "updated_since" | "cursor" => {
                 input.insert(name.into_owned(), Value::String(value.into_owned()));
             }
@@ -80,7 +91,7 @@ fn input_of(query: Option<&str>) -> Result<Value, ApiError> {
 }
 
 /// Lists a connection's employees in the unified model.
-#[utoipa::path(get, path = "/v1/connections/{connection_id}/employees", tag = "employees",
+#[utoipa::path(get, path = "/v1/connections/{connection_id}/employees", operation_id = "listEmployees", tag = "employees",
     params(("connection_id" = String, Path, description = "The connection's id (`conn_…`) or name"), EmployeesQuery),
     responses((status = 200, body = EmployeePage),
         (status = 401, body = Problem, content_type = "application/problem+json"),

@@ -16,16 +16,22 @@ use crate::state::AppState;
 #[allow(dead_code)] // Documents the parameters; they are read from the raw query.
 pub struct LogsQuery {
     /// Only calls of this connection (id or name).
+    #[param(min_length = 1)]
     connection_id: Option<String>,
     /// Only calls made by this action.
+    #[param(min_length = 1)]
     action: Option<String>,
     /// Only these statuses: `404`, `4xx`, or a range `400-499`.
+    #[param(pattern = r"^([1-5]xx|[1-5][0-9]{2}(-[1-5][0-9]{2})?)$")]
     status: Option<String>,
     /// Only calls at or after this instant (RFC 3339).
+    #[param(format = DateTime)]
     since: Option<String>,
     /// Calls per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
     /// The `next` cursor of the previous page (with the same filters).
+    #[param(min_length = 1)]
     cursor: Option<String>,
 }
 
@@ -107,10 +113,19 @@ fn status_range(text: &str) -> Option<std::ops::RangeInclusive<u16>> {
     Some(s..=s)
 }
 
+const KNOWN: &[&str] = &[
+    "connection_id",
+    "action",
+    "status",
+    "since",
+    "limit",
+    "cursor",
+];
+
 /// Lists the Okta calls the gateway made, newest first: time, connection, action, method, path,
 /// status, latency, Okta request id and error code. Bodies, query strings and secrets are never
 /// logged.
-#[utoipa::path(get, path = "/v1/logs", tag = "logs", params(LogsQuery),
+#[utoipa::path(get, path = "/v1/logs", operation_id = "listLogs", tag = "logs", params(LogsQuery),
     responses((status = 200, body = LogPage),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")),
@@ -123,9 +138,24 @@ pub async fn list(
     let mut filter = CallFilter::new();
     let (mut cursor, mut limit) = (None, 100u32);
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        if value.trim().is_empty() && KNOWN.contains(&name.as_ref()) {
+            return Err(ApiError::invalid_field(
+                name.as_ref(),
+                "must not be empty (leave the parameter out instead)",
+            ));
+        }
         match name.as_ref() {
             "connection_id" => {
-                let connection = state.connection(&value).await?;
+                let connection = state.connection(&value).await.map_err(|e| {
+                    if e.status() == axum::http::StatusCode::NOT_FOUND {
+                        ApiError::invalid_field(
+                            "connection_id",
+                            format!("no connection with id or name `{value}`"),
+                        )
+                    } else {
+                        e
+                    }
+                })?;
                 filter = filter.connection(connection.id);
             }
             "action" => filter = filter.action(value.into_owned()),

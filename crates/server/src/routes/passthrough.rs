@@ -23,18 +23,35 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PassthroughRequest {
-    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`. Read-only keys may only `GET`.
-    pub method: String,
+    /// The HTTP method. Read-only keys may only `GET`.
+    pub method: PassthroughMethod,
     /// The org-relative API path, percent-encoded, e.g. `/api/v1/users/00u1/appLinks`.
+    #[schema(pattern = r"^/api/v[0-9]+/[^?#]+$", example = "/api/v1/users")]
     pub path: String,
     /// Query parameters; a list value repeats the parameter.
     #[serde(default)]
     #[schema(value_type = Object)]
     pub query: BTreeMap<String, QueryValue>,
-    /// The JSON body to send, if any.
+    /// The JSON body to send, if any (sent as given, whatever the method).
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Value>)]
     pub body: Option<Value>,
+}
+
+/// The methods a passthrough may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum PassthroughMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
 }
 
 /// A query parameter's value: text, number, boolean, or a list of them.
@@ -91,7 +108,7 @@ pub struct PassthroughResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<NextPage>,
     /// Okta's body: JSON when it sent JSON, else text; `null` when empty.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub body: Value,
 }
 
@@ -107,23 +124,14 @@ const KEPT_HEADERS: &[&str] = &[
 
 /// Checks the method and path of a passthrough call.
 fn check(request: &PassthroughRequest) -> Result<Method, ApiError> {
-    let method = match request.method.to_ascii_uppercase().as_str() {
-        "GET" => Method::GET,
-        "POST" => Method::POST,
-        "PUT" => Method::PUT,
-        "PATCH" => Method::PATCH,
-        "DELETE" => Method::DELETE,
-        other => {
-            return Err(ApiError::invalid_field(
-                "method",
-                format!("expected GET, POST, PUT, PATCH or DELETE, got `{other}`"),
-            ));
-        }
+    let method = match request.method {
+        PassthroughMethod::Get => Method::GET,
+        PassthroughMethod::Post => Method::POST,
+        PassthroughMethod::Put => Method::PUT,
+        PassthroughMethod::Patch => Method::PATCH,
+        PassthroughMethod::Delete => Method::DELETE,
     };
     check_path(&request.path)?;
-    if request.body.is_some() && method == Method::GET {
-        return Err(ApiError::invalid_field("body", "a GET has no body"));
-    }
     Ok(method)
 }
 
@@ -216,7 +224,7 @@ fn next_of(link_headers: &[String], org: &url::Url) -> Option<NextPage> {
 
 /// Sends any Okta API call of the connection's org (outside the catalog) and returns Okta's
 /// answer in an envelope. Needs a `full` key for anything but `GET`.
-#[utoipa::path(post, path = "/v1/connections/{connection_id}/passthrough", tag = "passthrough",
+#[utoipa::path(post, path = "/v1/connections/{connection_id}/passthrough", operation_id = "passthrough", tag = "passthrough",
     params(("connection_id" = String, Path, description = "The connection's id (`conn_…`) or name")),
     request_body = PassthroughRequest,
     responses((status = 200, description = "Okta answered (with any status)", body = PassthroughResponse),

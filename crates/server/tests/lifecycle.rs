@@ -1,0 +1,151 @@
+//! The gateway's own limits: a request that outlives `request_timeout` gets 504 `timeout`, and a
+//! shutdown lets the requests in flight finish (and their calls reach the call log) before the
+//! gateway stops.
+
+use std::time::Duration;
+
+use secrecy::ExposeSecret as _;
+use spindle_emulator::{Emulator, EmulatorConfig};
+use spindle_server::{Gateway, OrgUrlPolicy, Settings};
+use spindle_store::{ApiKeyScope, CallFilter, MasterKey, NewConnection, Store};
+
+struct Setup {
+    emulator: Emulator,
+    store: Store,
+    key: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup(latency: &str) -> Setup {
+    let emulator = Emulator::start(EmulatorConfig {
+        users: 5,
+        rate_limit: spindle_emulator::RateLimitMode::Off,
+        faults: latency.parse().expect("a fault spec"),
+        ..Default::default()
+    })
+    .await
+    .expect("the emulator starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = format!("sqlite://{}", dir.path().join("gateway.db").display());
+    let store = Store::connect(&database, MasterKey::generate())
+        .await
+        .expect("the store opens");
+    store
+        .connections()
+        .create(NewConnection::api_token(
+            "slow",
+            emulator.url(),
+            emulator.token().to_owned().into(),
+        ))
+        .await
+        .expect("a connection");
+    let (_, key) = store
+        .api_keys()
+        .create("test", ApiKeyScope::Full)
+        .await
+        .expect("a key");
+    Setup {
+        emulator,
+        store,
+        key: key.expose_secret().to_owned(),
+        _dir: dir,
+    }
+}
+
+fn settings(timeout: Duration) -> Settings {
+    let mut settings = Settings::default();
+    settings.policy = OrgUrlPolicy {
+        allow_private: true,
+        allowed_domains: Vec::new(),
+    };
+    settings.request_timeout = timeout;
+    settings
+}
+
+async fn list_users(url: &str, key: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!(
+            "{url}/v1/connections/slow/actions/get_list_all_users"
+        ))
+        .bearer_auth(key)
+        .json(&serde_json::json!({"limit": 2}))
+        .send()
+        .await
+        .expect("the gateway answers")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_longer_than_the_timeout_gets_504_timeout() {
+    let setup = setup("latency=3s").await;
+    let gateway = Gateway::new(setup.store.clone(), settings(Duration::from_millis(300)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(gateway.serve(listener, std::future::pending()));
+
+    let response = list_users(&url, &setup.key).await;
+    assert_eq!(response.status().as_u16(), 504);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(problem["code"], "timeout", "{problem}");
+    setup.emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_requests_in_flight_finish_and_keeps_their_log() {
+    let setup = setup("latency=700ms").await;
+    let gateway = Gateway::new(setup.store.clone(), settings(Duration::from_secs(30)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(gateway.serve(listener, async {
+        let _ = stopped.await;
+    }));
+
+    let in_flight = tokio::spawn({
+        let (url, key) = (url.clone(), setup.key.clone());
+        async move { list_users(&url, &key).await }
+    });
+    // The request is at the emulator (which answers after 700 ms) when the shutdown begins.
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let _ = stop.send(());
+    let response = in_flight.await.expect("the request task");
+    assert_eq!(response.status().as_u16(), 200);
+    let output: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(
+        output["items"].as_array().map(Vec::len),
+        Some(2),
+        "{output}"
+    );
+    tokio::time::timeout(Duration::from_secs(15), server)
+        .await
+        .expect("the gateway stops after the request")
+        .expect("the server task")
+        .expect("serve ends cleanly");
+
+    // New connections are refused now.
+    let refused = reqwest::Client::new()
+        .get(format!("{url}/healthz"))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await;
+    assert!(refused.is_err(), "the gateway still answers after shutdown");
+
+    // The call made during the shutdown was written before `serve` returned.
+    let logged = setup
+        .store
+        .calls()
+        .list(&CallFilter::new().action("get_list_all_users"), None, 10)
+        .await
+        .expect("the call log");
+    assert_eq!(logged.items.len(), 1, "{logged:?}");
+    assert_eq!(logged.items[0].record.status, Some(200));
+    assert_eq!(logged.items[0].record.path, "/api/v1/users");
+    setup.emulator.shutdown().await;
+}

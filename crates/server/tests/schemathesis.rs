@@ -1,0 +1,183 @@
+//! schemathesis (PyPI, pinned in scripts/install-third-party) against the gateway's own OpenAPI
+//! document: every operation is called with generated valid and invalid requests, and every
+//! answer must be documented (status, content type, schema), no request may crash the gateway,
+//! and invalid requests must be refused.
+//!
+//! Not checked: `positive_data_acceptance` (that every schema-valid request succeeds). Business
+//! rules the schema cannot state refuse some of them on purpose: an org URL the SSRF guard
+//! rejects, a duplicate connection name, an action input its own schema (not the gateway's)
+//! refuses, an id that does not exist.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use spindle_emulator::{Emulator, EmulatorConfig};
+use spindle_server::{Gateway, OrgUrlPolicy, Settings};
+use spindle_store::{ApiKeyScope, MasterKey, NewConnection, Store};
+
+const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
+                      response_schema_conformance,response_headers_conformance,\
+                      negative_data_rejection,ignored_auth";
+
+fn schemathesis() -> Option<PathBuf> {
+    let venv =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/third-party/venv-schemathesis");
+    let bin = venv.join("bin/schemathesis");
+    if bin.is_file() && venv.join(".spindle-installed").is_file() {
+        return Some(bin);
+    }
+    let message = format!(
+        "SKIPPED: schemathesis is not installed in {}; run ./scripts/install-third-party",
+        venv.display()
+    );
+    if std::env::var("SPINDLE_NO_SKIP").is_ok_and(|v| v == "1") {
+        panic!("{message} (SPINDLE_NO_SKIP=1 forbids skipping)");
+    }
+    eprintln!("{message}");
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_failure_in_the_gateway_api() {
+    let Some(bin) = schemathesis() else { return };
+    let emulator = Emulator::start(EmulatorConfig {
+        users: 30,
+        groups: 5,
+        rate_limit: spindle_emulator::RateLimitMode::Off,
+        ..Default::default()
+    })
+    .await
+    .expect("the emulator starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = format!("sqlite://{}", dir.path().join("gateway.db").display());
+    let store = Store::connect(&database, MasterKey::generate())
+        .await
+        .expect("the store opens");
+    let connection = store
+        .connections()
+        .create(NewConnection::api_token(
+            "demo",
+            emulator.url(),
+            emulator.token().to_owned().into(),
+        ))
+        .await
+        .expect("a connection");
+    let (_, key) = store
+        .api_keys()
+        .create("schemathesis", ApiKeyScope::Full)
+        .await
+        .expect("a key");
+    let mut settings = Settings::default();
+    settings.policy = OrgUrlPolicy {
+        allow_private: true,
+        allowed_domains: Vec::new(),
+    };
+    let gateway = Gateway::new(store, settings);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(gateway.serve(listener, async {
+        let _ = stopped.await;
+    }));
+
+    let spec = reqwest::get(format!("{url}/openapi.json"))
+        .await
+        .expect("the document is served")
+        .text()
+        .await
+        .expect("a body");
+    let spec_path = dir.path().join("openapi.json");
+    std::fs::write(&spec_path, spec).expect("write the document");
+
+    // The one connection's id, so operations on a connection reach their logic.
+    std::fs::write(
+        dir.path().join("schemathesis.toml"),
+        format!(
+            "[parameters]\n\"path.connection_id\" = \"{}\"\n",
+            connection.id
+        ),
+    )
+    .expect("write the config");
+    // Everything but the deletion of the connection first; then the deletion.
+    let everything = run(
+        &bin,
+        &spec_path,
+        &url,
+        &key,
+        dir.path(),
+        &["--exclude-operation-id", "deleteConnection"],
+    )
+    .await;
+    let deletion = run(
+        &bin,
+        &spec_path,
+        &url,
+        &key,
+        dir.path(),
+        &["--include-operation-id", "deleteConnection"],
+    )
+    .await;
+    let _ = stop.send(());
+    let _ = server.await;
+    emulator.shutdown().await;
+    for (output, operations) in [(everything, 13), (deletion, 1)] {
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "schemathesis reported failures:\n--- stdout ---\n{stdout}\n--- stderr ---\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // It really ran the operations.
+        assert!(
+            stdout.contains(&format!("Tested: {operations}")),
+            "{stdout}"
+        );
+    }
+}
+
+async fn run(
+    bin: &Path,
+    spec: &Path,
+    url: &str,
+    key: &secrecy::SecretString,
+    dir: &Path,
+    filter: &[&str],
+) -> std::process::Output {
+    use secrecy::ExposeSecret as _;
+    let output = tokio::process::Command::new(bin)
+        .arg("run")
+        .arg(spec)
+        .arg("--url")
+        .arg(url)
+        .arg("--header")
+        .arg(format!("Authorization: Bearer {}", key.expose_secret()))
+        .arg("--checks")
+        .arg(CHECKS)
+        // A fixed seed and an example budget keep runs reproducible; the timeout bounds them.
+        .args([
+            "--max-examples",
+            "40",
+            "--seed",
+            "20261204",
+            "--workers",
+            "1",
+        ])
+        .args(["--request-timeout", "20"])
+        .args(["--phases", "examples,coverage,fuzzing"])
+        .args(["--suppress-health-check", "all", "--no-shrink"])
+        .args(["--output-truncate", "false"])
+        .args(filter)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("NO_COLOR", "1")
+        .env("SCHEMATHESIS_TELEMETRY", "false")
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    tokio::time::timeout(Duration::from_secs(600), output)
+        .await
+        .expect("schemathesis ran longer than 600 s")
+        .expect("schemathesis runs")
+}
