@@ -1277,10 +1277,15 @@ async fn employees(h: &mut Harness) {
 /// MyAccount scopes to service apps; real Okta wants an end user's token for MyAccount).
 async fn myaccount(h: &mut Harness) {
     let scope = "okta.myAccount.organization.read";
-    // The SSWS connection: MyAccount takes only OAuth tokens.
+    // The SSWS connection: MyAccount takes only OAuth tokens, so the gateway refuses before
+    // sending anything and names the header to use.
     let (status, refused) = h.run("get_retrieve_the_org_details", json!({})).await;
-    assert_eq!(status, 502, "{refused}");
-    assert_eq!(refused["code"], "okta_credentials_rejected", "{refused}");
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["code"], "invalid_input", "{refused}");
+    assert_eq!(
+        refused["problems"][0]["path"], "x-okta-user-token",
+        "{refused}"
+    );
 
     let app = h
         .okta(

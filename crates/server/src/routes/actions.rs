@@ -200,7 +200,9 @@ pub(crate) async fn run_action(
             return Err(ApiError::invalid_field(
                 USER_TOKEN_HEADER,
                 format!(
-                    "`{}` calls the MyAccount API, which does not accept API tokens: send the end                      user's Okta access token in {USER_TOKEN_HEADER}, or use an OAuth connection                      granted the MyAccount scopes",
+                    "`{}` calls the MyAccount API, which does not accept API tokens: send the end \
+                     user's Okta access token in {USER_TOKEN_HEADER}, or use an OAuth connection \
+                     granted the MyAccount scopes",
                     spec.id
                 ),
             ));
