@@ -111,6 +111,11 @@ fn synthesize_body(
             Some(app)
         }
         ("POST", "/api/v1/apps/*/users") => Some(pick(&["id", "scope"])),
+        // primary authentication of the user the cassette created, with its password
+        ("POST", "/api/v1/authn") => Some(json!({
+            "username": rec.pointer("/_embedded/user/profile/login").cloned().unwrap_or(Value::Null),
+            "password": state.password,
+        })),
         // part 2
         ("POST", "/api/v1/users/*/factors") => Some(pick(&["factorType", "provider", "profile"])),
         ("POST" | "PUT", "/api/v1/groups/rules" | "/api/v1/groups/rules/*") => {
@@ -198,6 +203,19 @@ async fn replay(cassette: &Cassette, http: &reqwest::Client, spec: &mut Spec) ->
             Some(t) => t.clone(),
             None => map_ids(&ex.target, &ids),
         };
+        // a password the recorded request set is the one later sign-ins use
+        if let Some(pw) = ex
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_str::<Value>(b).ok())
+            .and_then(|b| {
+                b.pointer("/credentials/password/value")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+        {
+            state.password = pw;
+        }
         let body = match &ex.body {
             Some(b) => Some(map_ids(b, &ids)),
             None => synthesize_body(ex, pattern, &recorded, &mut state)
@@ -207,8 +225,11 @@ async fn replay(cassette: &Cassette, http: &reqwest::Client, spec: &mut Spec) ->
             reqwest::Method::from_bytes(ex.method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let mut req = http
             .request(method, format!("{}{target}", emu.url()))
-            .header("Authorization", format!("SSWS {}", emu.token()))
             .header("Accept", "application/json");
+        // primary authentication is made without an API token, as recorded
+        if pattern != "/api/v1/authn" {
+            req = req.header("Authorization", format!("SSWS {}", emu.token()));
+        }
         if matches!(ex.method.as_str(), "POST" | "PUT" | "PATCH") {
             req = req
                 .header("Content-Type", "application/json")
@@ -394,10 +415,10 @@ async fn recorded_okta_exchanges_replay_with_the_same_status_and_shape() {
         replayed >= 10,
         "too few cassettes hit only covered endpoints: {replayed}"
     );
-    // The part-2 recordings (group rule, factor, grant, user type, linked object) must
-    // replay; the session cassettes can't: they sign in through `/api/v1/authn`, which is
-    // outside the emulator's scope.
+    // The part-2 recordings (group rule, factor, grant, user type, linked object) and the
+    // session cassettes (sign-in through `/api/v1/authn`, then the Sessions API) must replay.
     for family in [
+        "test_sessions_it/",
         "test_group_rule_operations",
         "test_factors_it/",
         "test_list_user_grants",
