@@ -170,7 +170,15 @@ struct CassetteResult {
     mismatches: Vec<String>,
 }
 
-async fn replay(cassette: &Cassette, http: &reqwest::Client, spec: &mut Spec) -> CassetteResult {
+/// Okta documents primary authentication outside the management document.
+const AUTHN_UNDOCUMENTED: &str = "Okta's Authentication API (`/api/v1/authn`) is documented apart from the management document";
+
+async fn replay(
+    cassette: &Cassette,
+    http: &reqwest::Client,
+    spec: &mut Spec,
+    older: &mut Spec,
+) -> CassetteResult {
     let emu = support::start(EmulatorConfig {
         rate_limit: RateLimitMode::Off,
         ..Default::default()
@@ -265,13 +273,40 @@ async fn replay(cassette: &Cassette, http: &reqwest::Client, spec: &mut Spec) ->
         let emu_path = target.split('?').next().unwrap_or("");
         let mut schema_problems: Vec<String> = Vec::new();
         if !text.trim().is_empty() {
-            match spec.validate(&ex.method, emu_path, status, &actual) {
+            // `createSession` left the current document; the previous one (2024.06.1) has it
+            let doc: &mut Spec = if spec.operation_id(&ex.method, emu_path).is_none()
+                && older.operation_id(&ex.method, emu_path).is_some()
+            {
+                &mut *older
+            } else {
+                &mut *spec
+            };
+            let validated = match doc.validate(&ex.method, emu_path, status, &actual) {
+                Err(e) if e.starts_with("no operation in the document") && pattern == "/api/v1/authn" => {
+                    result.allowed.push(format!("{label}: schema not checked ({AUTHN_UNDOCUMENTED})"));
+                    Ok(None)
+                }
+                Err(e) if e.starts_with("no operation in the document") && status == 405 => {
+                    result.allowed.push(format!(
+                        "{label}: schema not checked (no such operation; Okta answers 405 E0000022 as recorded)"
+                    ));
+                    Ok(None)
+                }
+                Err(e) if e.contains("is not documented") && status == ex.status && actual.get("errorCode") == recorded.get("errorCode") => {
+                    result.allowed.push(format!(
+                        "{label}: schema not checked ({e}; Okta answered the same status and error code, as recorded)"
+                    ));
+                    Ok(None)
+                }
+                other => other,
+            };
+            match validated {
                 Ok(Some(violations)) if violations.is_empty() => result.schema_valid += 1,
                 Ok(Some(violations)) => {
                     // Violations that Okta's own recorded answer has too are the document's
                     // inaccuracy, not the emulator's (e.g. a group's `description: null`).
                     let recorded_violations = if status == ex.status {
-                        spec.validate(&ex.method, emu_path, status, &recorded)
+                        doc.validate(&ex.method, emu_path, status, &recorded)
                             .ok()
                             .flatten()
                             .unwrap_or_default()
@@ -374,6 +409,13 @@ async fn recorded_okta_exchanges_replay_with_the_same_status_and_shape() {
         return support::skip("../shared/okta/spec is missing; set SPINDLE_SHARED_DIR");
     };
     let mut spec = Spec::load(&spec_path).unwrap_or_else(|e| panic!("official document: {e}"));
+    let older_path = spec_path
+        .parent()
+        .and_then(|p| p.parent())
+        .map(|p| p.join("2024.06.1/management-minimal.yaml"))
+        .unwrap_or_default();
+    let mut older =
+        Spec::load_as_published(&older_path).unwrap_or_else(|e| panic!("official document 2024.06.1: {e}"));
     let http = reqwest::Client::new();
     let mut report = String::new();
     let (mut replayed, mut exchanges, mut matched, mut excluded, mut schema_valid) =
@@ -386,7 +428,7 @@ async fn recorded_okta_exchanges_replay_with_the_same_status_and_shape() {
             let _ = writeln!(report, "  excluded {}: {why}", c.name);
             continue;
         }
-        let r = replay(c, &http, &mut spec).await;
+        let r = replay(c, &http, &mut spec, &mut older).await;
         replayed += 1;
         exchanges += r.exchanges;
         matched += r.matched;
@@ -432,6 +474,11 @@ async fn recorded_okta_exchanges_replay_with_the_same_status_and_shape() {
             "no cassette of {family} was replayed"
         );
     }
+    let sessions = report
+        .lines()
+        .filter(|l| l.trim_start().starts_with("replayed") && l.contains("test_sessions_it/"))
+        .count();
+    assert_eq!(sessions, 13, "all 13 session cassettes replay");
     assert!(
         failures.is_empty(),
         "{} unexplained differences:\n{}",

@@ -30,8 +30,20 @@ impl std::fmt::Debug for Spec {
 impl Spec {
     /// Loads and converts the document.
     pub fn load(path: &Path) -> Result<Spec, String> {
+        Self::load_with(path, true)
+    }
+
+    /// An older document as published, without [`DEVIATIONS`] (which are evidenced against
+    /// the current one), for operations the current document dropped (`createSession`).
+    pub fn load_as_published(path: &Path) -> Result<Spec, String> {
+        Self::load_with(path, false)
+    }
+
+    fn load_with(path: &Path, corrected: bool) -> Result<Spec, String> {
         let mut doc = load_document(path)?;
-        apply_deviations(&mut doc)?;
+        if corrected {
+            apply_deviations(&mut doc)?;
+        }
         let mut operations = Vec::new();
         if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
             for (template, item) in paths {
