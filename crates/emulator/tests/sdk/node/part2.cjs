@@ -69,7 +69,7 @@ async function groupRules(c) {
   }
   eq(members, [eng.id], 'the rule assigned the matching user only');
   check(!members.includes(other.id), 'the other department is not assigned');
-  await fails(c.groupApi.replaceGroupRule({ ruleId: rule.id, groupRule: body }), 400, 'E0000090', 'replace an ACTIVE rule');
+  await fails(c.groupApi.replaceGroupRule({ ruleId: rule.id, groupRule: body }), 400, 'E0000001', 'replace an ACTIVE rule');
   await ok(c.groupApi.deactivateGroupRule({ ruleId: rule.id }), 'deactivateGroupRule');
   const replaced = await ok(
     c.groupApi.replaceGroupRule({ ruleId: rule.id, groupRule: { ...body, name: `Renamed ${TAG}` } }),
