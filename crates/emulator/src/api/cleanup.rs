@@ -34,7 +34,17 @@ fn resolve(org: &Org, method: &Method, path: &str) -> Option<Target> {
             .user_seq(id)
             .and_then(|s| org.user(s))
             .map(|u| Target::User(u.id.clone())),
-        ("POST", ["api", "v1", "users", id, "lifecycle", "deactivate" | "suspend"]) => org
+        (
+            "POST",
+            [
+                "api",
+                "v1",
+                "users",
+                id,
+                "lifecycle",
+                "deactivate" | "suspend",
+            ],
+        ) => org
             .user_seq(id)
             .and_then(|s| org.user(s))
             .map(|u| Target::Sessions(u.id.clone())),

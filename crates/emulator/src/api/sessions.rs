@@ -75,7 +75,10 @@ pub(crate) async fn authn(
     let field = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("");
     let (username, password) = (field("username"), field("password"));
     if username.is_empty() {
-        return Err(ApiError::validation("username", "The field cannot be left blank"));
+        return Err(ApiError::validation(
+            "username",
+            "The field cannot be left blank",
+        ));
     }
     let now = now_secs();
     let mut org = s.org.write();
@@ -92,10 +95,9 @@ pub(crate) async fn authn(
             let embedded = embedded_user(user);
             let uid = user.id.clone();
             let session_token = format!("20111{}", token(52));
-            org.ext.session_tokens.insert(
-                session_token.clone(),
-                (uid, now + SESSION_TOKEN_TTL_SECS),
-            );
+            org.ext
+                .session_tokens
+                .insert(session_token.clone(), (uid, now + SESSION_TOKEN_TTL_SECS));
             Ok(json_ok(&json!({
                 "expiresAt": expires,
                 "status": "SUCCESS",
@@ -132,7 +134,9 @@ fn session_json(org: &Org, sess: &SignInSession, base: &str, as_me: bool) -> Val
     let name = user
         .map(|u| {
             let p = |k: &str| u.profile.get(k).and_then(Value::as_str).unwrap_or("");
-            format!("{} {}", p("firstName"), p("lastName")).trim().to_owned()
+            format!("{} {}", p("firstName"), p("lastName"))
+                .trim()
+                .to_owned()
         })
         .unwrap_or_default();
     let mfa_active = org

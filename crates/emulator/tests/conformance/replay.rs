@@ -171,7 +171,8 @@ struct CassetteResult {
 }
 
 /// Okta documents primary authentication outside the management document.
-const AUTHN_UNDOCUMENTED: &str = "Okta's Authentication API (`/api/v1/authn`) is documented apart from the management document";
+const AUTHN_UNDOCUMENTED: &str =
+    "Okta's Authentication API (`/api/v1/authn`) is documented apart from the management document";
 
 async fn replay(
     cassette: &Cassette,
@@ -282,8 +283,13 @@ async fn replay(
                 &mut *spec
             };
             let validated = match doc.validate(&ex.method, emu_path, status, &actual) {
-                Err(e) if e.starts_with("no operation in the document") && pattern == "/api/v1/authn" => {
-                    result.allowed.push(format!("{label}: schema not checked ({AUTHN_UNDOCUMENTED})"));
+                Err(e)
+                    if e.starts_with("no operation in the document")
+                        && pattern == "/api/v1/authn" =>
+                {
+                    result.allowed.push(format!(
+                        "{label}: schema not checked ({AUTHN_UNDOCUMENTED})"
+                    ));
                     Ok(None)
                 }
                 Err(e) if e.starts_with("no operation in the document") && status == 405 => {
@@ -292,7 +298,11 @@ async fn replay(
                     ));
                     Ok(None)
                 }
-                Err(e) if e.contains("is not documented") && status == ex.status && actual.get("errorCode") == recorded.get("errorCode") => {
+                Err(e)
+                    if e.contains("is not documented")
+                        && status == ex.status
+                        && actual.get("errorCode") == recorded.get("errorCode") =>
+                {
                     result.allowed.push(format!(
                         "{label}: schema not checked ({e}; Okta answered the same status and error code, as recorded)"
                     ));
@@ -414,8 +424,8 @@ async fn recorded_okta_exchanges_replay_with_the_same_status_and_shape() {
         .and_then(|p| p.parent())
         .map(|p| p.join("2024.06.1/management-minimal.yaml"))
         .unwrap_or_default();
-    let mut older =
-        Spec::load_as_published(&older_path).unwrap_or_else(|e| panic!("official document 2024.06.1: {e}"));
+    let mut older = Spec::load_as_published(&older_path)
+        .unwrap_or_else(|e| panic!("official document 2024.06.1: {e}"));
     let http = reqwest::Client::new();
     let mut report = String::new();
     let (mut replayed, mut exchanges, mut matched, mut excluded, mut schema_valid) =

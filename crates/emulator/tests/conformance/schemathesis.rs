@@ -162,7 +162,11 @@ async fn schemathesis_finds_no_failure_on_myaccount_get_organization() {
         );
     };
     let idp = shared.join("okta/spec/2026.06.3/idp-minimal.yaml");
-    assert!(idp.is_file(), "the idp document is missing: {}", idp.display());
+    assert!(
+        idp.is_file(),
+        "the idp document is missing: {}",
+        idp.display()
+    );
     let emu = support::start(EmulatorConfig {
         rate_limit: RateLimitMode::Off,
         ..Default::default()
@@ -183,7 +187,10 @@ async fn schemathesis_finds_no_failure_on_myaccount_get_organization() {
         json!({"userId": user["id"], "scopes": ["okta.myAccount.organization.read"]}),
     )
     .await;
-    let token = minted["access_token"].as_str().unwrap_or_default().to_owned();
+    let token = minted["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(!token.is_empty(), "minted token: {minted}");
     let dir = support::scratch_dir();
     let statuses = dir.join("statuses.txt");
@@ -248,7 +255,10 @@ async fn call(
         .unwrap_or_else(|e| panic!("seeding {method} {path}: {e}"));
     let status = resp.status();
     let body: Value = resp.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "seeding {method} {path}: {status} {body}");
+    assert!(
+        status.is_success(),
+        "seeding {method} {path}: {status} {body}"
+    );
     body
 }
 
@@ -311,7 +321,7 @@ async fn seed_part2(emu: &spindle_emulator::Emulator) -> Value {
     let mut sets = Vec::new();
     for i in 0..4 {
         let login = format!("seed{i}@example.com");
-        let password = "Seeded-Passw0rd-1";
+        let password = "Tr0ub4dor&3-long";
         let user = post(
             &http,
             emu,
@@ -372,7 +382,14 @@ async fn seed_part2(emu: &spindle_emulator::Emulator) -> Value {
         )
         .await;
         call(&http, emu, M::POST, &activate, None).await;
-        let verify = call(&http, emu, M::POST, &format!("{factors}/{fid}/verify"), None).await;
+        let verify = call(
+            &http,
+            emu,
+            M::POST,
+            &format!("{factors}/{fid}/verify"),
+            None,
+        )
+        .await;
         let poll = text(&verify, "/_links/poll/href");
         let tx = poll.rsplit('/').next().unwrap_or_default().to_owned();
         let rule = post(

@@ -69,9 +69,7 @@ async fn authn_then_session_create_get_refresh_revoke() {
         .post("/api/v1/sessions", json!({"sessionToken": token}))
         .await;
     assert_eq!((again.status.as_u16(), again.code()), (401, "E0000004"));
-    let empty = org
-        .call(Method::POST, "/api/v1/sessions", None)
-        .await;
+    let empty = org.call(Method::POST, "/api/v1/sessions", None).await;
     assert_eq!((empty.status.as_u16(), empty.code()), (400, "E0000003"));
     let listed = org.get("/api/v1/sessions").await;
     assert_eq!((listed.status.as_u16(), listed.code()), (405, "E0000022"));

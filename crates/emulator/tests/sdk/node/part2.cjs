@@ -46,12 +46,12 @@ async function adminView(uid) {
 
 async function groupRules(c) {
   const group = await ok(c.groupApi.createGroup({ group: { profile: { name: `Eng-${TAG}` } } }), 'rule target group');
-  const eng = await newUser(c, 'eng', { department: 'Engineering' });
+  const eng = await newUser(c, 'eng', { department: `Engineering-${TAG}` });
   const other = await newUser(c, 'sales', { department: 'Sales' });
   const body = {
     type: 'group_rule',
     name: `Engineering ${TAG}`,
-    conditions: { expression: { value: 'user.department=="Engineering"', type: 'urn:okta:expression:1.0' } },
+    conditions: { expression: { value: `user.department=="Engineering-${TAG}"`, type: 'urn:okta:expression:1.0' } },
     actions: { assignUserToGroups: { groupIds: [group.id] } },
   };
   const rule = await ok(c.groupApi.createGroupRule({ groupRule: body }), 'createGroupRule');
@@ -153,7 +153,8 @@ async function userTypes(c) {
   eq(replaced.displayName, 'Vendors', 'replaced');
   const types = await all(t.listUserTypes(), 'listUserTypes');
   check(types.some((x) => x.id === created.id), 'the new type is listed');
-  eq(types[0].default, true, 'the default type comes first');
+  // the SDK model names the `default` property `_default`
+  eq([types[0].name, types[0]._default], ['user', true], 'the default type comes first');
   await fails(t.createUserType({ userType: { name, displayName: 'Again' } }), 400, 'E0000001', 'a duplicate name');
   await ok(t.deleteUserType({ typeId: created.id }), 'deleteUserType');
   await fails(t.getUserType({ typeId: created.id }), 404, 'E0000007', 'get a deleted type');
