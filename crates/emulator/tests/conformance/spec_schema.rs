@@ -351,7 +351,8 @@ pub const DEVIATIONS: &[Deviation] = &[
         reason: "Okta's error catalog (BEHAVIOR.md 3.2: E0000029 invalid paging, E0000030 invalid date, E0000031 \
                  invalid search criteria, E0000033 search and filter together) documents these 400s, which the \
                  document leaves out of listUsers/listGroups/listApplications/listGroupUsers/\
-                 listAssignedApplicationsForGroup/listGroupRules",
+                 listAssignedApplicationsForGroup/listGroupRules/listUserGrants/listGrantsForUserAndClient/\
+                 listRefreshTokensForUserAndClient",
         apply: |d| {
             for path in LIST_OPERATIONS {
                 let pointer = format!(
