@@ -97,6 +97,7 @@ pub(crate) async fn authn(
             let session_token = format!("20111{}", token(52));
             org.ext
                 .session_tokens
+                .0
                 .insert(session_token.clone(), (uid, now + SESSION_TOKEN_TTL_SECS));
             Ok(json_ok(&json!({
                 "expiresAt": expires,
@@ -191,10 +192,11 @@ pub(crate) async fn create(
         .unwrap_or("");
     let now = now_secs();
     let mut org = s.org.write();
-    org.ext.session_tokens.retain(|_, (_, exp)| *exp > now);
+    org.ext.session_tokens.0.retain(|_, (_, exp)| *exp > now);
     let (uid, _) = org
         .ext
         .session_tokens
+        .0
         .remove(session_token)
         .ok_or_else(auth_failed)?;
     let login = org
@@ -262,7 +264,7 @@ pub(crate) async fn revoke(
 /// Ends every session of a user (revoked sessions, deactivation, deletion).
 pub(crate) fn end_user_sessions(org: &mut Org, user_id: &str) {
     org.ext.sessions.retain(|_, s| s.user_id != user_id);
-    org.ext.session_tokens.retain(|_, (u, _)| u != user_id);
+    org.ext.session_tokens.0.retain(|_, (u, _)| u != user_id);
 }
 
 /// How many live sessions a user has (admin API view).
