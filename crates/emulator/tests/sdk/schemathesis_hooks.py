@@ -10,7 +10,8 @@
    operation below `/users/{userId}/…` would only ever answer 404. The harness seeds the
    emulator (users with factors, grants, refresh tokens, linked objects and sessions, group
    rules, user types) and passes them in SPINDLE_SEEDS as a JSON list of sets, each set mapping
-   path parameter names to ids that belong together (a user's own factor, token, grant...).
+   path parameter names to ids that belong together (a user's own factor, token, grant...);
+   a key `name@operationId` overrides `name` for that operation.
    Set 0 is kept for reading and updating: three cases in four of a non-DELETE operation get
    its ids. The other sets are spares for DELETE operations, which get the next spare set in
    one case of three, so deletions succeed without emptying the set the other operations read.
@@ -63,8 +64,11 @@ def before_call(context, case, **kwargs):
             return
         seed = SEEDS[0]
     for name in list(params):
-        if name in seed:
-            params[name] = seed[name]
+        # `name@operationId` overrides `name` for one operation (e.g. a factor still pending
+        # activation for activateFactor, when the other factor operations use an active one)
+        value = seed.get(f"{name}@{op}", seed.get(name))
+        if value is not None:
+            params[name] = value
 
 
 @schemathesis.hook
