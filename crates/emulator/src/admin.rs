@@ -245,7 +245,7 @@ async fn user(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult
         "provider": { "type": u.provider_type, "name": u.provider_name },
         "factors": u.factors, "blocks": crate::api::users::blocks_json(u),
         "idps": u.idps.iter().map(|i| json!({"id": i.id, "name": i.name, "type": i.kind})).collect::<Vec<_>>(),
-        "sessionsRevoked": u.sessions_revoked, "oauthTokensRevoked": u.oauth_tokens_revoked,
+        "sessionsRevoked": u.sessions_revoked, "sessions": crate::api::sessions::count_for(&org, &u.id), "oauthTokensRevoked": u.oauth_tokens_revoked,
         "groups": org.groups_of(seq).iter().filter_map(|g| org.groups.get(g)).map(|g| g.id.clone()).collect::<Vec<_>>(),
         "lastLogin": u.last_login.map(fmt_ts),
     })))

@@ -30,6 +30,7 @@ macro_rules! catalog {
 catalog! {
     E0000001 = "E0000001", 400, "Api validation failed: {0}";
     E0000003 = "E0000003", 400, "The request body was not well-formed.";
+    E0000004 = "E0000004", 401, "Authentication failed";
     E0000005 = "E0000005", 403, "Invalid session";
     E0000006 = "E0000006", 403, "You do not have permission to perform the requested action";
     E0000007 = "E0000007", 404, "Not found: {0}";

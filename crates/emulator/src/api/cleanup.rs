@@ -6,7 +6,8 @@
 //!   tokens; a deactivated app's access tokens are revoked (Okta revokes tokens of deactivated
 //!   clients \[unconfirmed\]);
 //! - adding or removing a group member re-evaluates the group rules for that user (expressions
-//!   may test group membership).
+//!   may test group membership);
+//! - deactivating or suspending a user ends their sign-in sessions.
 
 use std::sync::Arc;
 
@@ -22,6 +23,8 @@ enum Target {
     User(String),
     App(String, bool),
     Member(String),
+    /// Deactivation and suspension end the user's sign-in sessions.
+    Sessions(String),
 }
 
 fn resolve(org: &Org, method: &Method, path: &str) -> Option<Target> {
@@ -31,6 +34,20 @@ fn resolve(org: &Org, method: &Method, path: &str) -> Option<Target> {
             .user_seq(id)
             .and_then(|s| org.user(s))
             .map(|u| Target::User(u.id.clone())),
+        (
+            "POST",
+            [
+                "api",
+                "v1",
+                "users",
+                id,
+                "lifecycle",
+                "deactivate" | "suspend",
+            ],
+        ) => org
+            .user_seq(id)
+            .and_then(|s| org.user(s))
+            .map(|u| Target::Sessions(u.id.clone())),
         ("DELETE", ["api", "v1", "apps", id]) => Some(Target::App((*id).to_owned(), true)),
         ("POST", ["api", "v1", "apps", id, "lifecycle", "deactivate"]) => {
             Some(Target::App((*id).to_owned(), false))
@@ -68,6 +85,9 @@ pub(crate) async fn hook(State(s): State<Arc<Shared>>, req: Request, next: Next)
                 ext.refresh_tokens.retain(|_, t| t.client_id != aid);
             }
         }
+        Some(Target::Sessions(uid)) => {
+            super::sessions::end_user_sessions(&mut s.org.write(), &uid);
+        }
         Some(Target::Member(uid)) => {
             let seq = s.org.read().user_seq(&uid);
             if let Some(seq) = seq {
@@ -80,6 +100,7 @@ pub(crate) async fn hook(State(s): State<Arc<Shared>>, req: Request, next: Next)
 }
 
 fn purge_user(org: &mut Org, uid: &str) {
+    super::sessions::end_user_sessions(org, uid);
     let ext = &mut org.ext;
     let gone: Vec<String> = ext
         .factors

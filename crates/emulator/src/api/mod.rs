@@ -15,6 +15,7 @@ mod linked_objects;
 mod myaccount;
 pub(crate) mod oauth;
 pub(crate) mod page;
+pub(crate) mod sessions;
 mod user_resources;
 mod user_types;
 pub(crate) mod users;
@@ -196,6 +197,16 @@ fn part2_routes() -> Router<Arc<Shared>> {
             post(group_rules::lifecycle),
         )
         .route("/idp/myaccount/organization", get(myaccount::organization))
+        .route("/api/v1/authn", post(sessions::authn))
+        .route("/api/v1/sessions", post(sessions::create))
+        .route(
+            "/api/v1/sessions/{sessionId}",
+            get(sessions::get).delete(sessions::revoke),
+        )
+        .route(
+            "/api/v1/sessions/{sessionId}/lifecycle/refresh",
+            post(sessions::refresh),
+        )
         .route(
             "/api/v1/users/{id}/grants",
             get(grants::list_user_grants).delete(grants::revoke_user_grants),

@@ -40,7 +40,14 @@ pub(crate) async fn organization(
             &body,
         );
     }
-    let body = organization_json(&base, ORG_NAME, None, None);
+    // The document types both as strings (not nullable), so the emulated org has them set:
+    // the default end-user help page and a support address on the org's host. [unconfirmed]
+    // what Okta answers for an org that never configured them.
+    let host = base.split_once("://").map_or(base.as_str(), |(_, h)| h);
+    let host = host.split(':').next().unwrap_or(host);
+    let help = format!("{base}/help/login");
+    let support = format!("support@{host}");
+    let body = organization_json(&base, ORG_NAME, Some(&help), Some(&support));
     let mut resp = json_status(StatusCode::OK, &body);
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));

@@ -118,6 +118,8 @@ pub(crate) async fn revoke_sessions(
     if oauth {
         user.oauth_tokens_revoked += 1;
     }
+    let uid = user.id.clone();
+    super::sessions::end_user_sessions(&mut org, &uid);
     let _ = now_secs();
     Ok(no_content())
 }

@@ -136,6 +136,11 @@ const FAMILIES: &[(&str, &str, &str)] = &[
     ("/api/v1/users", "okta.users.read", "okta.users.manage"),
     ("/api/v1/groups", "okta.groups.read", "okta.groups.manage"),
     ("/api/v1/apps", "okta.apps.read", "okta.apps.manage"),
+    (
+        "/api/v1/sessions",
+        "okta.sessions.read",
+        "okta.sessions.manage",
+    ),
 ];
 
 fn template_matches(template: &str, path: &str) -> Option<usize> {

@@ -111,6 +111,27 @@ pub(crate) struct AerialAccount {
     pub orgs: BTreeMap<u64, AerialOrg>,
 }
 
+/// A sign-in session (`/api/v1/sessions/{id}`).
+#[derive(Debug, Clone)]
+pub(crate) struct SignInSession {
+    pub id: String,
+    pub user_id: String,
+    pub login: String,
+    pub created: i64,
+    pub expires_at: i64,
+}
+
+/// One-time session tokens from `/api/v1/authn`: token → (user id, expiry). They are
+/// credentials: `Debug` shows only how many there are.
+#[derive(Default)]
+pub(crate) struct SessionTokens(pub BTreeMap<String, (String, i64)>);
+
+impl std::fmt::Debug for SessionTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SessionTokens({} outstanding)", self.0.len())
+    }
+}
+
 /// Everything part 2 adds to the org.
 #[derive(Debug, Default)]
 pub(crate) struct Ext {
@@ -142,4 +163,8 @@ pub(crate) struct Ext {
     pub user_types: BTreeMap<u64, UserType>,
     /// Aerial accounts by id.
     pub aerial: BTreeMap<String, AerialAccount>,
+    /// One-time session tokens from `/api/v1/authn`: token → (user id, expiry).
+    pub session_tokens: SessionTokens,
+    /// Sign-in sessions by id.
+    pub sessions: BTreeMap<String, SignInSession>,
 }

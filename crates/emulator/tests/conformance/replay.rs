@@ -111,6 +111,11 @@ fn synthesize_body(
             Some(app)
         }
         ("POST", "/api/v1/apps/*/users") => Some(pick(&["id", "scope"])),
+        // primary authentication of the user the cassette created, with its password
+        ("POST", "/api/v1/authn") => Some(json!({
+            "username": rec.pointer("/_embedded/user/profile/login").cloned().unwrap_or(Value::Null),
+            "password": state.password,
+        })),
         // part 2
         ("POST", "/api/v1/users/*/factors") => Some(pick(&["factorType", "provider", "profile"])),
         ("POST" | "PUT", "/api/v1/groups/rules" | "/api/v1/groups/rules/*") => {
@@ -165,7 +170,16 @@ struct CassetteResult {
     mismatches: Vec<String>,
 }
 
-async fn replay(cassette: &Cassette, http: &reqwest::Client, spec: &mut Spec) -> CassetteResult {
+/// Okta documents primary authentication outside the management document.
+const AUTHN_UNDOCUMENTED: &str =
+    "Okta's Authentication API (`/api/v1/authn`) is documented apart from the management document";
+
+async fn replay(
+    cassette: &Cassette,
+    http: &reqwest::Client,
+    spec: &mut Spec,
+    older: &mut Spec,
+) -> CassetteResult {
     let emu = support::start(EmulatorConfig {
         rate_limit: RateLimitMode::Off,
         ..Default::default()
@@ -198,6 +212,19 @@ async fn replay(cassette: &Cassette, http: &reqwest::Client, spec: &mut Spec) ->
             Some(t) => t.clone(),
             None => map_ids(&ex.target, &ids),
         };
+        // a password the recorded request set is the one later sign-ins use
+        if let Some(pw) = ex
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_str::<Value>(b).ok())
+            .and_then(|b| {
+                b.pointer("/credentials/password/value")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+        {
+            state.password = pw;
+        }
         let body = match &ex.body {
             Some(b) => Some(map_ids(b, &ids)),
             None => synthesize_body(ex, pattern, &recorded, &mut state)
@@ -207,8 +234,11 @@ async fn replay(cassette: &Cassette, http: &reqwest::Client, spec: &mut Spec) ->
             reqwest::Method::from_bytes(ex.method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let mut req = http
             .request(method, format!("{}{target}", emu.url()))
-            .header("Authorization", format!("SSWS {}", emu.token()))
             .header("Accept", "application/json");
+        // primary authentication is made without an API token, as recorded
+        if pattern != "/api/v1/authn" {
+            req = req.header("Authorization", format!("SSWS {}", emu.token()));
+        }
         if matches!(ex.method.as_str(), "POST" | "PUT" | "PATCH") {
             req = req
                 .header("Content-Type", "application/json")
@@ -244,13 +274,49 @@ async fn replay(cassette: &Cassette, http: &reqwest::Client, spec: &mut Spec) ->
         let emu_path = target.split('?').next().unwrap_or("");
         let mut schema_problems: Vec<String> = Vec::new();
         if !text.trim().is_empty() {
-            match spec.validate(&ex.method, emu_path, status, &actual) {
+            // `createSession` left the current document; the previous one (2024.06.1) has it
+            let doc: &mut Spec = if spec.operation_id(&ex.method, emu_path).is_none()
+                && older.operation_id(&ex.method, emu_path).is_some()
+            {
+                &mut *older
+            } else {
+                &mut *spec
+            };
+            let validated = match doc.validate(&ex.method, emu_path, status, &actual) {
+                Err(e)
+                    if e.starts_with("no operation in the document")
+                        && pattern == "/api/v1/authn" =>
+                {
+                    result.allowed.push(format!(
+                        "{label}: schema not checked ({AUTHN_UNDOCUMENTED})"
+                    ));
+                    Ok(None)
+                }
+                Err(e) if e.starts_with("no operation in the document") && status == 405 => {
+                    result.allowed.push(format!(
+                        "{label}: schema not checked (no such operation; Okta answers 405 E0000022 as recorded)"
+                    ));
+                    Ok(None)
+                }
+                Err(e)
+                    if e.contains("is not documented")
+                        && status == ex.status
+                        && actual.get("errorCode") == recorded.get("errorCode") =>
+                {
+                    result.allowed.push(format!(
+                        "{label}: schema not checked ({e}; Okta answered the same status and error code, as recorded)"
+                    ));
+                    Ok(None)
+                }
+                other => other,
+            };
+            match validated {
                 Ok(Some(violations)) if violations.is_empty() => result.schema_valid += 1,
                 Ok(Some(violations)) => {
                     // Violations that Okta's own recorded answer has too are the document's
                     // inaccuracy, not the emulator's (e.g. a group's `description: null`).
                     let recorded_violations = if status == ex.status {
-                        spec.validate(&ex.method, emu_path, status, &recorded)
+                        doc.validate(&ex.method, emu_path, status, &recorded)
                             .ok()
                             .flatten()
                             .unwrap_or_default()
@@ -353,6 +419,13 @@ async fn recorded_okta_exchanges_replay_with_the_same_status_and_shape() {
         return support::skip("../shared/okta/spec is missing; set SPINDLE_SHARED_DIR");
     };
     let mut spec = Spec::load(&spec_path).unwrap_or_else(|e| panic!("official document: {e}"));
+    let older_path = spec_path
+        .parent()
+        .and_then(|p| p.parent())
+        .map(|p| p.join("2024.06.1/management-minimal.yaml"))
+        .unwrap_or_default();
+    let mut older = Spec::load_as_published(&older_path)
+        .unwrap_or_else(|e| panic!("official document 2024.06.1: {e}"));
     let http = reqwest::Client::new();
     let mut report = String::new();
     let (mut replayed, mut exchanges, mut matched, mut excluded, mut schema_valid) =
@@ -365,7 +438,7 @@ async fn recorded_okta_exchanges_replay_with_the_same_status_and_shape() {
             let _ = writeln!(report, "  excluded {}: {why}", c.name);
             continue;
         }
-        let r = replay(c, &http, &mut spec).await;
+        let r = replay(c, &http, &mut spec, &mut older).await;
         replayed += 1;
         exchanges += r.exchanges;
         matched += r.matched;
@@ -394,10 +467,10 @@ async fn recorded_okta_exchanges_replay_with_the_same_status_and_shape() {
         replayed >= 10,
         "too few cassettes hit only covered endpoints: {replayed}"
     );
-    // The part-2 recordings (group rule, factor, grant, user type, linked object) must
-    // replay; the session cassettes can't: they sign in through `/api/v1/authn`, which is
-    // outside the emulator's scope.
+    // The part-2 recordings (group rule, factor, grant, user type, linked object) and the
+    // session cassettes (sign-in through `/api/v1/authn`, then the Sessions API) must replay.
     for family in [
+        "test_sessions_it/",
         "test_group_rule_operations",
         "test_factors_it/",
         "test_list_user_grants",
@@ -411,6 +484,11 @@ async fn recorded_okta_exchanges_replay_with_the_same_status_and_shape() {
             "no cassette of {family} was replayed"
         );
     }
+    let sessions = report
+        .lines()
+        .filter(|l| l.trim_start().starts_with("replayed") && l.contains("test_sessions_it/"))
+        .count();
+    assert_eq!(sessions, 13, "all 13 session cassettes replay");
     assert!(
         failures.is_empty(),
         "{} unexplained differences:\n{}",

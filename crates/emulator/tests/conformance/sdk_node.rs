@@ -35,6 +35,17 @@ async fn node_sdk_groups_members_and_apps() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_sdk_group_rules_factors_user_types_linked_objects_grants_tokens_and_sessions() {
+    let emu = support::start(EmulatorConfig {
+        rate_limit: RateLimitMode::Off,
+        ..Default::default()
+    })
+    .await;
+    run_node("part2.cjs", &emu, &[]).await;
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_sdk_honours_429_and_retries() {
     let emu = support::start(EmulatorConfig {
         rate_limit: RateLimitMode::PerWindow(3),

@@ -47,6 +47,17 @@ async fn python_sdk_group_rules_factors_user_types_linked_objects_and_grants() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_sdk_clients_refresh_tokens_factor_resend_push_transactions_and_sessions() {
+    let emu = support::start(EmulatorConfig {
+        rate_limit: RateLimitMode::Off,
+        ..Default::default()
+    })
+    .await;
+    run_python("part2_more.py", &emu, &[]).await;
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_sdk_ssws_auth_errors_and_error_bodies() {
     let emu = support::start(EmulatorConfig::default()).await;
     run_python("auth.py", &emu, &[]).await;

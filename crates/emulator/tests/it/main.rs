@@ -14,5 +14,6 @@ mod oauth;
 mod pagination;
 mod query;
 mod ratelimit;
+mod sessions;
 mod support;
 mod users;

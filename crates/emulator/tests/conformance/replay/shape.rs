@@ -162,9 +162,14 @@ pub(super) fn diff(path: &str, rec: &Shape, emu: &Shape, out: &mut Vec<(String, 
     }
 }
 
-/// Fields whose string values are ids to map between the recording and the emulator.
+/// Fields whose string values are ids to map between the recording and the emulator
+/// (`sessionToken`: primary authentication's one-time token, sent back to create a session).
 pub(super) fn is_id_key(key: &str) -> bool {
-    key == "id" || key.ends_with("Id") || key == "client_id" || key == "kid"
+    key == "id"
+        || key.ends_with("Id")
+        || key == "client_id"
+        || key == "kid"
+        || key == "sessionToken"
 }
 
 /// Records recorded-id -> emulator-id pairs found at the same place in both bodies.
