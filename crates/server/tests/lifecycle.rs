@@ -5,59 +5,27 @@
 use std::time::Duration;
 
 use secrecy::ExposeSecret as _;
-use spindle_emulator::{Emulator, EmulatorConfig};
-use spindle_server::{Gateway, OrgUrlPolicy, Settings};
-use spindle_store::{ApiKeyScope, CallFilter, MasterKey, NewConnection, Store};
+use spindle_emulator::EmulatorConfig;
+use spindle_server::{Gateway, Settings};
+use spindle_store::CallFilter;
 
-struct Setup {
-    emulator: Emulator,
-    store: Store,
-    key: String,
-    _dir: tempfile::TempDir,
-}
+mod common;
 
-async fn setup(latency: &str) -> Setup {
-    let emulator = Emulator::start(EmulatorConfig {
-        users: 5,
-        rate_limit: spindle_emulator::RateLimitMode::Off,
-        faults: latency.parse().expect("a fault spec"),
-        ..Default::default()
-    })
+async fn setup(latency: &str) -> common::Org {
+    common::org(
+        EmulatorConfig {
+            users: 5,
+            rate_limit: spindle_emulator::RateLimitMode::Off,
+            faults: latency.parse().expect("a fault spec"),
+            ..Default::default()
+        },
+        "slow",
+    )
     .await
-    .expect("the emulator starts");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let database = format!("sqlite://{}", dir.path().join("gateway.db").display());
-    let store = Store::connect(&database, MasterKey::generate())
-        .await
-        .expect("the store opens");
-    store
-        .connections()
-        .create(NewConnection::api_token(
-            "slow",
-            emulator.url(),
-            emulator.token().to_owned().into(),
-        ))
-        .await
-        .expect("a connection");
-    let (_, key) = store
-        .api_keys()
-        .create("test", ApiKeyScope::Full)
-        .await
-        .expect("a key");
-    Setup {
-        emulator,
-        store,
-        key: key.expose_secret().to_owned(),
-        _dir: dir,
-    }
 }
 
 fn settings(timeout: Duration) -> Settings {
-    let mut settings = Settings::default();
-    settings.policy = OrgUrlPolicy {
-        allow_private: true,
-        allowed_domains: Vec::new(),
-    };
+    let mut settings = common::dev_settings();
     settings.request_timeout = timeout;
     settings
 }
@@ -84,7 +52,7 @@ async fn a_request_longer_than_the_timeout_gets_504_timeout() {
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(gateway.serve(listener, std::future::pending()));
 
-    let response = list_users(&url, &setup.key).await;
+    let response = list_users(&url, setup.key.expose_secret()).await;
     assert_eq!(response.status().as_u16(), 504);
     assert_eq!(
         response.headers()["content-type"],
@@ -109,7 +77,7 @@ async fn shutdown_lets_requests_in_flight_finish_and_keeps_their_log() {
     }));
 
     let in_flight = tokio::spawn({
-        let (url, key) = (url.clone(), setup.key.clone());
+        let (url, key) = (url.clone(), setup.key.expose_secret().to_owned());
         async move { list_users(&url, &key).await }
     });
     // The request is at the emulator (which answers after 700 ms) when the shutdown begins.

@@ -11,9 +11,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use spindle_emulator::{Emulator, EmulatorConfig};
-use spindle_server::{Gateway, OrgUrlPolicy, Settings};
-use spindle_store::{ApiKeyScope, MasterKey, NewConnection, Store};
+use spindle_emulator::EmulatorConfig;
+use spindle_server::Gateway;
+
+mod common;
 
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
                       response_schema_conformance,response_headers_conformance,\
@@ -40,39 +41,23 @@ fn schemathesis() -> Option<PathBuf> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_failure_in_the_gateway_api() {
     let Some(bin) = schemathesis() else { return };
-    let emulator = Emulator::start(EmulatorConfig {
-        users: 30,
-        groups: 5,
-        rate_limit: spindle_emulator::RateLimitMode::Off,
-        ..Default::default()
-    })
-    .await
-    .expect("the emulator starts");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let database = format!("sqlite://{}", dir.path().join("gateway.db").display());
-    let store = Store::connect(&database, MasterKey::generate())
-        .await
-        .expect("the store opens");
-    let connection = store
-        .connections()
-        .create(NewConnection::api_token(
-            "demo",
-            emulator.url(),
-            emulator.token().to_owned().into(),
-        ))
-        .await
-        .expect("a connection");
-    let (_, key) = store
-        .api_keys()
-        .create("schemathesis", ApiKeyScope::Full)
-        .await
-        .expect("a key");
-    let mut settings = Settings::default();
-    settings.policy = OrgUrlPolicy {
-        allow_private: true,
-        allowed_domains: Vec::new(),
-    };
-    let gateway = Gateway::new(store, settings);
+    let common::Org {
+        emulator,
+        store,
+        connection,
+        key,
+        dir,
+    } = common::org(
+        EmulatorConfig {
+            users: 30,
+            groups: 5,
+            rate_limit: spindle_emulator::RateLimitMode::Off,
+            ..Default::default()
+        },
+        "demo",
+    )
+    .await;
+    let gateway = Gateway::new(store, common::dev_settings());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -3,7 +3,28 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{PW, start};
+use crate::support::{Org, PW, Resp, start};
+
+/// `POST /api/v1/authn` (no API token) with a login and password.
+async fn primary_auth(org: &Org, login: &str, password: &str) -> Resp {
+    org.raw(
+        Method::POST,
+        "/api/v1/authn",
+        None,
+        Some(json!({"username": login, "password": password})),
+    )
+    .await
+}
+
+/// Signs `login` in with [`PW`] and creates a session from the session token.
+async fn sign_in(org: &Org, login: &str) -> Resp {
+    let authn = primary_auth(org, login, PW).await;
+    org.post(
+        "/api/v1/sessions",
+        json!({"sessionToken": authn.body["sessionToken"]}),
+    )
+    .await
+}
 
 #[tokio::test]
 async fn authn_then_session_create_get_refresh_revoke() {
@@ -12,33 +33,12 @@ async fn authn_then_session_create_get_refresh_revoke() {
     let uid = user["id"].as_str().unwrap_or_default().to_owned();
 
     // no API token needed; a wrong password is 401 E0000004
-    let bad = org
-        .raw(
-            Method::POST,
-            "/api/v1/authn",
-            None,
-            Some(json!({"username": "s@example.com", "password": "Wrong-Passw0rd"})),
-        )
-        .await;
+    let bad = primary_auth(&org, "s@example.com", "Wrong-Passw0rd").await;
     assert_eq!((bad.status.as_u16(), bad.code()), (401, "E0000004"));
-    let unknown = org
-        .raw(
-            Method::POST,
-            "/api/v1/authn",
-            None,
-            Some(json!({"username": "nobody@example.com", "password": PW})),
-        )
-        .await;
+    let unknown = primary_auth(&org, "nobody@example.com", PW).await;
     assert_eq!((unknown.status.as_u16(), unknown.code()), (401, "E0000004"));
 
-    let authn = org
-        .raw(
-            Method::POST,
-            "/api/v1/authn",
-            None,
-            Some(json!({"username": "s@example.com", "password": PW})),
-        )
-        .await;
+    let authn = primary_auth(&org, "s@example.com", PW).await;
     assert_eq!(authn.status, 200, "{}", authn.body);
     assert_eq!(authn.body["status"], "SUCCESS");
     assert_eq!(authn.body["_embedded"]["user"]["id"], uid.as_str());
@@ -113,20 +113,7 @@ async fn revoking_user_sessions_and_deactivation_end_sessions() {
     let uid = user["id"].as_str().unwrap_or_default().to_owned();
     let mut sids = Vec::new();
     for _ in 0..2 {
-        let authn = org
-            .raw(
-                Method::POST,
-                "/api/v1/authn",
-                None,
-                Some(json!({"username": "r@example.com", "password": PW})),
-            )
-            .await;
-        let created = org
-            .post(
-                "/api/v1/sessions",
-                json!({"sessionToken": authn.body["sessionToken"]}),
-            )
-            .await;
+        let created = sign_in(&org, "r@example.com").await;
         assert_eq!(created.status, 200, "{}", created.body);
         sids.push(created.body["id"].as_str().unwrap_or_default().to_owned());
     }
@@ -141,20 +128,7 @@ async fn revoking_user_sessions_and_deactivation_end_sessions() {
         );
     }
 
-    let authn = org
-        .raw(
-            Method::POST,
-            "/api/v1/authn",
-            None,
-            Some(json!({"username": "r@example.com", "password": PW})),
-        )
-        .await;
-    let created = org
-        .post(
-            "/api/v1/sessions",
-            json!({"sessionToken": authn.body["sessionToken"]}),
-        )
-        .await;
+    let created = sign_in(&org, "r@example.com").await;
     let sid = created.body["id"].as_str().unwrap_or_default().to_owned();
     let r = org
         .call(
@@ -169,14 +143,7 @@ async fn revoking_user_sessions_and_deactivation_end_sessions() {
         404
     );
     // a deactivated user can't sign in
-    let authn = org
-        .raw(
-            Method::POST,
-            "/api/v1/authn",
-            None,
-            Some(json!({"username": "r@example.com", "password": PW})),
-        )
-        .await;
+    let authn = primary_auth(&org, "r@example.com", PW).await;
     assert_eq!((authn.status.as_u16(), authn.code()), (401, "E0000004"));
     org.emu.shutdown().await;
 }
@@ -194,14 +161,7 @@ async fn authn_answers_password_expired_and_locked_out_states() {
         )
         .await;
     assert_eq!(r.status, 200);
-    let authn = org
-        .raw(
-            Method::POST,
-            "/api/v1/authn",
-            None,
-            Some(json!({"username": "e@example.com", "password": PW})),
-        )
-        .await;
+    let authn = primary_auth(&org, "e@example.com", PW).await;
     assert_eq!(authn.status, 200, "{}", authn.body);
     assert_eq!(authn.body["status"], "PASSWORD_EXPIRED");
     assert!(authn.body["stateToken"].is_string());
@@ -217,14 +177,7 @@ async fn authn_answers_password_expired_and_locked_out_states() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let authn = org
-        .raw(
-            Method::POST,
-            "/api/v1/authn",
-            None,
-            Some(json!({"username": "l@example.com", "password": PW})),
-        )
-        .await;
+    let authn = primary_auth(&org, "l@example.com", PW).await;
     assert_eq!(authn.status, 200, "{}", authn.body);
     assert_eq!(authn.body["status"], "LOCKED_OUT");
     org.emu.shutdown().await;
