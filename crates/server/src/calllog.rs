@@ -101,9 +101,8 @@ impl CallSink {
 }
 
 /// Starts the writer task: it stores every queued record (what is waiting, up to [`BATCH`]
-/// records, in one transaction), and prunes records older than
-/// `retention` at start and every hour. It ends when every [`CallSink`] is dropped, after
-/// writing what was queued.
+/// records, in one transaction), and prunes records older than `retention` at start and every
+/// hour. It ends when every [`CallSink`] is dropped, after writing what was queued.
 pub fn start(store: Store, retention: Option<Duration>) -> (CallSink, tokio::task::JoinHandle<()>) {
     let (tx, mut rx) = mpsc::channel::<CallRecord>(QUEUE);
     let handle = tokio::spawn(async move {
