@@ -10,7 +10,8 @@
 #
 # Usage: bench/gateway.sh   (env: CONCURRENCY=8 DURATION=10s USERS=1000)
 # Needs wrk (Debian package `wrk`; installed with apt-get when missing and running as root) and
-# curl. Writes the "Gateway overhead" section of bench/RESULTS.md (replacing an earlier one).
+# curl. Writes the "Gateway overhead" section of bench/RESULTS.md (replacing an earlier one in
+# place).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONCURRENCY=${CONCURRENCY:-8}
@@ -152,8 +153,15 @@ MD
 echo "$section"
 results=bench/RESULTS.md
 [ -f "$results" ] || printf '# Benchmark results\n' > "$results"
-# Drop an earlier "## Gateway overhead" section (up to the next "## " heading), then append.
-awk 'BEGIN{skip=0} /^## /{skip=($0=="## Gateway overhead")} !skip' "$results" > "$results.tmp"
-printf '%s\n\n%s\n' "$(cat "$results.tmp")" "$section" > "$results"
-rm -f "$results.tmp"
+# Replace an earlier "## Gateway overhead" section (up to the next "## " heading) where it stands,
+# so hand-written sections after it stay after it; append when there is none.
+printf '%s\n' "$section" > "$work/section.md"
+awk -v section="$work/section.md" '
+  function put(  line) { while ((getline line < section) > 0) print line; close(section) }
+  /^## / { skip = 0 }
+  $0 == "## Gateway overhead" { put(); print ""; skip = 1; done = 1; next }
+  !skip { print }
+  END { if (!done) { print ""; put() } }
+' "$results" > "$results.tmp"
+mv "$results.tmp" "$results"
 echo "wrote $results"

@@ -5,7 +5,8 @@
 //! request id, error code; never headers or bodies). The observer knows its connection (one
 //! client per connection) and reads the action from a task-local set around the action's
 //! execution ([`scope`]). Records go through a bounded channel to one writer task, so a slow
-//! database never slows an Okta call down; when the channel is full the record is dropped and
+//! database never slows an Okta call down; the writer stores what is waiting in one transaction
+//! (one commit for many calls under load). When the channel is full the record is dropped and
 //! counted (`spindle_call_log_dropped`), which the operator sees in `/metrics`.
 //!
 //! Bodies and query strings are never logged: they carry personal data (and, for some calls,
@@ -24,6 +25,9 @@ use crate::state::AppState;
 
 /// How many records may wait for the writer before new ones are dropped.
 pub const QUEUE: usize = 10_000;
+
+/// The most records the writer stores in one transaction.
+pub const BATCH: usize = 500;
 
 tokio::task_local! {
     static ACTION: Option<&'static str>;
@@ -96,19 +100,25 @@ impl CallSink {
     }
 }
 
-/// Starts the writer task: it stores every queued record, and prunes records older than
-/// `retention` at start and every hour. It ends when every [`CallSink`] is dropped, after
-/// writing what was queued.
+/// Starts the writer task: it stores every queued record (what is waiting, up to [`BATCH`]
+/// records, in one transaction), and prunes records older than `retention` at start and every
+/// hour. It ends when every [`CallSink`] is dropped, after writing what was queued.
 pub fn start(store: Store, retention: Option<Duration>) -> (CallSink, tokio::task::JoinHandle<()>) {
     let (tx, mut rx) = mpsc::channel::<CallRecord>(QUEUE);
     let handle = tokio::spawn(async move {
         let mut prune = tokio::time::interval(Duration::from_secs(3600));
+        let mut batch = Vec::with_capacity(BATCH);
         loop {
             tokio::select! {
-                record = rx.recv() => {
-                    let Some(record) = record else { break };
-                    if let Err(error) = store.calls().record(record).await {
-                        tracing::warn!(%error, "could not write a call log record");
+                // Whatever is queued (up to BATCH records) goes in one transaction; 0 means
+                // every sink is dropped and the queue is empty.
+                received = rx.recv_many(&mut batch, BATCH) => {
+                    if received == 0 {
+                        break;
+                    }
+                    let records = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if let Err(error) = store.calls().record_batch(records).await {
+                        tracing::warn!(%error, records = received, "could not write call log records");
                     }
                 }
                 _ = prune.tick() => {

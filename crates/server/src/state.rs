@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use secrecy::ExposeSecret;
@@ -29,6 +29,14 @@ pub struct Settings {
     pub log_retention: Option<Duration>,
     /// Timeout of one attempt of an Okta call.
     pub okta_attempt_timeout: Duration,
+    /// How long a successful API key authentication is reused without asking the store
+    /// (`Duration::ZERO`: every request asks). A revoked key keeps working on this gateway for
+    /// at most this long.
+    pub auth_cache_ttl: Duration,
+    /// How long an action call reuses a connection's row without reading it again
+    /// (`Duration::ZERO`: every call reads it). A change made through another gateway reaches
+    /// this one within this time; a change made through this one applies at once.
+    pub connection_cache_ttl: Duration,
 }
 
 impl Default for Settings {
@@ -39,6 +47,8 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(60),
             log_retention: Some(Duration::from_secs(30 * 24 * 3600)),
             okta_attempt_timeout: Duration::from_secs(30),
+            auth_cache_ttl: Duration::from_secs(5),
+            connection_cache_ttl: Duration::from_secs(2),
         }
     }
 }
@@ -62,6 +72,20 @@ struct Inner {
     settings: Settings,
     metrics: Arc<Metrics>,
     clients: Mutex<HashMap<ConnectionId, (OffsetDateTime, ConnectionClients)>>,
+    keys: crate::auth::KeyCache,
+    lookups: Mutex<Lookups>,
+}
+
+/// The most connection rows [`AppState::clients`] keeps (by id and by name).
+const LOOKUP_CAPACITY: usize = 4096;
+
+/// Connection rows recently read by [`AppState::clients`], by the id or name they were asked
+/// for. `generation` changes whenever an entry is forgotten, so a read that raced with a change
+/// made through this gateway is not cached.
+#[derive(Default)]
+struct Lookups {
+    generation: u64,
+    entries: HashMap<String, (Instant, Connection)>,
 }
 
 /// Shared state; cheap to clone.
@@ -86,9 +110,11 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 calls,
-                settings,
                 metrics: Arc::new(Metrics::default()),
                 clients: Mutex::new(HashMap::new()),
+                keys: crate::auth::KeyCache::new(settings.auth_cache_ttl),
+                lookups: Mutex::new(Lookups::default()),
+                settings,
             }),
         }
     }
@@ -131,19 +157,65 @@ impl AppState {
         })
     }
 
-    /// Forgets the cached clients of a connection (after an update or a delete).
+    /// The cache of recently authenticated API keys.
+    pub(crate) fn key_cache(&self) -> &crate::auth::KeyCache {
+        &self.inner.keys
+    }
+
+    /// Forgets the cached clients of a connection and every cached connection row (after a
+    /// create, an update or a delete), so the change applies to the next call.
     pub fn forget_clients(&self, id: &ConnectionId) {
+        {
+            let mut lookups = self.inner.lookups.lock();
+            lookups.generation = lookups.generation.wrapping_add(1);
+            lookups.entries.clear();
+        }
         self.inner.clients.lock().remove(id);
     }
 
+    /// [`AppState::connection`], reusing a row read less than
+    /// [`Settings::connection_cache_ttl`] ago.
+    async fn cached_connection(&self, id_or_name: &str) -> Result<Connection, ApiError> {
+        let ttl = self.settings().connection_cache_ttl;
+        if ttl.is_zero() {
+            return self.connection(id_or_name).await;
+        }
+        let generation = {
+            let lookups = self.inner.lookups.lock();
+            if let Some((read, connection)) = lookups.entries.get(id_or_name)
+                && read.elapsed() < ttl
+            {
+                return Ok(connection.clone());
+            }
+            lookups.generation
+        };
+        let read = Instant::now();
+        let connection = self.connection(id_or_name).await?;
+        let mut lookups = self.inner.lookups.lock();
+        if lookups.generation == generation {
+            if lookups.entries.len() >= LOOKUP_CAPACITY && !lookups.entries.contains_key(id_or_name)
+            {
+                lookups.entries.retain(|_, (at, _)| at.elapsed() < ttl);
+                if lookups.entries.len() >= LOOKUP_CAPACITY {
+                    lookups.entries.clear();
+                }
+            }
+            lookups
+                .entries
+                .insert(id_or_name.to_owned(), (read, connection.clone()));
+        }
+        Ok(connection)
+    }
+
     /// The Okta clients of a connection, built (and the org URL re-checked against the policy)
-    /// when the connection is new or changed since they were built.
+    /// when the connection is new or changed since they were built. The connection's row is
+    /// read again at most every [`Settings::connection_cache_ttl`].
     ///
     /// # Errors
     /// 404 for an unknown connection; 422 `org_url_refused` when the URL no longer passes the
     /// policy; 500 when the credentials cannot be decrypted or used.
     pub async fn clients(&self, id_or_name: &str) -> Result<ConnectionClients, ApiError> {
-        let connection = self.connection(id_or_name).await?;
+        let connection = self.cached_connection(id_or_name).await?;
         if let Some((updated_at, clients)) = self.inner.clients.lock().get(&connection.id)
             && *updated_at == connection.updated_at
         {

@@ -214,6 +214,93 @@ fn clip(mut s: String, max: usize) -> String {
     s
 }
 
+/// The most rows one `INSERT` statement of [`CallLog::record_batch`] carries (10 bound values
+/// each, so a statement stays under SQLite's historical limit of 999 variables).
+pub const BATCH_CHUNK_ROWS: usize = 99;
+
+/// One call-log row, ready to bind.
+struct InsertRow {
+    id: CallId,
+    at: i64,
+    connection_id: Option<String>,
+    action: Option<String>,
+    method: String,
+    path: String,
+    status: Option<i32>,
+    latency_us: i64,
+    okta_request_id: Option<String>,
+    error_code: Option<String>,
+}
+
+impl InsertRow {
+    fn new(record: CallRecord) -> Self {
+        InsertRow {
+            id: CallId::generate(),
+            at: to_millis(record.at),
+            connection_id: record.connection_id.map(|c| c.as_str().to_owned()),
+            action: record.action.map(|a| clip(a, 128)),
+            method: clip(record.method, 16),
+            path: clip(record.path, 2048),
+            status: record.status.map(i32::from),
+            latency_us: i64::try_from(record.latency.as_micros()).unwrap_or(i64::MAX),
+            okta_request_id: record.okta_request_id.map(|r| clip(r, 128)),
+            error_code: record.error_code.map(|c| clip(c, 128)),
+        }
+    }
+}
+
+const INSERT_COLUMNS: usize = 10;
+
+/// `INSERT INTO call_log (…) VALUES ($1, …, $10), ($11, …)` for `rows` rows.
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO call_log (id, at, connection_id, action, method, path, status, \
+         latency_us, okta_request_id, error_code) VALUES ",
+    );
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..INSERT_COLUMNS {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * INSERT_COLUMNS + column + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Binds every row of `rows`, in the column order of [`insert_sql`].
+fn bind_rows<'q, DB>(
+    mut query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
+    rows: &'q [InsertRow],
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i32>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for row in rows {
+        query = query
+            .bind(row.id.as_str())
+            .bind(row.at)
+            .bind(row.connection_id.as_deref())
+            .bind(row.action.as_deref())
+            .bind(row.method.as_str())
+            .bind(row.path.as_str())
+            .bind(row.status)
+            .bind(row.latency_us)
+            .bind(row.okta_request_id.as_deref())
+            .bind(row.error_code.as_deref());
+    }
+    query
+}
+
 /// The call log. Get one with [`Store::calls`].
 #[derive(Debug, Clone, Copy)]
 pub struct CallLog<'a> {
@@ -231,29 +318,49 @@ impl<'a> CallLog<'a> {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn record(&self, record: CallRecord) -> Result<CallId, StoreError> {
-        let id = CallId::generate();
-        let latency_us = i64::try_from(record.latency.as_micros()).unwrap_or(i64::MAX);
+        let mut ids = self.record_batch(vec![record]).await?;
+        ids.pop().ok_or_else(|| StoreError::Corrupt {
+            table: "call_log",
+            reason: "a one-record batch returned no id".into(),
+        })
+    }
+
+    /// Appends `records` in one transaction (multi-row `INSERT`s of at most
+    /// [`BATCH_CHUNK_ROWS`] rows each) and returns their ids in order: either every record is
+    /// written or none. Text fields are cut as in [`CallLog::record`]. An empty batch writes
+    /// nothing.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] (nothing of the batch is kept then).
+    pub async fn record_batch(&self, records: Vec<CallRecord>) -> Result<Vec<CallId>, StoreError> {
+        let rows: Vec<InsertRow> = records.into_iter().map(InsertRow::new).collect();
+        let ids: Vec<CallId> = rows.iter().map(|r| r.id.clone()).collect();
+        if rows.is_empty() {
+            return Ok(ids);
+        }
+        let chunks: Vec<(String, &[InsertRow])> = rows
+            .chunks(BATCH_CHUNK_ROWS)
+            .map(|chunk| (insert_sql(chunk.len()), chunk))
+            .collect();
         with_pool!(self.store, |pool| {
-            sqlx::query(
-                "INSERT INTO call_log (id, at, connection_id, action, method, path, status, \
-                 latency_us, okta_request_id, error_code) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(id.as_str())
-            .bind(to_millis(record.at))
-            .bind(record.connection_id.as_ref().map(ConnectionId::as_str))
-            .bind(record.action.map(|a| clip(a, 128)))
-            .bind(clip(record.method, 16))
-            .bind(clip(record.path, 2048))
-            .bind(record.status.map(i32::from))
-            .bind(latency_us)
-            .bind(record.okta_request_id.map(|r| clip(r, 128)))
-            .bind(record.error_code.map(|c| clip(c, 128)))
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
+            if let [(sql, chunk)] = chunks.as_slice() {
+                // One statement is atomic by itself: no BEGIN/COMMIT round trips.
+                bind_rows(sqlx::query(sql), chunk)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+            } else {
+                async {
+                    let mut tx = pool.begin().await?;
+                    for (sql, chunk) in &chunks {
+                        bind_rows(sqlx::query(sql), chunk).execute(&mut *tx).await?;
+                    }
+                    tx.commit().await
+                }
+                .await
+            }
         })?;
-        Ok(id)
+        Ok(ids)
     }
 
     /// A page of calls matching `filter`, newest first. Pass `None` for the first page, then the

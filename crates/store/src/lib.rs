@@ -70,7 +70,9 @@ use sqlx::sqlite::{
 use time::OffsetDateTime;
 
 pub use api_keys::{ApiKey, ApiKeyScope, ApiKeys, LAST_USED_GRANULARITY};
-pub use calls::{CallFilter, CallLog, CallRecord, LoggedCall, MAX_PAGE_SIZE, Page};
+pub use calls::{
+    BATCH_CHUNK_ROWS, CallFilter, CallLog, CallRecord, LoggedCall, MAX_PAGE_SIZE, Page,
+};
 pub use connections::{
     AerialSettings, AuthConfig, AuthKind, Connection, ConnectionUpdate, Connections, Credentials,
     NewConnection, OAuthSettings,

@@ -460,6 +460,9 @@ pub async fn create(
         new = new.aerial(settings, token);
     }
     let connection = state.store().connections().create(new).await?;
+    // A cached lookup of this name (a connection deleted through another gateway) must not
+    // outlive the create.
+    state.forget_clients(&connection.id);
     Ok((StatusCode::CREATED, Json(connection.into())))
 }
 

@@ -5,11 +5,37 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use spindle_store::ApiKeyScope;
 
-use crate::support::{Db, Gw, Key, Resp, both_backends};
+use std::time::Duration;
+
+use crate::support::{Db, Gw, Key, Options, Resp, both_backends, dev_settings};
+
+/// Gateway options with this API key cache TTL.
+fn key_cache_ttl(ttl: Duration) -> Options {
+    let mut settings = dev_settings();
+    settings.auth_cache_ttl = ttl;
+    Options {
+        settings,
+        ..Options::default()
+    }
+}
+
+/// A new full key's id and `Authorization` header.
+async fn new_key(gw: &Gw, name: &str) -> (spindle_store::ApiKeyId, String) {
+    let (key, secret) = gw
+        .store
+        .api_keys()
+        .create(name, ApiKeyScope::Full)
+        .await
+        .expect("a key");
+    let secret = secrecy::ExposeSecret::expose_secret(&secret).to_owned();
+    (key.id, format!("Bearer {secret}"))
+}
 
 both_backends!(
     requests_without_a_valid_key_are_401,
     a_revoked_key_is_401,
+    a_revoked_key_stops_working_once_the_cache_ttl_ends,
+    the_key_cache_serves_only_the_exact_secret_that_authenticated,
     the_read_only_key_reads_but_cannot_change_connections,
     operations_endpoints_need_no_key,
 );
@@ -103,23 +129,78 @@ async fn requests_without_a_valid_key_are_401(db: Db) {
     gw.stop().await;
 }
 
+/// Without the key cache (TTL 0) a revocation applies to the next request.
 async fn a_revoked_key_is_401(db: Db) {
-    let gw = Gw::start(&db).await;
-    let (key, secret) = gw
-        .store
-        .api_keys()
-        .create("soon revoked", ApiKeyScope::Full)
-        .await
-        .expect("a key");
-    let secret = secrecy::ExposeSecret::expose_secret(&secret).to_owned();
-    let header = format!("Bearer {secret}");
+    let gw = Gw::start_with(&db, key_cache_ttl(Duration::ZERO)).await;
+    let (id, header) = new_key(&gw, "soon revoked").await;
     gw.send(Method::GET, "/v1/actions", Key::Raw(&header), None)
         .await
         .ok(200);
-    gw.store.api_keys().revoke(&key.id).await.expect("revoked");
+    gw.store.api_keys().revoke(&id).await.expect("revoked");
     for (method, path, body) in endpoints() {
         let r = gw.send(method.clone(), path, Key::Raw(&header), body).await;
         assert_401(&r, &format!("revoked key on {method} {path}"));
+    }
+    gw.stop().await;
+}
+
+/// With the key cache a revocation made behind the gateway's back (another gateway, the CLI)
+/// applies once the TTL has passed.
+async fn a_revoked_key_stops_working_once_the_cache_ttl_ends(db: Db) {
+    let ttl = Duration::from_millis(500);
+    let gw = Gw::start_with(&db, key_cache_ttl(ttl)).await;
+    let (id, header) = new_key(&gw, "soon revoked").await;
+    gw.send(Method::GET, "/v1/actions", Key::Raw(&header), None)
+        .await
+        .ok(200);
+    gw.store.api_keys().revoke(&id).await.expect("revoked");
+    tokio::time::sleep(ttl + Duration::from_millis(100)).await;
+    for (method, path, body) in endpoints() {
+        let r = gw.send(method.clone(), path, Key::Raw(&header), body).await;
+        assert_401(&r, &format!("revoked key on {method} {path}"));
+    }
+    gw.stop().await;
+}
+
+/// A cached key answers only its exact secret: a secret differing in one character, or one
+/// with the right key id and other random bytes, still goes to the store and is refused; and a
+/// refusal is never cached.
+async fn the_key_cache_serves_only_the_exact_secret_that_authenticated(db: Db) {
+    let gw = Gw::start_with(&db, key_cache_ttl(Duration::from_secs(600))).await;
+    let (id, header) = new_key(&gw, "cached").await;
+    let mut tampered = header.clone();
+    let last = tampered.pop().expect("a character");
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    let (prefix, _) = header.split_at(header.len() - 43);
+    let other_random = format!("{prefix}{}", "x".repeat(43));
+    let longer = format!("{header}A");
+    let wrong = [&tampered, &other_random, &longer];
+    // A refusal first: it must not stick to the key.
+    assert_401(
+        &gw.send(Method::GET, "/v1/actions", Key::Raw(&tampered), None)
+            .await,
+        "tampered key before the real one",
+    );
+    gw.send(Method::GET, "/v1/actions", Key::Raw(&header), None)
+        .await
+        .ok(200);
+    for bad in wrong {
+        let r = gw
+            .send(Method::GET, "/v1/actions", Key::Raw(bad), None)
+            .await;
+        assert_401(&r, "a wrong secret while the key is cached");
+    }
+    // The documented trade-off: behind the gateway's back, the revocation waits for the TTL...
+    gw.store.api_keys().revoke(&id).await.expect("revoked");
+    gw.send(Method::GET, "/v1/actions", Key::Raw(&header), None)
+        .await
+        .ok(200);
+    // ...and wrong secrets stay refused.
+    for bad in wrong {
+        let r = gw
+            .send(Method::GET, "/v1/actions", Key::Raw(bad), None)
+            .await;
+        assert_401(&r, "a wrong secret of a revoked key");
     }
     gw.stop().await;
 }

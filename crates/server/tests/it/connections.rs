@@ -42,7 +42,114 @@ both_backends!(
     a_service_app_without_the_scope_is_okta_s_403,
     duplicate_names_conflict,
     unknown_connections_are_404,
+    changes_through_the_gateway_apply_at_once_despite_the_cache,
+    changes_behind_the_gateway_apply_once_the_cache_ttl_ends,
 );
+
+/// Gateway options with this connection cache TTL.
+fn connection_cache_ttl(ttl: std::time::Duration) -> crate::support::Options {
+    let mut settings = crate::support::dev_settings();
+    settings.connection_cache_ttl = ttl;
+    crate::support::Options {
+        settings,
+        ..Default::default()
+    }
+}
+
+/// With a long connection cache TTL, an update, rename, delete or re-create made through this
+/// gateway is seen by the next action call.
+async fn changes_through_the_gateway_apply_at_once_despite_the_cache(db: Db) {
+    let gw = Gw::start_with(
+        &db,
+        connection_cache_ttl(std::time::Duration::from_secs(600)),
+    )
+    .await;
+    let id = gw.connect("acme").await;
+    let list = json!({"limit": 1});
+    for by in ["acme", id.as_str()] {
+        gw.run(by, "get_list_all_users", list.clone()).await.ok(200);
+    }
+    // New credentials: the next call uses them (Okta refuses the wrong token).
+    gw.patch(
+        &format!("/v1/connections/{id}"),
+        json!({"auth": {"kind": "api_token", "token": "wrong"}}),
+    )
+    .await
+    .ok(200);
+    for by in ["acme", id.as_str()] {
+        let r = gw.run(by, "get_list_all_users", list.clone()).await;
+        assert_ne!(r.status, 200, "{by}: {}", r.text);
+    }
+    gw.patch(
+        &format!("/v1/connections/{id}"),
+        json!({"auth": {"kind": "api_token", "token": gw.emu.token()}}),
+    )
+    .await
+    .ok(200);
+    gw.run("acme", "get_list_all_users", list.clone())
+        .await
+        .ok(200);
+    // A rename: the old name is gone at once.
+    gw.patch("/v1/connections/acme", json!({"name": "renamed"}))
+        .await
+        .ok(200);
+    gw.run("acme", "get_list_all_users", list.clone())
+        .await
+        .problem(404, "not_found");
+    gw.run("renamed", "get_list_all_users", list.clone())
+        .await
+        .ok(200);
+    // A delete, then a new connection under the old name.
+    gw.send(
+        Method::DELETE,
+        &format!("/v1/connections/{id}"),
+        Key::Full,
+        None,
+    )
+    .await;
+    for by in ["renamed", id.as_str()] {
+        gw.run(by, "get_list_all_users", list.clone())
+            .await
+            .problem(404, "not_found");
+    }
+    gw.run("acme", "get_list_all_users", list.clone())
+        .await
+        .problem(404, "not_found");
+    let new_id = gw.connect("acme").await;
+    assert_ne!(new_id, id);
+    gw.run("acme", "get_list_all_users", list.clone())
+        .await
+        .ok(200);
+    gw.stop().await;
+}
+
+/// A change made behind the gateway's back (another gateway on the same database) is seen once
+/// the connection cache TTL has passed.
+async fn changes_behind_the_gateway_apply_once_the_cache_ttl_ends(db: Db) {
+    let ttl = std::time::Duration::from_millis(500);
+    let gw = Gw::start_with(&db, connection_cache_ttl(ttl)).await;
+    let id = gw.connect("acme").await;
+    let list = json!({"limit": 1});
+    gw.run("acme", "get_list_all_users", list.clone())
+        .await
+        .ok(200);
+    gw.store
+        .connections()
+        .update(
+            &id.parse().expect("a connection id"),
+            spindle_store::ConnectionUpdate::new().name("elsewhere"),
+        )
+        .await
+        .expect("renamed behind the gateway");
+    tokio::time::sleep(ttl + std::time::Duration::from_millis(100)).await;
+    gw.run("acme", "get_list_all_users", list.clone())
+        .await
+        .problem(404, "not_found");
+    gw.run("elsewhere", "get_list_all_users", list)
+        .await
+        .ok(200);
+    gw.stop().await;
+}
 
 async fn create_list_get_update_delete(db: Db) {
     let gw = Gw::start(&db).await;

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use spindle_store::{CallFilter, CallRecord, ConnectionId, StoreError};
+use spindle_store::{BATCH_CHUNK_ROWS, CallFilter, CallRecord, ConnectionId, StoreError};
 use time::OffsetDateTime;
 
 use crate::harness::{TestDb, both_backends};
@@ -238,7 +238,61 @@ async fn oversized_fields_are_cut_not_refused(db: TestDb) {
     );
 }
 
+/// A batch spanning several `INSERT` statements comes back whole, with the ids it returned, and
+/// its fields cut like single records.
+async fn a_batch_is_written_whole(db: TestDb) {
+    let log = db.store.calls();
+    assert_eq!(
+        log.record_batch(Vec::new()).await.expect("empty"),
+        Vec::new()
+    );
+    let t0 = ms(OffsetDateTime::now_utc());
+    let n = 2 * BATCH_CHUNK_ROWS + 7;
+    let mut records: Vec<CallRecord> = (0..n)
+        .map(|i| {
+            record(
+                t0 - Duration::from_millis(i as u64),
+                (i % 3) as u8,
+                (i % 2 == 0).then_some(404),
+            )
+        })
+        .collect();
+    records[5].path = format!("/api/v1/users?q={}", "é".repeat(5000));
+    records[6].error_code = Some("E0000001\0".into());
+    records[7].connection_id = None;
+    records[7].latency = Duration::from_secs(3);
+    let ids = log.record_batch(records.clone()).await.expect("batch");
+    assert_eq!(ids.len(), n);
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), n, "distinct ids");
+    // Newest first is the order they were built in.
+    let page = log
+        .list(&CallFilter::new(), None, 1000)
+        .await
+        .expect("list");
+    assert_eq!(page.items.len(), n);
+    for (i, (stored, (id, want))) in page.items.iter().zip(ids.iter().zip(&records)).enumerate() {
+        assert_eq!(&stored.id, id, "row {i}");
+        match i {
+            5 => {
+                assert!(stored.record.path.len() <= 2048);
+                assert!(stored.record.path.starts_with("/api/v1/users?q=é"));
+            }
+            6 => assert_eq!(stored.record.error_code.as_deref(), Some("E0000001")),
+            _ => assert_eq!(&stored.record, want, "row {i}"),
+        }
+    }
+    // A one-record batch is the same as `record`.
+    let single = log
+        .record_batch(vec![record(t0 + Duration::from_secs(1), 1, Some(200))])
+        .await
+        .expect("one");
+    assert_eq!(single.len(), 1);
+    let newest = log.list(&CallFilter::new(), None, 1).await.expect("list");
+    assert_eq!(newest.items[0].id, single[0]);
+}
+
 both_backends!(
+    a_batch_is_written_whole,
     oversized_fields_are_cut_not_refused,
     records_round_trip_newest_first,
     cursor_paging_visits_each_record_once,
