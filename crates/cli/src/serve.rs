@@ -46,6 +46,14 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     body_limit: usize,
+    /// How long a successful API key check is reused (`0s` checks the database every time); a
+    /// revoked key stops working on every gateway within this time.
+    #[arg(long, default_value = "5s", value_parser = spindle_emulator::parse_duration)]
+    auth_cache_ttl: Duration,
+    /// How long a connection's row is reused before checking for changes made through another
+    /// gateway process (`0s`: every time). Changes through this process apply at once.
+    #[arg(long, default_value = "2s", value_parser = spindle_emulator::parse_duration)]
+    connection_cache_ttl: Duration,
 }
 
 /// The call log's retention: a duration, or forever.
@@ -76,6 +84,8 @@ impl ServeArgs {
         settings.body_limit = self.body_limit;
         settings.request_timeout = self.request_timeout;
         settings.log_retention = self.log_retention.0;
+        settings.auth_cache_ttl = self.auth_cache_ttl;
+        settings.connection_cache_ttl = self.connection_cache_ttl;
         settings
     }
 }
