@@ -17,7 +17,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use parking_lot::Mutex;
 use sha2::{Digest, Sha256};
-use spindle_store::{ApiKey, ApiKeyScope};
+use spindle_store::ApiKey;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -43,11 +43,6 @@ impl Caller {
                 self.key.id
             )))
         }
-    }
-
-    /// The key's scope.
-    pub fn scope(&self) -> ApiKeyScope {
-        self.key.scope
     }
 }
 

@@ -21,7 +21,6 @@ use spindle_store::{CallRecord, ConnectionId, Store};
 use tokio::sync::mpsc;
 
 use crate::metrics::Metrics;
-use crate::state::AppState;
 
 /// How many records may wait for the writer before new ones are dropped.
 pub const QUEUE: usize = 10_000;
@@ -33,14 +32,9 @@ tokio::task_local! {
     static ACTION: Option<&'static str>;
 }
 
-/// Runs `future` (an action's execution for `connection`) with `action` recorded on every
-/// Okta call it makes.
-pub async fn scope<F: Future>(
-    _state: &AppState,
-    _connection: &ConnectionId,
-    action: Option<&'static str>,
-    future: F,
-) -> F::Output {
+/// Runs `future` with `action` recorded on every Okta call it makes (`None`: calls outside the
+/// catalog, such as a passthrough). The connection is known to each client's [`Recorder`].
+pub async fn scope<F: Future>(action: Option<&'static str>, future: F) -> F::Output {
     ACTION.scope(action, future).await
 }
 

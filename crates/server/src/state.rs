@@ -129,11 +129,6 @@ impl AppState {
         &self.inner.settings
     }
 
-    /// Where call-log records go.
-    pub fn calls(&self) -> &crate::calllog::CallSink {
-        &self.inner.calls
-    }
-
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics

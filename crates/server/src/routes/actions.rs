@@ -211,8 +211,6 @@ pub(crate) async fn run_action(
     };
     let client = as_user.as_ref().unwrap_or(&clients.org);
     crate::calllog::scope(
-        state,
-        &clients.connection.id,
         Some(spec.id),
         spindle_actions::execute_with_aerial(client, aerial, valid),
     )

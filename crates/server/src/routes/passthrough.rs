@@ -281,8 +281,7 @@ pub async fn passthrough(
             .json(json)
             .map_err(|e| ApiError::invalid_field("body", e.to_string()))?;
     }
-    let result =
-        crate::calllog::scope(&state, &clients.connection.id, None, client.send(request)).await;
+    let result = crate::calllog::scope(None, client.send(request)).await;
     match result {
         Ok(response) => {
             let mut headers = BTreeMap::new();
