@@ -1,15 +1,15 @@
 //! The catalog of use cases: what each action is, which Okta endpoint it calls and with which
 //! OAuth scopes.
 //!
-//! The entries are plain `'static` data compiled into the binary. They are checked by a test against
-//! the use-case list they come from, so the catalog cannot silently drift from it, but nothing here
-//! reads reference files at run time.
+//! Each action declares its [`Spec`] in its own file, next to its input and its client call
+//! ([`crate::actions`]); the registry ([`crate::registry`]) gathers them in the order of the
+//! use-case list. They are checked by a test against the use-case list they come from, so the
+//! catalog cannot silently drift from it, but nothing here reads reference files at run time.
 
 use std::fmt;
 
 use serde::Serialize;
 
-mod entries;
 
 /// What an action does to the data in the Okta org.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -95,9 +95,10 @@ macro_rules! display_as_str {
 }
 display_as_str!(Operation, Server, HttpMethod);
 
-/// One action of the catalog: a named Okta use case and the Okta call behind it.
+/// What an action is: a named Okta use case and the Okta call behind it. Each action's file
+/// declares its own (`const SPEC` of [`crate::Action`]); the catalog adds its schemas.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ActionSpec {
+pub struct Spec {
     /// The stable identifier, e.g. `delete_a_group`. Every surface names the action by it.
     pub id: &'static str,
     /// A short human title, e.g. "Delete a Group".
@@ -119,30 +120,7 @@ pub struct ActionSpec {
     pub scopes: &'static [&'static str],
 }
 
-impl ActionSpec {
-    /// The JSON Schema of the action's input: a self-contained draft 2020-12 document.
-    pub fn input_schema(&self) -> serde_json::Value {
-        self.typed()
-            .map_or(serde_json::Value::Null, |e| (e.input_schema)())
-    }
-
-    /// The JSON Schema of the action's output: a self-contained draft 2020-12 document.
-    pub fn output_schema(&self) -> serde_json::Value {
-        self.typed()
-            .map_or(serde_json::Value::Null, |e| (e.output_schema)())
-    }
-
-    /// A realistic example input; it always passes [`crate::validate_input`].
-    pub fn example_input(&self) -> serde_json::Value {
-        self.typed()
-            .map_or(serde_json::Value::Null, |e| (e.example)())
-    }
-
-    /// The typed definition (every catalog entry has one; a test enforces it).
-    fn typed(&self) -> Option<&'static crate::actions::Entry> {
-        crate::actions::entry(self.id)
-    }
-
+impl Spec {
     /// The names of the path template's parameters, in order.
     pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
         let path: &'static str = self.path;
@@ -151,9 +129,67 @@ impl ActionSpec {
     }
 }
 
+/// One action of the catalog: its [`Spec`] (reachable through `Deref`: `action.id`,
+/// `action.path`, ...) and its schemas, which every entry has by construction.
+#[derive(Serialize)]
+pub struct ActionSpec {
+    #[serde(flatten)]
+    spec: Spec,
+    #[serde(skip)]
+    pub(crate) typed: crate::registry::Typed,
+}
+
+impl ActionSpec {
+    pub(crate) const fn new(spec: Spec, typed: crate::registry::Typed) -> Self {
+        Self { spec, typed }
+    }
+
+    /// The action's description.
+    pub fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    /// The JSON Schema of the action's input: a self-contained draft 2020-12 document.
+    pub fn input_schema(&self) -> serde_json::Value {
+        (self.typed.input_schema)()
+    }
+
+    /// The JSON Schema of the action's output: a self-contained draft 2020-12 document. It
+    /// describes the client's models, so it says exactly what the client decodes.
+    pub fn output_schema(&self) -> serde_json::Value {
+        (self.typed.output_schema)()
+    }
+
+    /// A realistic example input; it always passes [`crate::validate_input`].
+    pub fn example_input(&self) -> serde_json::Value {
+        (self.typed.example)()
+    }
+}
+
+impl std::ops::Deref for ActionSpec {
+    type Target = Spec;
+    fn deref(&self) -> &Spec {
+        &self.spec
+    }
+}
+
+impl fmt::Debug for ActionSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.spec.fmt(f)
+    }
+}
+
+impl PartialEq for ActionSpec {
+    fn eq(&self, other: &Self) -> bool {
+        self.spec == other.spec
+    }
+}
+
+impl Eq for ActionSpec {}
+
 /// Every action, in a stable order (the order of the use-case list).
 pub fn all() -> &'static [ActionSpec] {
-    entries::ENTRIES
+    &crate::registry::CATALOG
 }
 
 /// The action with this exact id, if there is one.
@@ -218,14 +254,10 @@ mod tests {
     }
 
     #[test]
-    fn every_action_has_exactly_one_typed_definition_in_catalog_order() {
-        let typed: Vec<&str> = crate::actions::typed_ids().collect();
-        let ids: Vec<&str> = all().iter().map(|a| a.id).collect();
-        assert_eq!(typed, ids);
+    fn every_action_has_object_schemas() {
         for action in all() {
-            assert!(action.typed().is_some(), "{}", action.id);
-            assert!(action.input_schema().is_object(), "{}", action.id);
-            assert!(action.output_schema().is_object(), "{}", action.id);
+            assert_eq!(action.input_schema()["type"], "object", "{}", action.id);
+            assert_eq!(action.output_schema()["type"], "object", "{}", action.id);
         }
     }
 

@@ -6,12 +6,14 @@
 //! endpoint, which scopes), its typed input and output in [`actions`] and [`models`] (from which
 //! the JSON Schemas are generated), and its documentation in `docs/actions.md` ([`docs`]).
 //!
-//! Running an action is three pure steps around one HTTP call, so that [`execute()`] (through a
-//! [`spindle_okta::Client`]) only has to send requests:
-//! 1. [`validate_input`] turns JSON into a typed [`ValidInput`], or reports every problem;
-//! 2. [`ValidInput::okta_request`] ([`request`]) gives the Okta call (method, encoded path, query,
-//!    body) — or, for `terminate_employee`, [`hris::TerminationPlan`] gives the calls;
-//! 3. [`ValidInput::output`] ([`response`]) turns Okta's answer into the action's output.
+//! An action is one type implementing [`Action`], in one file of [`actions`]: its [`Spec`] (id,
+//! title, kind, Okta method and path, scopes), its input, its example and its call of the typed
+//! client [`spindle_okta::Client`], whose models are its output. The [`registry`] gathers them.
+//! Running one is:
+//! 1. [`validate_input`] turns JSON into a typed [`ValidInput`], or reports every problem, before
+//!    anything is sent;
+//! 2. [`execute()`] picks the client of the action's Okta API from [`Clients`] and runs the
+//!    action's call(s); [`pages`] follows a list to its end.
 //!
 //! ```
 //! use spindle_actions::catalog;
@@ -25,20 +27,21 @@
 //! assert_eq!(error.problems()[0].to_string(), r#"groupId: expected a non-empty string, got """#);
 //! ```
 
+pub mod action;
 pub mod actions;
 pub mod catalog;
 pub mod docs;
 pub mod execute;
 pub mod hris;
-pub mod models;
-pub mod request;
-pub mod response;
+pub mod outputs;
+pub mod registry;
 pub mod schema;
 pub mod validate;
 
-pub use actions::{Action, ValidInput};
-pub use catalog::{ActionSpec, HttpMethod, Operation, Server};
-pub use execute::{ExecuteError, execute, execute_with_aerial};
+pub use action::Action;
+pub use catalog::{ActionSpec, HttpMethod, Operation, Server, Spec};
+pub use execute::{Clients, ExecuteError, execute, pages};
+pub use registry::ValidInput;
 pub use validate::{InputError, Problem};
 
 use serde_json::Value;
@@ -55,22 +58,17 @@ use serde_json::Value;
 /// [`InputError::UnknownAction`] for an id not in the catalog, [`InputError::Invalid`] with the
 /// problems (sorted by path) for a bad input.
 pub fn validate_input(id: &str, input: &Value) -> Result<ValidInput, InputError> {
-    let Some(entry) = actions::entry(id) else {
+    let Some(action) = catalog::get(id) else {
         return Err(InputError::UnknownAction {
             id: id.to_owned(),
             suggestions: catalog::suggest(id, 3),
         });
     };
     let invalid = |problems| InputError::Invalid {
-        action: entry.id,
+        action: action.id,
         problems,
     };
-    let compiled = actions::compiled(entry).ok_or_else(|| {
-        invalid(vec![Problem::new(
-            "input",
-            "this action has no input schema",
-        )])
-    })?;
+    let compiled = registry::compiled(action);
     let validator = compiled.validator.as_ref().map_err(|err| {
         invalid(vec![Problem::new(
             "input",
@@ -81,7 +79,7 @@ pub fn validate_input(id: &str, input: &Value) -> Result<ValidInput, InputError>
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
-    (entry.parse)(input).map_err(|mut problems| {
+    (action.typed.parse)(input).map_err(|mut problems| {
         problems.sort();
         invalid(problems)
     })

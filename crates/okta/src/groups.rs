@@ -14,7 +14,7 @@
 use futures::stream::BoxStream;
 
 use crate::models::{Application, Group, GroupBody, User};
-use crate::{Client, GroupId, Page, Request, Result, UserId, req};
+use crate::{Client, GroupId, Page, PageQuery, Request, Result, UserId, req};
 
 /// Largest page of `GET /api/v1/groups`.
 pub const MAX_PAGE_SIZE: u32 = 10_000;
@@ -159,18 +159,34 @@ impl Groups {
             .await
     }
 
+    fn members_request(id: &GroupId, query: &PageQuery) -> Request {
+        let request = req!(
+            GET,
+            "/api/v1/groups/{groupId}/users",
+            "/api/v1/groups/{}/users",
+            id
+        );
+        query.apply(request, Some(MEMBERS_PAGE_SIZE))
+    }
+
     /// Streams the group's members.
     pub fn members(&self, id: impl Into<GroupId>) -> BoxStream<'static, Result<User>> {
-        let id = id.into();
-        self.client.stream(
-            req!(
-                GET,
-                "/api/v1/groups/{groupId}/users",
-                "/api/v1/groups/{}/users",
-                id
-            )
-            .query("limit", MEMBERS_PAGE_SIZE),
-        )
+        self.client
+            .stream(Self::members_request(&id.into(), &PageQuery::new()))
+    }
+
+    /// One page of the group's members (`GET /api/v1/groups/{groupId}/users`).
+    ///
+    /// # Errors
+    /// 404 `E0000007` if there is no such group.
+    pub async fn members_page(
+        &self,
+        id: impl Into<GroupId>,
+        query: PageQuery,
+    ) -> Result<Page<User>> {
+        self.client
+            .page(Self::members_request(&id.into(), &query))
+            .await
     }
 
     /// `PUT /api/v1/groups/{groupId}/users/{userId}`.
@@ -211,15 +227,33 @@ impl Groups {
             .await
     }
 
-    /// Streams the applications assigned to the group (Okta's default page size; no
-    /// maximum is documented for this endpoint).
-    pub fn apps(&self, id: impl Into<GroupId>) -> BoxStream<'static, Result<Application>> {
-        let id = id.into();
-        self.client.stream(req!(
+    fn apps_request(id: &GroupId, query: &PageQuery) -> Request {
+        let request = req!(
             GET,
             "/api/v1/groups/{groupId}/apps",
             "/api/v1/groups/{}/apps",
             id
-        ))
+        );
+        query.apply(request, None)
+    }
+
+    /// Streams the applications assigned to the group (Okta's default page size; no
+    /// maximum is documented for this endpoint).
+    pub fn apps(&self, id: impl Into<GroupId>) -> BoxStream<'static, Result<Application>> {
+        self.client
+            .stream(Self::apps_request(&id.into(), &PageQuery::new()))
+    }
+
+    /// One page of the applications assigned to the group
+    /// (`GET /api/v1/groups/{groupId}/apps`).
+    ///
+    /// # Errors
+    /// 404 `E0000007` if there is no such group.
+    pub async fn apps_page(
+        &self,
+        id: impl Into<GroupId>,
+        query: PageQuery,
+    ) -> Result<Page<Application>> {
+        self.client.page(Self::apps_request(&id.into(), &query)).await
     }
 }

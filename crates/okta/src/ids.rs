@@ -8,6 +8,8 @@ macro_rules! id_type {
         #[$doc]
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+        #[cfg_attr(feature = "schemars", schemars(transparent))]
         pub struct $name(pub String);
 
         impl $name {

@@ -29,6 +29,54 @@ impl<T> Page<T> {
     pub fn has_next(&self) -> bool {
         self.next.is_some()
     }
+
+    /// The `after` cursor of the next page (the `after` query parameter of its URL), for a
+    /// caller that hands cursors out rather than URLs. `None` on the last page.
+    pub fn next_after(&self) -> Option<String> {
+        self.next.as_ref().and_then(|url| {
+            url.query_pairs()
+                .find(|(name, _)| name == "after")
+                .map(|(_, value)| value.into_owned())
+        })
+    }
+}
+
+/// Where a page of a list starts and how long it is: the `after` cursor (from
+/// [`Page::next_after`]) and the `limit`, for the lists that take nothing else.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageQuery {
+    /// The cursor of the page; `None` for the first page.
+    pub after: Option<String>,
+    /// The page size; `None` for the list's default.
+    pub limit: Option<u32>,
+}
+
+impl PageQuery {
+    /// The first page, at the list's default size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts at the cursor `after`.
+    #[must_use]
+    pub fn after(mut self, after: impl Into<String>) -> Self {
+        self.after = Some(after.into());
+        self
+    }
+
+    /// Sets the page size.
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Adds `after` and `limit` (or `default_limit`) to `request`.
+    pub(crate) fn apply(&self, request: Request, default_limit: Option<u32>) -> Request {
+        request
+            .query_opt("after", self.after.as_ref())
+            .query_opt("limit", self.limit.or(default_limit))
+    }
 }
 
 /// Finds the `rel="next"` target among `Link` header values.

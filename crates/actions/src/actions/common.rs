@@ -35,6 +35,12 @@ impl Deref for NonEmpty {
     }
 }
 
+impl From<NonEmpty> for String {
+    fn from(value: NonEmpty) -> Self {
+        value.0
+    }
+}
+
 impl fmt::Display for NonEmpty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -74,6 +80,34 @@ pub struct Page<T> {
     /// the next page. Absent on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
+}
+
+impl<T> From<spindle_okta::Page<T>> for Page<T> {
+    fn from(page: spindle_okta::Page<T>) -> Self {
+        Self {
+            next: page.next_after(),
+            items: page.items,
+        }
+    }
+}
+
+/// The client's query for the page of a list input that starts at `after`.
+pub(crate) fn page_query(after: Option<NonEmpty>, limit: Option<u32>) -> spindle_okta::PageQuery {
+    spindle_okta::PageQuery {
+        after: after.map(String::from),
+        limit,
+    }
+}
+
+/// The client's request model for an input's body. Both sides are Okta's JSON shape and keep
+/// unknown fields and custom attributes, so nothing is lost on the way; the input type only adds
+/// the checks made before anything is sent.
+pub(crate) fn body<I: Serialize, M: serde::de::DeserializeOwned>(
+    input: &I,
+) -> Result<M, crate::execute::ExecuteError> {
+    serde_json::to_value(input)
+        .and_then(serde_json::from_value)
+        .map_err(|e| crate::execute::ExecuteError::Request(e.to_string()))
 }
 
 pub(crate) fn yes() -> bool {

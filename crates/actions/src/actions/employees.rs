@@ -5,12 +5,17 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use spindle_okta::Client;
+use spindle_okta::users::{DeactivateOptions, ListUsers};
 
-use super::action;
 use super::common::{NonEmpty, Page, yes};
+use crate::Action;
+use crate::catalog::{HttpMethod, Operation, Server, Spec};
+use crate::execute::ExecuteError;
 use crate::hris::{
     Employee, EmployeeCursor, EmployeeFilters, EmploymentStatus, Termination, TerminationMode,
-    TerminationOptions,
+    TerminationOptions, TerminationPlan, TerminationStep, okta_search,
 };
 use crate::validate::Problem;
 
@@ -38,9 +43,54 @@ pub struct ListEmployees {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<NonEmpty>,
 }
-action!(ListEmployees, "list_all_employees", Page<Employee>,
-    {"status": ["active", "terminated"], "updated_since": "2026-01-01T00:00:00Z", "department": "Sales", "limit": 100},
-    check = check_list);
+
+impl Action for ListEmployees {
+    const SPEC: Spec = Spec {
+        id: "list_all_employees",
+        title: "List all Users",
+        operation: Operation::Read,
+        entities: &["employees"],
+        summary: "Spindle's unified HRIS listing: reads Okta users and maps each one to the common Employee model (names, emails, phones, employment status, title, department, manager, location, start and termination dates, custom fields and the raw Okta user). Filters cover employment status, including terminated employees (deactivated users that a plain Okta listing hides), records updated since a timestamp, and department. Results come in pages with an opaque cursor for the next page.",
+        server: Server::Management,
+        method: HttpMethod::Get,
+        path: "/api/v1/users",
+        scopes: &["okta.users.read"],
+    };
+    type Output = Page<Employee>;
+
+    fn example() -> Value {
+        json!({"status": ["active", "terminated"], "updated_since": "2026-01-01T00:00:00Z", "department": "Sales", "limit": 100})
+    }
+
+    fn check(&self) -> Vec<Problem> {
+        check_list(self)
+    }
+
+    fn set_cursor(&mut self, next: NonEmpty) -> bool {
+        self.cursor = Some(next);
+        true
+    }
+
+    async fn run(self, client: &Client) -> Result<Page<Employee>, ExecuteError> {
+        let mut query = ListUsers::new()
+            .search(okta_search(&self.filters()))
+            .limit(self.limit.unwrap_or(spindle_okta::users::MAX_PAGE_SIZE));
+        if let Some(after) = self.okta_after() {
+            query = query.after(after);
+        }
+        let page = client.users().list_page(query).await?;
+        let next = page.next_after().map(|after| EmployeeCursor { after }.encode());
+        let items = page
+            .items
+            .iter()
+            .map(|user| {
+                let user = serde_json::to_value(user).map_err(|e| ExecuteError::Output(e.to_string()))?;
+                Employee::from_okta_user(&user).map_err(|e| ExecuteError::Output(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page { items, next })
+    }
+}
 
 fn check_list(input: &ListEmployees) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -104,8 +154,102 @@ pub struct TerminateEmployee {
     #[serde(default)]
     pub send_email: bool,
 }
-action!(TerminateEmployee, "terminate_employee", Termination,
-    {"employee_id": "00ub0oNGTSWTBKOLGLNR", "revoke_sessions": true, "revoke_oauth_tokens": true, "mode": "deactivate"});
+
+impl Action for TerminateEmployee {
+    const SPEC: Spec = Spec {
+        id: "terminate_employee",
+        title: "Terminate Employee",
+        operation: Operation::Write,
+        entities: &["employee", "termination"],
+        summary: "Spindle's offboarding flow for one employee, given their Okta user id or login. It optionally revokes the user's sessions and OAuth tokens, deactivates the user (removing sign-in and deprovisioning app access), and optionally deletes them permanently. It is idempotent: an employee who is already deprovisioned or deleted is not an error. The result states each step taken or skipped, such as sessions revoked, deactivated or deleted.",
+        server: Server::Management,
+        method: HttpMethod::Delete,
+        path: "/api/v1/users/{id}",
+        scopes: &["okta.users.manage"],
+    };
+    type Output = Termination;
+
+    fn example() -> Value {
+        json!({"employee_id": "00ub0oNGTSWTBKOLGLNR", "revoke_sessions": true, "revoke_oauth_tokens": true, "mode": "deactivate"})
+    }
+
+    /// Reads the user and follows a [`TerminationPlan`]; idempotent (an already deactivated or
+    /// deleted employee gives a clear outcome, not an error).
+    async fn run(self, client: &Client) -> Result<Termination, ExecuteError> {
+        let employee = self.employee_id.as_str();
+        let first_status = user_status(client, employee).await?;
+        let mut status = first_status.clone();
+        let mut done = Vec::new();
+        // A concurrent change (another termination, an admin) can move the user between our read
+        // and our calls: Okta then refuses a step (403 E0000038 on a deactivated user, 404 on a
+        // deleted one). The user is re-read and the plan rebuilt from the new status, a few times
+        // at most, so that terminating twice at once never fails.
+        'rounds: for round in 0..3 {
+            let plan = TerminationPlan::new(status.as_deref(), self.options());
+            for step in &plan.steps {
+                match run_step(client, employee, step).await {
+                    Ok(()) => done.push(*step),
+                    Err(e) if matches!(e.status(), Some(400 | 403 | 404)) && round < 2 => {
+                        let now = user_status(client, employee).await?;
+                        if now == status {
+                            return Err(e.into());
+                        }
+                        status = now;
+                        continue 'rounds;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            break;
+        }
+        // The output says what this call did, against the status it first saw.
+        let did = TerminationPlan {
+            steps: done,
+            previous_status: first_status,
+        };
+        Ok(did.outcome(employee))
+    }
+}
+
+/// The user's Okta status, `None` when the user does not exist.
+pub(crate) async fn user_status(
+    client: &Client,
+    id: &str,
+) -> Result<Option<String>, ExecuteError> {
+    match client.users().get(id, None).await {
+        Ok(user) => Ok(user.status.map(|s| s.as_str().to_owned())),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn run_step(
+    client: &Client,
+    employee: &str,
+    step: &TerminationStep,
+) -> spindle_okta::Result<()> {
+    match *step {
+        TerminationStep::RevokeSessions { oauth_tokens } => {
+            client
+                .sessions()
+                .revoke_all(employee, Some(oauth_tokens), None)
+                .await
+        }
+        TerminationStep::Deactivate { send_email } => {
+            let options = DeactivateOptions {
+                send_email: Some(send_email),
+                ..DeactivateOptions::default()
+            };
+            client.users().deactivate(employee, options).await
+        }
+        TerminationStep::Delete => {
+            client
+                .users()
+                .delete(employee, DeactivateOptions::default())
+                .await
+        }
+    }
+}
 
 impl TerminateEmployee {
     /// The options, for [`crate::hris::TerminationPlan::new`].

@@ -31,6 +31,7 @@ object! {
 
 /// Body of `POST /{accountId}/api/v1/orgs`: an org by id or domain.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AddOrgBody {
     /// Org id.
@@ -49,6 +50,7 @@ pub struct AddOrgBody {
 
 /// A product (`{"id": "P000052", "name": "IT Products - SSO"}`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AerialProduct {
     /// Product id.
     pub id: String,

@@ -70,6 +70,7 @@ string_enum! {
 
 /// A user's factor (also the enroll body and, for push, the activation poll answer).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserFactor {
     /// Id.
@@ -128,6 +129,7 @@ impl UserFactor {
 
 /// A factor the user may enroll (`/factors/catalog`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SupportedFactor {
     /// Type.
@@ -152,6 +154,7 @@ pub struct SupportedFactor {
 
 /// A security question (`/factors/questions`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SecurityQuestion {
     /// Key, e.g. `disliked_food`.
@@ -167,6 +170,7 @@ pub struct SecurityQuestion {
 
 /// Body of `lifecycle/activate` and `verify`.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FactorPasscode {
     /// OTP passcode.
@@ -208,6 +212,7 @@ impl FactorPasscode {
 
 /// Answer of `verify` and of a push transaction poll.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyFactorResponse {
     /// Result.

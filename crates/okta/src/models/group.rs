@@ -24,6 +24,7 @@ profile! {
 
 /// An Okta group.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     /// Id (`00g...`).
@@ -60,6 +61,7 @@ pub struct Group {
 
 /// Body of `POST /api/v1/groups` and `PUT /api/v1/groups/{id}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GroupBody {
     /// The profile (`name` required).
     pub profile: GroupProfile,
@@ -94,6 +96,7 @@ string_enum! {
 
 /// A group rule.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GroupRule {
     /// Id (`0pr...`).
@@ -161,6 +164,7 @@ impl GroupRule {
 
 /// Conditions of a group rule.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GroupRuleConditions {
     /// Excluded people (`users.exclude`, `groups.exclude`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -175,6 +179,7 @@ pub struct GroupRuleConditions {
 
 /// A group rule expression.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GroupRuleExpression {
     /// `urn:okta:expression:1.0`.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
@@ -189,6 +194,7 @@ pub struct GroupRuleExpression {
 
 /// Actions of a group rule.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GroupRuleActions {
     /// Groups the rule assigns.
@@ -201,6 +207,7 @@ pub struct GroupRuleActions {
 
 /// `assignUserToGroups`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AssignUserToGroups {
     /// Target group ids.

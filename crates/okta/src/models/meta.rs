@@ -47,6 +47,7 @@ impl UserType {
 
 /// One side of a linked-object definition.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LinkedObjectSide {
     /// API name.
     pub name: String,
@@ -66,6 +67,7 @@ pub struct LinkedObjectSide {
 
 /// A linked-object definition (`/api/v1/meta/schemas/user/linkedObjects`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LinkedObject {
     /// The primary side (e.g. `manager`).
     pub primary: LinkedObjectSide,
@@ -100,6 +102,7 @@ impl LinkedObject {
 
 /// One linked-object value: `{"_links": {"self": {"href": ".../users/{id}"}}}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LinkedObjectValue {
     /// HAL links; `self.href` is the linked user.
     #[serde(default, rename = "_links", skip_serializing_if = "Option::is_none")]

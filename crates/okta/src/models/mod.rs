@@ -71,6 +71,21 @@ macro_rules! string_enum {
                 Ok(Self::from(s.as_str()))
             }
         }
+        // Okta adds values over time and the `Unknown` arm keeps them, so the schema is any
+        // string; the known values are listed as examples rather than as an `enum` that a value
+        // this client decodes could fail.
+        #[cfg(feature = "schemars")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "examples": [$($s),*],
+                })
+            }
+        }
     };
 }
 pub(crate) use string_enum;
@@ -82,6 +97,23 @@ macro_rules! profile {
         #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub $crate::models::JsonMap);
+
+        // The well-known attributes are described; every other (custom) attribute is allowed.
+        #[cfg(feature = "schemars")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let mut properties = serde_json::Map::new();
+                $(properties.insert($key.to_owned(), serde_json::json!({"type": ["string", "null"]}));)*
+                schemars::json_schema!({
+                    "type": "object",
+                    "properties": properties,
+                    "additionalProperties": true,
+                })
+            }
+        }
 
         impl $name {
             /// An empty profile.
@@ -126,6 +158,7 @@ macro_rules! object {
     ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty = $key:literal,)* }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct $name {
             $(
                 $(#[$fm])*

@@ -47,6 +47,7 @@ profile! {
 
 /// An Okta user.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// Id (`00u...`).
@@ -98,6 +99,7 @@ pub struct User {
 
 /// A reference to a type by id (`"type": {"id": "oty..."}`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TypeRef {
     /// The type id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,6 +111,7 @@ pub struct TypeRef {
 
 /// A user's credentials.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserCredentials {
     /// Password (`{}` on reads when set; `{"value": ...}` on writes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,6 +129,7 @@ pub struct UserCredentials {
 
 /// A password credential.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PasswordCredential {
     /// The clear-text password (writes only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,6 +159,7 @@ impl PasswordCredential {
 
 /// A recovery question credential.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RecoveryQuestionCredential {
     /// The question.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -189,6 +194,7 @@ impl RecoveryQuestionCredential {
 
 /// Body of `POST /api/v1/users`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUserBody {
     /// Profile (`login` and `email` at least).
@@ -209,6 +215,7 @@ pub struct CreateUserBody {
 
 /// Body of `POST`/`PUT /api/v1/users/{id}`: a partial (POST) or full (PUT) update.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUserBody {
     /// Profile attributes to set.
@@ -239,6 +246,7 @@ impl From<User> for UpdateUserBody {
 
 /// Answer of activate / reactivate: a token when `sendEmail=false`, otherwise empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserActivationToken {
     /// Activation URL.
@@ -254,6 +262,7 @@ pub struct UserActivationToken {
 
 /// Answer of `reset_password`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ResetPasswordToken {
     /// One-time reset URL (when `sendEmail=false`).
@@ -266,6 +275,7 @@ pub struct ResetPasswordToken {
 
 /// Answer of `expire_password_with_temp_password`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TempPassword {
     /// The generated temporary password.
@@ -278,6 +288,7 @@ pub struct TempPassword {
 
 /// Answer of `forgot_password`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ForgotPasswordResponse {
     /// Reset URL (when `sendEmail=false`).
@@ -290,6 +301,7 @@ pub struct ForgotPasswordResponse {
 
 /// Body of `credentials/change_password`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePasswordBody {
     /// Current password.
@@ -308,6 +320,7 @@ pub struct ChangePasswordBody {
 
 /// A user block (`GET /users/{id}/blocks`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserBlock {
     /// `DEVICE_BASED`.
