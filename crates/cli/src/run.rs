@@ -3,6 +3,7 @@
 use std::io::{self, IsTerminal, Read};
 
 use clap::Args;
+use futures::StreamExt;
 use serde_json::Value;
 use spindle_actions::{ExecuteError, catalog};
 
@@ -130,21 +131,15 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     let Some(action) = catalog::get(&args.id) else {
         return Err(crate::actions::unknown_action(&args.id));
     };
-    let mut input = read_input(&args.input)?;
+    let input = read_input(&args.input)?;
     // Validate before anything else: a bad input never reaches Okta.
     let valid = spindle_actions::validate_input(action.id, &input)
         .map_err(|err| CliError::BadInput(err.to_string()))?;
     // An Aerial action talks only to the Aerial host: no org connection is needed.
-    let (client, aerial) = if action.server == catalog::Server::Aerial {
-        let aerial = aerial_client(&args)?;
-        (aerial.clone(), Some(aerial))
+    let clients = if action.server == catalog::Server::Aerial {
+        spindle_actions::Clients::aerial_only(aerial_client(&args)?)
     } else {
-        (client(&args)?, None)
-    };
-    let cursor_field = if action.id == "list_all_employees" {
-        "cursor"
-    } else {
-        "after"
+        spindle_actions::Clients::new(client(&args)?)
     };
     // With --all on a terminal, a spinner on stderr counts pages and items; never in a pipe, so
     // scripts and logs only see the output.
@@ -156,17 +151,16 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         indicatif::ProgressBar::hidden()
     };
     let result = crate::runtime()?.block_on(async {
-        let mut valid = valid;
+        let outputs = if args.all {
+            spindle_actions::pages(&clients, valid).boxed()
+        } else {
+            futures::stream::once(spindle_actions::execute(&clients, valid)).boxed()
+        };
+        futures::pin_mut!(outputs);
         let mut all_items = Vec::new();
         let (mut pages, mut count) = (0u64, 0usize);
-        loop {
-            let output = spindle_actions::execute_with_aerial(&client, aerial.as_ref(), valid)
-                .await
-                .map_err(CliError::from)?;
-            let next = output
-                .get("next")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
+        while let Some(output) = outputs.next().await {
+            let output = output.map_err(CliError::from)?;
             let items = output.get("items").and_then(Value::as_array);
             pages += 1;
             count += items.map_or(0, Vec::len);
@@ -186,14 +180,6 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                 })?,
                 _ => output::with_stdout(|out| output::json(out, &output))?,
             }
-            let Some(next) = next.filter(|_| args.all) else {
-                break;
-            };
-            if let Value::Object(fields) = &mut input {
-                fields.insert(cursor_field.to_owned(), Value::String(next));
-            }
-            valid = spindle_actions::validate_input(action.id, &input)
-                .map_err(|err| CliError::BadInput(err.to_string()))?;
         }
         if args.all && !args.jsonl {
             output::with_stdout(|out| {

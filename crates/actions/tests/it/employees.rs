@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use spindle_actions::hris::{Employee, EmploymentStatus, MappingError, PhoneType};
-use spindle_actions::models::user::User;
+use spindle_okta::models::User;
 
 use crate::shared;
 

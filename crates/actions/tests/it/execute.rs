@@ -1,8 +1,8 @@
-//! `execute` against the emulator (a dev-dependency only): one call per action, the output built
-//! from Okta's answer, errors classified for the CLI's exit codes.
+//! `execute` against the emulator (a dev-dependency only): outputs built from Okta's answers,
+//! errors classified for the CLI's exit codes, and `pages` following a list to its end.
 
 use serde_json::{Value, json};
-use spindle_actions::{ExecuteError, execute, validate_input};
+use spindle_actions::{Clients, ExecuteError, execute, validate_input};
 use spindle_emulator::{Emulator, EmulatorConfig};
 
 async fn org() -> (Emulator, spindle_okta::Client) {
@@ -17,7 +17,7 @@ async fn org() -> (Emulator, spindle_okta::Client) {
 
 async fn run(client: &spindle_okta::Client, id: &str, input: Value) -> Result<Value, ExecuteError> {
     let valid = validate_input(id, &input).expect("a valid input");
-    execute(client, valid).await
+    execute(&Clients::new(client.clone()), valid).await
 }
 
 async fn user(client: &spindle_okta::Client, login: &str) -> String {
@@ -112,4 +112,52 @@ async fn aerial_actions_and_unreachable_orgs_are_classified() {
         error.is_transport_error() && !error.is_okta_error(),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn pages_follow_a_list_to_its_end_and_stop_for_other_actions() {
+    use futures::TryStreamExt;
+    let (_emulator, client) = org().await;
+    let group = run(
+        &client,
+        "post_create_a_group",
+        json!({"body": {"profile": {"name": "Paged"}}}),
+    )
+    .await
+    .expect("a group");
+    let group_id = group["id"].as_str().expect("an id").to_owned();
+    for login in ["p1@example.com", "p2@example.com", "p3@example.com"] {
+        let user_id = user(&client, login).await;
+        run(
+            &client,
+            "put_assign_a_user_to_a_group",
+            json!({"groupId": group_id, "userId": user_id}),
+        )
+        .await
+        .expect("a member");
+    }
+    let clients = Clients::new(client.clone());
+    let list = validate_input(
+        "get_list_all_member_users",
+        &json!({"groupId": group_id, "limit": 2}),
+    )
+    .expect("a valid input");
+    let pages: Vec<Value> = spindle_actions::pages(&clients, list)
+        .try_collect()
+        .await
+        .expect("every page");
+    let sizes: Vec<usize> = pages
+        .iter()
+        .map(|p| p["items"].as_array().map_or(0, Vec::len))
+        .collect();
+    assert_eq!(sizes, [2, 1], "{pages:?}");
+    assert!(pages[1].get("next").is_none());
+
+    let one = validate_input("get_retrieve_a_group", &json!({"groupId": group_id})).expect("valid");
+    let outputs: Vec<Value> = spindle_actions::pages(&clients, one)
+        .try_collect()
+        .await
+        .expect("the group");
+    assert_eq!(outputs.len(), 1);
+    assert_eq!(outputs[0]["id"], group_id.as_str());
 }

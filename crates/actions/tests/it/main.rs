@@ -1,11 +1,11 @@
 //! Integration tests of the action catalog.
 
+mod calls;
 mod docs;
 mod employees;
 mod execute;
 mod outputs;
 mod reference;
-mod requests;
 mod robustness;
 mod schemas;
 mod shared;

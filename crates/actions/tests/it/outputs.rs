@@ -1,19 +1,39 @@
-//! What actions output for Okta's answers: always an object matching the output schema.
+//! What actions output for Okta's answers: always an object matching the output schema, Okta's
+//! objects with every field they had, and errors (never panics) for answers of the wrong shape.
+//! Okta is played by wiremock here, so that any answer can be given to any action.
 
 use serde_json::{Value, json};
-use spindle_actions::catalog;
 use spindle_actions::hris::EmployeeCursor;
-use spindle_actions::response::{OktaResponse, OutputError};
-use spindle_actions::validate_input;
+use spindle_actions::{Clients, ExecuteError, catalog, execute, validate_input};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn output(id: &str, input: Value, response: OktaResponse) -> Result<Value, OutputError> {
-    validate_input(id, &input)
-        .expect("valid input")
-        .output(response)
+/// Runs action `id` with `input` against a server answering every request with `answer`.
+async fn run_with(id: &str, input: Value, answer: ResponseTemplate) -> Result<Value, ExecuteError> {
+    let okta = MockServer::start().await;
+    Mock::given(any()).respond_with(answer).mount(&okta).await;
+    let config = spindle_okta::Config::with_api_token(&okta.uri(), "00token")
+        .expect("a config")
+        .retry(spindle_okta::RetryPolicy::default().with_max_attempts(1));
+    let client = spindle_okta::Client::new(config).expect("a client");
+    let clients = Clients::new(client.clone()).aerial(client);
+    execute(&clients, validate_input(id, &input).expect("a valid input")).await
 }
 
-#[test]
-fn every_action_outputs_an_object_that_matches_its_output_schema() {
+fn json_answer(body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+/// A list page with a `next` link holding the cursor `x2`.
+fn page_answer(okta: &str, body: Value) -> ResponseTemplate {
+    json_answer(body).insert_header(
+        "link",
+        format!("<{okta}/api/v1/next?after=x2&limit=2>; rel=\"next\""),
+    )
+}
+
+#[tokio::test]
+async fn every_action_outputs_an_object_that_matches_its_output_schema() {
     for action in catalog::all() {
         if action.id == "terminate_employee" {
             continue;
@@ -21,21 +41,30 @@ fn every_action_outputs_an_object_that_matches_its_output_schema() {
         let schema = action.output_schema();
         let is_page = schema["properties"].get("items").is_some();
         let is_okta_object = schema["additionalProperties"] == true;
-        let body = match (is_page, is_okta_object) {
+        let okta = MockServer::start().await;
+        let (answer, body) = match (is_page, is_okta_object) {
             (true, _) if action.id == "list_all_employees" => {
-                json!([{"id": "00u1", "status": "ACTIVE", "profile": {"email": "a@example.com"}}])
+                let body = json!([{"id": "00u1", "status": "ACTIVE", "profile": {"email": "a@example.com"}}]);
+                (page_answer(&okta.uri(), body.clone()), body)
             }
-            (true, _) => json!([{"id": "x1"}, {"id": "x2"}]),
-            (false, true) => json!({"id": "x1", "somethingNew": {"a": 1}}),
+            (true, _) => {
+                let body = json!([{"id": "x1"}, {"id": "x2"}]);
+                (page_answer(&okta.uri(), body.clone()), body)
+            }
+            (false, true) => {
+                let body = json!({"id": "x1", "somethingNew": {"a": 1}});
+                (json_answer(body.clone()), body)
+            }
             // Okta answers these without a body.
-            (false, false) => Value::Null,
+            (false, false) => (ResponseTemplate::new(204), Value::Null),
         };
-        let response = OktaResponse {
-            body: body.clone(),
-            next: Some("x2".into()),
-            status_before: None,
-        };
-        let out = output(action.id, action.example_input(), response)
+        Mock::given(any()).respond_with(answer).mount(&okta).await;
+        let config = spindle_okta::Config::with_api_token(&okta.uri(), "00token").expect("a config");
+        let client = spindle_okta::Client::new(config).expect("a client");
+        let clients = Clients::new(client.clone()).aerial(client);
+        let valid = validate_input(action.id, &action.example_input()).expect("a valid example");
+        let out = execute(&clients, valid)
+            .await
             .unwrap_or_else(|e| panic!("{}: {e}", action.id));
         assert!(out.is_object(), "{}: {out}", action.id);
         let validator = jsonschema::options()
@@ -51,62 +80,38 @@ fn every_action_outputs_an_object_that_matches_its_output_schema() {
         if is_okta_object && !is_page {
             assert_eq!(out, body, "{}: Okta objects are output as sent", action.id);
         }
+        if is_page && action.id != "list_all_employees" {
+            assert_eq!(out["items"], body, "{}: items are output as sent", action.id);
+            assert_eq!(out["next"], "x2", "{}: the next page's cursor", action.id);
+        }
     }
 }
 
-#[test]
-fn bodyless_calls_state_what_happened() {
-    let deleted = output(
-        "delete_a_group",
-        json!({"groupId": "00g1"}),
-        OktaResponse::default(),
-    )
-    .unwrap();
+#[tokio::test]
+async fn bodyless_calls_state_what_happened() {
+    let deleted = run_with("delete_a_group", json!({"groupId": "00g1"}), ResponseTemplate::new(204))
+        .await
+        .unwrap();
     assert_eq!(deleted, json!({"deleted": true, "groupId": "00g1"}));
 
-    let first = output(
-        "delete_a_user",
-        json!({"id": "00u1"}),
-        OktaResponse {
-            status_before: Some("ACTIVE".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    assert_eq!(
-        first,
-        json!({"userId": "00u1", "deleted": false, "status": "DEPROVISIONED"})
-    );
-    let second = output(
-        "delete_a_user",
-        json!({"id": "00u1"}),
-        OktaResponse {
-            status_before: Some("DEPROVISIONED".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    assert_eq!(second, json!({"userId": "00u1", "deleted": true}));
-
-    let rule = output(
+    let rule = run_with(
         "delete_group_rule",
         json!({"groupRuleId": "0pr1", "removeUsers": true}),
-        OktaResponse {
-            body: json!({}),
-            ..Default::default()
-        },
+        ResponseTemplate::new(202),
     )
+    .await
     .unwrap();
     assert_eq!(
         rule,
         json!({"deleted": true, "groupRuleId": "0pr1", "usersRemoved": true})
     );
 
-    let sessions = output(
+    let sessions = run_with(
         "delete_revoke_all_user_sessions",
         json!({"userId": "00u1", "oauthTokens": true}),
-        OktaResponse::default(),
+        ResponseTemplate::new(204),
     )
+    .await
     .unwrap();
     assert_eq!(
         sessions,
@@ -114,38 +119,26 @@ fn bodyless_calls_state_what_happened() {
     );
 }
 
-#[test]
-fn activation_and_reset_say_whether_an_email_went_out() {
-    let link = OktaResponse {
-        body: json!({"activationUrl": "https://example.okta.com/welcome/XE6wE17zmphl3KqAPFxO", "activationToken": "XE6wE17zmphl3KqAPFxO"}),
-        ..Default::default()
-    };
-    let out = output(
-        "post_activate_user",
-        json!({"id": "00u1", "sendEmail": false}),
-        link,
-    )
-    .unwrap();
+#[tokio::test]
+async fn activation_and_reset_say_whether_an_email_went_out() {
+    let link = json_answer(
+        json!({"activationUrl": "https://example.okta.com/welcome/XE6wE17zmphl3KqAPFxO", "activationToken": "XE6wE17zmphl3KqAPFxO"}),
+    );
+    let out = run_with("post_activate_user", json!({"id": "00u1", "sendEmail": false}), link)
+        .await
+        .unwrap();
     assert_eq!(out["emailSent"], false);
     assert_eq!(out["activationToken"], "XE6wE17zmphl3KqAPFxO");
-    let emailed = output(
-        "post_activate_user",
-        json!({"id": "00u1"}),
-        OktaResponse {
-            body: json!({}),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let emailed = run_with("post_activate_user", json!({"id": "00u1"}), json_answer(json!({})))
+        .await
+        .unwrap();
     assert_eq!(emailed, json!({"userId": "00u1", "emailSent": true}));
-    let reset = output(
+    let reset = run_with(
         "post_generate_reset_password_token",
         json!({"id": "00u1", "sendEmail": false}),
-        OktaResponse {
-            body: json!({"resetPasswordUrl": "https://example.okta.com/reset_password/abc"}),
-            ..Default::default()
-        },
+        json_answer(json!({"resetPasswordUrl": "https://example.okta.com/reset_password/abc"})),
     )
+    .await
     .unwrap();
     assert_eq!(
         reset["resetPasswordUrl"],
@@ -154,51 +147,32 @@ fn activation_and_reset_say_whether_an_email_went_out() {
     assert_eq!(reset["emailSent"], false);
 }
 
-#[test]
-fn employees_come_back_mapped_with_an_opaque_cursor() {
-    let response = OktaResponse {
-        body: json!([{"id": "00u1", "status": "DEPROVISIONED", "statusChanged": "2026-06-30T17:00:00.000Z", "profile": {"department": "Sales"}}]),
-        next: Some("00u1".into()),
-        status_before: None,
-    };
-    let out = output("list_all_employees", json!({}), response).unwrap();
+#[tokio::test]
+async fn employees_come_back_mapped_with_an_opaque_cursor() {
+    let okta = MockServer::start().await;
+    let body = json!([{"id": "00u1", "status": "DEPROVISIONED", "statusChanged": "2026-06-30T17:00:00.000Z", "profile": {"department": "Sales"}}]);
+    let out = run_with("list_all_employees", json!({}), page_answer(&okta.uri(), body))
+        .await
+        .unwrap();
     assert_eq!(out["items"][0]["employment_status"], "terminated");
     assert_eq!(
         out["items"][0]["termination_date"],
         "2026-06-30T17:00:00.000Z"
     );
     let next = out["next"].as_str().unwrap();
-    assert_eq!(EmployeeCursor::decode(next).unwrap().after, "00u1");
+    assert_eq!(EmployeeCursor::decode(next).unwrap().after, "x2");
     // The cursor is accepted as the next page's input.
     validate_input("list_all_employees", &json!({"cursor": next})).expect("cursor accepted");
 }
 
-#[test]
-fn malformed_okta_answers_are_errors_not_panics() {
-    let bad_user = OktaResponse {
-        body: json!({"id": 5}),
-        ..Default::default()
-    };
-    assert!(matches!(
-        output("get_retrieve_a_user", json!({"id": "00u1"}), bad_user),
-        Err(OutputError::Shape(_))
-    ));
-    let nothing = OktaResponse::default();
-    assert!(matches!(
-        output("get_retrieve_a_group", json!({"groupId": "00g1"}), nothing),
-        Err(OutputError::Shape(_))
-    ));
-    let not_users = OktaResponse {
-        body: json!([{"name": "no id"}]),
-        ..Default::default()
-    };
-    assert!(matches!(
-        output("list_all_employees", json!({}), not_users),
-        Err(OutputError::Shape(_))
-    ));
-    let terminate = validate_input("terminate_employee", &json!({"employee_id": "00u1"})).unwrap();
-    assert!(matches!(
-        terminate.output(OktaResponse::default()),
-        Err(OutputError::MultiStep(_))
-    ));
+#[tokio::test]
+async fn malformed_okta_answers_are_errors_not_panics() {
+    let bad_user = run_with("get_retrieve_a_user", json!({"id": "00u1"}), json_answer(json!({"id": 5}))).await;
+    assert!(matches!(bad_user, Err(ExecuteError::Output(_))), "{bad_user:?}");
+    let nothing = run_with("get_retrieve_a_group", json!({"groupId": "00g1"}), ResponseTemplate::new(204)).await;
+    assert!(matches!(nothing, Err(ExecuteError::Output(_))), "{nothing:?}");
+    let not_users = run_with("list_all_employees", json!({}), json_answer(json!([{"name": "no id"}]))).await;
+    assert!(matches!(not_users, Err(ExecuteError::Output(_))), "{not_users:?}");
+    let not_a_list = run_with("get_list_all_users", json!({}), json_answer(json!({"id": "x"}))).await;
+    assert!(matches!(not_a_list, Err(ExecuteError::Output(_))), "{not_a_list:?}");
 }

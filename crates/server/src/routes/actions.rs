@@ -209,13 +209,16 @@ pub(crate) async fn run_action(
         }
         None => None,
     };
-    let client = as_user.as_ref().unwrap_or(&clients.org);
-    crate::calllog::scope(
-        Some(spec.id),
-        spindle_actions::execute_with_aerial(client, aerial, valid),
-    )
-    .await
-    .map_err(|error| execute_failure(&error, &name))
+    let mut okta = spindle_actions::Clients::new(clients.org.clone());
+    if let Some(aerial) = aerial {
+        okta = okta.aerial(aerial.clone());
+    }
+    if let Some(user) = as_user {
+        okta = okta.my_account(user);
+    }
+    crate::calllog::scope(Some(spec.id), spindle_actions::execute(&okta, valid))
+        .await
+        .map_err(|error| execute_failure(&error, &name))
 }
 
 fn execute_failure(error: &ExecuteError, connection: &str) -> ApiError {
