@@ -21,7 +21,7 @@
 
 // TODO(convert) pub mod aerial;
 pub mod common;
-// TODO(convert) pub mod credentials;
+pub mod credentials;
 pub mod employees;
 // TODO(convert) pub mod factors;
 // TODO(convert) pub mod grants;
@@ -33,7 +33,7 @@ pub mod lifecycle;
 // TODO(convert) pub mod oauth_tokens;
 pub mod user_resources;
 // TODO(convert) pub mod user_types;
-// TODO(convert) pub mod users;
+pub mod users;
 
 
 /// Implements [`Action`](crate::Action)'s boilerplate-free parts for a list input whose cursor is
