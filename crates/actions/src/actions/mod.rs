@@ -21,19 +21,19 @@
 
 // TODO(convert) pub mod aerial;
 pub mod common;
-// TODO(convert) pub mod credentials;
+pub mod credentials;
 pub mod employees;
 // TODO(convert) pub mod factors;
 // TODO(convert) pub mod grants;
 // TODO(convert) pub mod group_rules;
 pub mod groups;
-// TODO(convert) pub mod lifecycle;
+pub mod lifecycle;
 // TODO(convert) pub mod linked_objects;
 // TODO(convert) pub mod myaccount;
 // TODO(convert) pub mod oauth_tokens;
-// TODO(convert) pub mod user_resources;
+pub mod user_resources;
 // TODO(convert) pub mod user_types;
-// TODO(convert) pub mod users;
+pub mod users;
 
 
 /// Implements [`Action`](crate::Action)'s boilerplate-free parts for a list input whose cursor is

@@ -2,11 +2,18 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use spindle_okta::Client;
+use spindle_okta::models::User;
+use spindle_okta::users::{DeactivateOptions, UpdateOptions};
 
-use super::action;
-use super::common::{Extra, NonEmpty, Page, Secret, yes};
-use crate::models::results::UserDeleted;
-use crate::models::user::User;
+use super::after_cursor;
+use super::common::{Extra, NonEmpty, Page, Secret, body, yes};
+use super::employees::user_status;
+use crate::Action;
+use crate::catalog::{HttpMethod, Operation, Server, Spec};
+use crate::execute::ExecuteError;
+use crate::outputs::UserDeleted;
 use crate::validate::Problem;
 
 /// Profile attributes of a user other than `login` and `email`: Okta's standard attributes,
@@ -352,6 +359,15 @@ pub enum NextLogin {
     ChangePassword,
 }
 
+impl NextLogin {
+    /// The value as Okta spells it.
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::ChangePassword => "changePassword",
+        }
+    }
+}
+
 /// Input of `post_create_a_user`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -368,18 +384,49 @@ pub struct CreateUser {
     /// The new user.
     pub body: NewUserBody,
 }
-action!(CreateUser, "post_create_a_user", User, {
-    "activate": true,
-    "body": {
-        "profile": {
-            "login": "isaac.brock@example.com", "email": "isaac.brock@example.com",
-            "firstName": "Isaac", "lastName": "Brock", "mobilePhone": "+1-555-415-1337",
-            "department": "Engineering", "employeeNumber": "E1042", "costCenter": "CC-310"
-        },
-        "credentials": {"password": {"value": "tlpWENT2m-correct-horse"}},
-        "groupIds": ["00g1emaKYZTWRYYRRTSK"]
+impl Action for CreateUser {
+    const SPEC: Spec = Spec {
+        id: "post_create_a_user",
+        title: "Create a User",
+        operation: Operation::Write,
+        entities: &["costCenter", "organization", "profile"],
+        summary: "Creates an Okta user from a `profile` (attributes such as login, email, firstName and lastName as the org schema requires), with optional credentials (password, recovery question or provider), up to 20 `groupIds` and a user `type`. `activate` (default true) decides between `STAGED` and an activated user; `nextLogin=changePassword` forces a password change at first sign-in. Returns the new user with HTTP 200.",
+        server: Server::Management,
+        method: HttpMethod::Post,
+        path: "/api/v1/users",
+        scopes: &["okta.users.manage"],
+    };
+    type Output = User;
+
+    fn example() -> Value {
+        json!({
+            "activate": true,
+            "body": {
+                "profile": {
+                    "login": "isaac.brock@example.com", "email": "isaac.brock@example.com",
+                    "firstName": "Isaac", "lastName": "Brock", "mobilePhone": "+1-555-415-1337",
+                    "department": "Engineering", "employeeNumber": "E1042", "costCenter": "CC-310"
+                },
+                "credentials": {"password": {"value": "tlpWENT2m-correct-horse"}},
+                "groupIds": ["00g1emaKYZTWRYYRRTSK"]
+            }
+        })
     }
-}, check = check_create);
+
+    fn check(&self) -> Vec<Problem> {
+        check_create(self)
+    }
+
+    async fn run(self, client: &Client) -> Result<User, ExecuteError> {
+        let mut request = spindle_okta::users::CreateUser::new(body(&self.body)?)
+            .activate(self.activate)
+            .provider(self.provider);
+        if let Some(next_login) = self.next_login {
+            request = request.next_login(next_login.as_str());
+        }
+        Ok(client.users().create(request).await?)
+    }
+}
 
 fn check_password(credentials: Option<&CredentialsInput>, path: &str) -> Vec<Problem> {
     let Some(password) = credentials.and_then(|c| c.password.as_ref()) else {
@@ -435,6 +482,16 @@ pub enum UserExpand {
     Classification,
 }
 
+impl UserExpand {
+    /// The value as Okta spells it.
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Blocks => "blocks",
+            Self::Classification => "classification",
+        }
+    }
+}
+
 /// Input of `get_retrieve_a_user`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -445,7 +502,29 @@ pub struct GetUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expand: Option<UserExpand>,
 }
-action!(GetUser, "get_retrieve_a_user", User, {"id": "isaac.brock@example.com", "expand": "blocks"});
+impl Action for GetUser {
+    const SPEC: Spec = Spec {
+        id: "get_retrieve_a_user",
+        title: "Retrieve a User",
+        operation: Operation::Read,
+        entities: &["user", "profile", "credential"],
+        summary: "Fetches a single Okta user by `id`, login, or unambiguous login short name (`me` refers to the caller). Optional `expand=blocks` embeds any sign-in blocks. Returns the user's status and any in-progress transition, profile attributes, credential summary (passwords are never shown), user type, timestamps and the lifecycle links valid for the current status; Okta also sends an ETag for conditional updates.",
+        server: Server::Management,
+        method: HttpMethod::Get,
+        path: "/api/v1/users/{id}",
+        scopes: &["okta.users.read"],
+    };
+    type Output = User;
+
+    fn example() -> Value {
+        json!({"id": "isaac.brock@example.com", "expand": "blocks"})
+    }
+
+    async fn run(self, client: &Client) -> Result<User, ExecuteError> {
+        let expand = self.expand.map(UserExpand::as_str);
+        Ok(client.users().get(self.id.as_str(), expand).await?)
+    }
+}
 
 /// Sort order of a user search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -455,6 +534,16 @@ pub enum SortOrder {
     Asc,
     /// Descending.
     Desc,
+}
+
+impl SortOrder {
+    /// The value as Okta spells it.
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+        }
+    }
 }
 
 /// Input of `get_list_all_users`.
@@ -494,8 +583,45 @@ pub struct ListUsers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expand: Option<String>,
 }
-action!(ListUsers, "get_list_all_users", Page<User>,
-    {"search": "profile.department eq \"Engineering\" and status eq \"ACTIVE\"", "limit": 200, "sortBy": "profile.lastName", "sortOrder": "asc"}, check = check_list);
+impl Action for ListUsers {
+    const SPEC: Spec = Spec {
+        id: "get_list_all_users",
+        title: "List all Users",
+        operation: Operation::Read,
+        entities: &["user", "profile", "credential"],
+        summary: "Lists users in the Okta org with Okta's own query options: `q` for a quick prefix match on name or email, `filter` for a limited expression on status, id, login, email, names or `lastUpdated`, or `search` for rich queries with `sortBy` and `sortOrder`. Without `filter` or `search`, deactivated (`DEPROVISIONED`) users are left out. Pages default to 200 users (10 with `q`, which is not paginated) and continue via the opaque `after` cursor.",
+        server: Server::Management,
+        method: HttpMethod::Get,
+        path: "/api/v1/users",
+        scopes: &["okta.users.read"],
+    };
+    type Output = Page<User>;
+
+    fn example() -> Value {
+        json!({"search": "profile.department eq \"Engineering\" and status eq \"ACTIVE\"", "limit": 200, "sortBy": "profile.lastName", "sortOrder": "asc"})
+    }
+
+    fn check(&self) -> Vec<Problem> {
+        check_list(self)
+    }
+
+    after_cursor!();
+
+    async fn run(self, client: &Client) -> Result<Page<User>, ExecuteError> {
+        let query = spindle_okta::users::ListUsers {
+            q: self.q,
+            filter: self.filter,
+            search: self.search,
+            limit: self.limit,
+            sort_by: self.sort_by,
+            sort_order: self.sort_order.map(|order| order.as_str().to_owned()),
+            fields: self.fields,
+            expand: self.expand,
+            after: self.after.map(String::from),
+        };
+        Ok(client.users().list_page(query).await?.into())
+    }
+}
 
 pub(crate) fn check_list(input: &ListUsers) -> Vec<Problem> {
     if input.search.is_some() && input.filter.is_some() {
@@ -538,9 +664,40 @@ pub struct UpdateUser {
     /// The attributes to change; attributes left out keep their value.
     pub body: UserChangeBody,
 }
-action!(UpdateUser, "post_update_a_user", User,
-    {"id": "00ub0oNGTSWTBKOLGLNR", "body": {"profile": {"title": "Staff Engineer", "department": "Platform"}}},
-    check = check_update);
+impl Action for UpdateUser {
+    const SPEC: Spec = Spec {
+        id: "post_update_a_user",
+        title: "Update a User",
+        operation: Operation::Write,
+        entities: &["manager", "organization", "profile"],
+        summary: "Partially updates a user, given `id`, login or short login: profile attributes you send are changed and all others are left as they are; credentials such as a new password or recovery question can also be set. The user `type` cannot be changed here. Optional `strict` applies password age and history rules, and `If-Match` with an ETag guards against concurrent edits. Returns the updated user.",
+        server: Server::Management,
+        method: HttpMethod::Post,
+        path: "/api/v1/users/{id}",
+        scopes: &["okta.users.manage"],
+    };
+    type Output = User;
+
+    fn example() -> Value {
+        json!({"id": "00ub0oNGTSWTBKOLGLNR", "body": {"profile": {"title": "Staff Engineer", "department": "Platform"}}})
+    }
+
+    fn check(&self) -> Vec<Problem> {
+        check_update(self)
+    }
+
+    async fn run(self, client: &Client) -> Result<User, ExecuteError> {
+        let request = body(&self.body)?;
+        let options = UpdateOptions {
+            strict: self.strict,
+            ..UpdateOptions::default()
+        };
+        Ok(client
+            .users()
+            .update(self.id.as_str(), &request, options)
+            .await?)
+    }
+}
 
 fn check_update(input: &UpdateUser) -> Vec<Problem> {
     check_password(input.body.credentials.as_ref(), "body.credentials.password")
@@ -562,10 +719,43 @@ pub struct ReplaceUser {
     /// The user's new state. Profile attributes left out are cleared.
     pub body: UserChangeBody,
 }
-action!(ReplaceUser, "put_replace_a_user", User, {"id": "00ub0oNGTSWTBKOLGLNR", "body": {"profile": {
-    "login": "isaac.brock@example.com", "email": "isaac.brock@example.com",
-    "firstName": "Isaac", "lastName": "Brock", "title": "Staff Engineer"
-}}}, check = check_replace);
+impl Action for ReplaceUser {
+    const SPEC: Spec = Spec {
+        id: "put_replace_a_user",
+        title: "Replace a User",
+        operation: Operation::Write,
+        entities: &["manager", "organization", "profile"],
+        summary: "Overwrites a user's profile, credentials or both in full, given `id`, login or short login; profile attributes missing from the body are removed, so send the full profile or use the partial update action instead. This is the only way for an admin to change a user's `type`. Optional `strict` applies password policy checks and `If-Match` guards against concurrent edits. Returns the updated user.",
+        server: Server::Management,
+        method: HttpMethod::Put,
+        path: "/api/v1/users/{id}",
+        scopes: &["okta.users.manage"],
+    };
+    type Output = User;
+
+    fn example() -> Value {
+        json!({"id": "00ub0oNGTSWTBKOLGLNR", "body": {"profile": {
+            "login": "isaac.brock@example.com", "email": "isaac.brock@example.com",
+            "firstName": "Isaac", "lastName": "Brock", "title": "Staff Engineer"
+        }}})
+    }
+
+    fn check(&self) -> Vec<Problem> {
+        check_replace(self)
+    }
+
+    async fn run(self, client: &Client) -> Result<User, ExecuteError> {
+        let request = body(&self.body)?;
+        let options = UpdateOptions {
+            strict: self.strict,
+            ..UpdateOptions::default()
+        };
+        Ok(client
+            .users()
+            .replace(self.id.as_str(), &request, options)
+            .await?)
+    }
+}
 
 /// Input of `delete_a_user`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -578,4 +768,38 @@ pub struct DeleteUser {
     #[serde(default)]
     pub send_email: bool,
 }
-action!(DeleteUser, "delete_a_user", UserDeleted, {"id": "00ub0oNGTSWTBKOLGLNR", "sendEmail": false});
+impl Action for DeleteUser {
+    const SPEC: Spec = Spec {
+        id: "delete_a_user",
+        title: "Delete a User",
+        operation: Operation::Write,
+        entities: &["error cause", "user"],
+        summary: "Deletes an Okta user identified by `id` (user id, login, or an unambiguous login short name). Permanent deletion only happens for a user already in `DEPROVISIONED` status; for any other status the call deactivates the user instead, so a second call is needed to delete. Optional `sendEmail` (default false) notifies admins, and `Prefer: respond-async` requests background processing. Okta returns no body; Spindle reports the outcome as a structured result.",
+        server: Server::Management,
+        method: HttpMethod::Delete,
+        path: "/api/v1/users/{id}",
+        scopes: &["okta.users.manage"],
+    };
+    type Output = UserDeleted;
+
+    fn example() -> Value {
+        json!({"id": "00ub0oNGTSWTBKOLGLNR", "sendEmail": false})
+    }
+
+    async fn run(self, client: &Client) -> Result<UserDeleted, ExecuteError> {
+        // Okta deletes only a user that is already deactivated and deactivates any other, with the
+        // same answer: the status read first tells which one this call did.
+        let before = user_status(client, &self.id).await?;
+        let options = DeactivateOptions {
+            send_email: Some(self.send_email),
+            ..DeactivateOptions::default()
+        };
+        client.users().delete(self.id.as_str(), options).await?;
+        let deleted = before.as_deref() == Some("DEPROVISIONED");
+        Ok(UserDeleted {
+            user_id: self.id.into(),
+            deleted,
+            status: (!deleted).then(|| "DEPROVISIONED".to_owned()),
+        })
+    }
+}
