@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use spindle_actions::hris::EmployeeCursor;
 use spindle_actions::{Clients, ExecuteError, catalog, execute, validate_input};
-use wiremock::matchers::any;
+use wiremock::matchers::{any, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Runs action `id` with `input` against a server answering every request with `answer`.
@@ -55,8 +55,15 @@ async fn every_action_outputs_an_object_that_matches_its_output_schema() {
                 let body = json!({"id": "x1", "somethingNew": {"a": 1}});
                 (json_answer(body.clone()), body)
             }
-            // Okta answers these without a body.
-            (false, false) => (ResponseTemplate::new(204), Value::Null),
+            // Okta answers these without a body; a read made first (the user's status before
+            // deleting it) finds an active user.
+            (false, false) => {
+                Mock::given(method("GET"))
+                    .respond_with(json_answer(json!({"id": "x1", "status": "ACTIVE"})))
+                    .mount(&okta)
+                    .await;
+                (ResponseTemplate::new(204), Value::Null)
+            }
         };
         Mock::given(any()).respond_with(answer).mount(&okta).await;
         let config = spindle_okta::Config::with_api_token(&okta.uri(), "00token").expect("a config");
