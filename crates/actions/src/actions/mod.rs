@@ -25,7 +25,7 @@ pub mod common;
 pub mod employees;
 // TODO(convert) pub mod factors;
 // TODO(convert) pub mod grants;
-// TODO(convert) pub mod group_rules;
+pub mod group_rules;
 pub mod groups;
 // TODO(convert) pub mod lifecycle;
 // TODO(convert) pub mod linked_objects;
