@@ -24,7 +24,7 @@ pub mod common;
 // TODO(convert) pub mod credentials;
 pub mod employees;
 // TODO(convert) pub mod factors;
-// TODO(convert) pub mod grants;
+pub mod grants;
 pub mod group_rules;
 pub mod groups;
 // TODO(convert) pub mod lifecycle;
