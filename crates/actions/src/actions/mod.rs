@@ -30,7 +30,7 @@ pub mod groups;
 // TODO(convert) pub mod lifecycle;
 // TODO(convert) pub mod linked_objects;
 // TODO(convert) pub mod myaccount;
-// TODO(convert) pub mod oauth_tokens;
+pub mod oauth_tokens;
 // TODO(convert) pub mod user_resources;
 // TODO(convert) pub mod user_types;
 // TODO(convert) pub mod users;
