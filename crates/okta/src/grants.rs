@@ -3,7 +3,7 @@
 use futures::stream::BoxStream;
 
 use crate::models::ScopeConsentGrant;
-use crate::{Client, ClientId, GrantId, Result, UserId, req};
+use crate::{Client, ClientId, GrantId, Page, Request, Result, UserId, req};
 
 /// Largest page of the grant lists.
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -23,6 +23,110 @@ impl Client {
     }
 }
 
+/// Query of `GET /api/v1/users/{userId}/grants`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListGrants {
+    /// Only grants of this scope (`okta.users.read`).
+    pub scope_id: Option<String>,
+    /// Expansion (`scope` embeds the scope object).
+    pub expand: Option<String>,
+    /// Start cursor (from [`Page::next_after`]).
+    pub after: Option<String>,
+    /// Page size (1 to [`MAX_PAGE_SIZE`]; Okta's default is 20).
+    pub limit: Option<u32>,
+}
+
+impl ListGrants {
+    /// All of the user's grants, at Okta's default page size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `scopeId`.
+    #[must_use]
+    pub fn scope_id(mut self, scope_id: impl Into<String>) -> Self {
+        self.scope_id = Some(scope_id.into());
+        self
+    }
+    /// Sets `expand`.
+    #[must_use]
+    pub fn expand(mut self, expand: impl Into<String>) -> Self {
+        self.expand = Some(expand.into());
+        self
+    }
+    /// Starts at the cursor `after`.
+    #[must_use]
+    pub fn after(mut self, after: impl Into<String>) -> Self {
+        self.after = Some(after.into());
+        self
+    }
+    /// Sets the page size.
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+    fn request(&self, user: &UserId) -> Request {
+        req!(
+            GET,
+            "/api/v1/users/{userId}/grants",
+            "/api/v1/users/{}/grants",
+            user
+        )
+        .query_opt("scopeId", self.scope_id.as_ref())
+        .query_opt("expand", self.expand.as_ref())
+        .query_opt("after", self.after.as_ref())
+        .query_opt("limit", self.limit)
+    }
+}
+
+/// Query of `GET /api/v1/users/{userId}/clients/{clientId}/grants`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListClientGrants {
+    /// Expansion (`scope` embeds the scope object).
+    pub expand: Option<String>,
+    /// Start cursor (from [`Page::next_after`]).
+    pub after: Option<String>,
+    /// Page size (1 to [`MAX_PAGE_SIZE`]; Okta's default is 20).
+    pub limit: Option<u32>,
+}
+
+impl ListClientGrants {
+    /// All grants the user gave the client, at Okta's default page size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `expand`.
+    #[must_use]
+    pub fn expand(mut self, expand: impl Into<String>) -> Self {
+        self.expand = Some(expand.into());
+        self
+    }
+    /// Starts at the cursor `after`.
+    #[must_use]
+    pub fn after(mut self, after: impl Into<String>) -> Self {
+        self.after = Some(after.into());
+        self
+    }
+    /// Sets the page size.
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+    fn request(&self, user: &UserId, client: &ClientId) -> Request {
+        req!(
+            GET,
+            "/api/v1/users/{userId}/clients/{clientId}/grants",
+            "/api/v1/users/{}/clients/{}/grants",
+            user,
+            client
+        )
+        .query_opt("expand", self.expand.as_ref())
+        .query_opt("after", self.after.as_ref())
+        .query_opt("limit", self.limit)
+    }
+}
+
 impl Grants {
     /// Streams the user's grants; `scope_id` filters, `expand=scope` embeds the scope.
     pub fn list(
@@ -31,18 +135,25 @@ impl Grants {
         scope_id: Option<String>,
         expand: Option<String>,
     ) -> BoxStream<'static, Result<ScopeConsentGrant>> {
-        let u = user.into();
-        self.client.stream(
-            req!(
-                GET,
-                "/api/v1/users/{userId}/grants",
-                "/api/v1/users/{}/grants",
-                u
-            )
-            .query_opt("scopeId", scope_id)
-            .query_opt("expand", expand)
-            .query("limit", MAX_PAGE_SIZE),
-        )
+        let query = ListGrants {
+            scope_id,
+            expand,
+            after: None,
+            limit: Some(MAX_PAGE_SIZE),
+        };
+        self.client.stream(query.request(&user.into()))
+    }
+
+    /// One page of the user's grants (`GET /api/v1/users/{userId}/grants`).
+    ///
+    /// # Errors
+    /// 404 `E0000007` if there is no such user; see [`Client::send`].
+    pub async fn list_page(
+        &self,
+        user: impl Into<UserId>,
+        query: ListGrants,
+    ) -> Result<Page<ScopeConsentGrant>> {
+        self.client.page(query.request(&user.into())).await
     }
 
     /// One grant.
@@ -110,18 +221,29 @@ impl Grants {
         client: impl Into<ClientId>,
         expand: Option<String>,
     ) -> BoxStream<'static, Result<ScopeConsentGrant>> {
-        let (u, c) = (user.into(), client.into());
-        self.client.stream(
-            req!(
-                GET,
-                "/api/v1/users/{userId}/clients/{clientId}/grants",
-                "/api/v1/users/{}/clients/{}/grants",
-                u,
-                c
-            )
-            .query_opt("expand", expand)
-            .query("limit", MAX_PAGE_SIZE),
-        )
+        let query = ListClientGrants {
+            expand,
+            after: None,
+            limit: Some(MAX_PAGE_SIZE),
+        };
+        self.client
+            .stream(query.request(&user.into(), &client.into()))
+    }
+
+    /// One page of the grants the user gave one client
+    /// (`GET /api/v1/users/{userId}/clients/{clientId}/grants`).
+    ///
+    /// # Errors
+    /// 404 `E0000007` if there is no such user or client; see [`Client::send`].
+    pub async fn list_for_client_page(
+        &self,
+        user: impl Into<UserId>,
+        client: impl Into<ClientId>,
+        query: ListClientGrants,
+    ) -> Result<Page<ScopeConsentGrant>> {
+        self.client
+            .page(query.request(&user.into(), &client.into()))
+            .await
     }
 
     /// Revokes all grants the user gave one client.

@@ -14,7 +14,7 @@
 use futures::stream::BoxStream;
 
 use crate::models::GroupRule;
-use crate::{Client, GroupRuleId, Result, req};
+use crate::{Client, GroupRuleId, Page, Request, Result, req};
 
 /// Largest page of `GET /api/v1/groups/rules`.
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -34,6 +34,57 @@ impl Client {
     }
 }
 
+/// Query of `GET /api/v1/groups/rules`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListGroupRules {
+    /// Keyword matched against rule names.
+    pub search: Option<String>,
+    /// Expansion (`groupIdToGroupNameMap`).
+    pub expand: Option<String>,
+    /// Start cursor (from [`Page::next_after`]).
+    pub after: Option<String>,
+    /// Page size (1 to [`MAX_PAGE_SIZE`]; Okta's default is 50).
+    pub limit: Option<u32>,
+}
+
+impl ListGroupRules {
+    /// All rules, at Okta's default page size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `search`.
+    #[must_use]
+    pub fn search(mut self, search: impl Into<String>) -> Self {
+        self.search = Some(search.into());
+        self
+    }
+    /// Sets `expand`.
+    #[must_use]
+    pub fn expand(mut self, expand: impl Into<String>) -> Self {
+        self.expand = Some(expand.into());
+        self
+    }
+    /// Starts at the cursor `after`.
+    #[must_use]
+    pub fn after(mut self, after: impl Into<String>) -> Self {
+        self.after = Some(after.into());
+        self
+    }
+    /// Sets the page size.
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+    fn request(&self) -> Request {
+        req!(GET, "/api/v1/groups/rules", "/api/v1/groups/rules")
+            .query_opt("limit", self.limit)
+            .query_opt("after", self.after.as_ref())
+            .query_opt("search", self.search.as_ref())
+            .query_opt("expand", self.expand.as_ref())
+    }
+}
+
 impl GroupRules {
     /// Streams rules; `search` matches names, `expand=groupIdToGroupNameMap`.
     pub fn list(
@@ -41,12 +92,22 @@ impl GroupRules {
         search: Option<String>,
         expand: Option<String>,
     ) -> BoxStream<'static, Result<GroupRule>> {
-        self.client.stream(
-            req!(GET, "/api/v1/groups/rules", "/api/v1/groups/rules")
-                .query("limit", MAX_PAGE_SIZE)
-                .query_opt("search", search)
-                .query_opt("expand", expand),
-        )
+        let query = ListGroupRules {
+            search,
+            expand,
+            after: None,
+            limit: Some(MAX_PAGE_SIZE),
+        };
+        self.client.stream(query.request())
+    }
+
+    /// One page of rules (`GET /api/v1/groups/rules`); the page size is Okta's default unless
+    /// `query` sets one.
+    ///
+    /// # Errors
+    /// 400 `E0000001` for a `limit` out of range or a bad cursor; see [`Client::send`].
+    pub async fn list_page(&self, query: ListGroupRules) -> Result<Page<GroupRule>> {
+        self.client.page(query.request()).await
     }
 
     /// `GET /api/v1/groups/rules/{id}`.

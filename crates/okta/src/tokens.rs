@@ -3,7 +3,7 @@
 use futures::stream::BoxStream;
 
 use crate::models::RefreshToken;
-use crate::{Client, ClientId, Result, TokenId, UserId, req};
+use crate::{Client, ClientId, Page, Request, Result, TokenId, UserId, req};
 
 /// Largest page of the token list.
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -23,6 +23,54 @@ impl Client {
     }
 }
 
+/// Query of `GET /api/v1/users/{userId}/clients/{clientId}/tokens`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListRefreshTokens {
+    /// Expansion (`scope` embeds the scope objects).
+    pub expand: Option<String>,
+    /// Start cursor (from [`Page::next_after`]).
+    pub after: Option<String>,
+    /// Page size (1 to [`MAX_PAGE_SIZE`]; Okta's default is 20).
+    pub limit: Option<u32>,
+}
+
+impl ListRefreshTokens {
+    /// All of the client's tokens for the user, at Okta's default page size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `expand`.
+    #[must_use]
+    pub fn expand(mut self, expand: impl Into<String>) -> Self {
+        self.expand = Some(expand.into());
+        self
+    }
+    /// Starts at the cursor `after`.
+    #[must_use]
+    pub fn after(mut self, after: impl Into<String>) -> Self {
+        self.after = Some(after.into());
+        self
+    }
+    /// Sets the page size.
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+    fn request(&self, user: &UserId, client: &ClientId) -> Request {
+        req!(
+            GET,
+            "/api/v1/users/{userId}/clients/{clientId}/tokens",
+            "/api/v1/users/{}/clients/{}/tokens",
+            user,
+            client
+        )
+        .query_opt("expand", self.expand.as_ref())
+        .query_opt("after", self.after.as_ref())
+        .query_opt("limit", self.limit)
+    }
+}
+
 impl Tokens {
     /// Streams the refresh tokens of one client for the user (`expand=scope`).
     pub fn list(
@@ -31,18 +79,29 @@ impl Tokens {
         client: impl Into<ClientId>,
         expand: Option<String>,
     ) -> BoxStream<'static, Result<RefreshToken>> {
-        let (u, c) = (user.into(), client.into());
-        self.client.stream(
-            req!(
-                GET,
-                "/api/v1/users/{userId}/clients/{clientId}/tokens",
-                "/api/v1/users/{}/clients/{}/tokens",
-                u,
-                c
-            )
-            .query_opt("expand", expand)
-            .query("limit", MAX_PAGE_SIZE),
-        )
+        let query = ListRefreshTokens {
+            expand,
+            after: None,
+            limit: Some(MAX_PAGE_SIZE),
+        };
+        self.client
+            .stream(query.request(&user.into(), &client.into()))
+    }
+
+    /// One page of the refresh tokens of one client for the user
+    /// (`GET /api/v1/users/{userId}/clients/{clientId}/tokens`).
+    ///
+    /// # Errors
+    /// 404 `E0000007` if there is no such user or client; see [`Client::send`].
+    pub async fn list_page(
+        &self,
+        user: impl Into<UserId>,
+        client: impl Into<ClientId>,
+        query: ListRefreshTokens,
+    ) -> Result<Page<RefreshToken>> {
+        self.client
+            .page(query.request(&user.into(), &client.into()))
+            .await
     }
 
     /// One refresh token.

@@ -10,6 +10,8 @@ object! {
         client_id: ClientId = "client_id",
         /// Display name.
         client_name: String = "client_name",
+        /// The app's home page.
+        client_uri: String = "client_uri",
         /// Logo URL.
         logo_uri: String = "logo_uri",
     }

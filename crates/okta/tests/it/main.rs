@@ -8,4 +8,5 @@ mod oauth;
 mod observe;
 mod recordings;
 mod resolve;
+mod rule_grant_token_pages;
 mod use_cases;
