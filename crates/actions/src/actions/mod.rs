@@ -23,7 +23,7 @@
 pub mod common;
 // TODO(convert) pub mod credentials;
 pub mod employees;
-// TODO(convert) pub mod factors;
+pub mod factors;
 // TODO(convert) pub mod grants;
 // TODO(convert) pub mod group_rules;
 pub mod groups;
