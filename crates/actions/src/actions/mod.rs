@@ -32,7 +32,7 @@ pub mod groups;
 // TODO(convert) pub mod myaccount;
 // TODO(convert) pub mod oauth_tokens;
 // TODO(convert) pub mod user_resources;
-// TODO(convert) pub mod user_types;
+pub mod user_types;
 // TODO(convert) pub mod users;
 
 
