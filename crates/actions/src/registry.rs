@@ -146,7 +146,7 @@ registry! {
     // TODO(convert) GetUserGrant => crate::actions::grants::GetUserGrant,
     GetUserType => crate::actions::user_types::GetUserType,
     // TODO(convert) GetAerialOrg => crate::actions::aerial::GetAerialOrg,
-    // TODO(convert) GetOrgDetails => crate::actions::myaccount::GetOrgDetails,
+    GetOrgDetails => crate::actions::myaccount::GetOrgDetails,
     ListEmployees => crate::actions::employees::ListEmployees,
     ActivateFactor => crate::actions::factors::ActivateFactor,
     // TODO(convert) ActivateGroupRule => crate::actions::group_rules::ActivateGroupRule,

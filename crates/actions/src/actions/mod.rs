@@ -29,7 +29,7 @@ pub mod factors;
 pub mod groups;
 // TODO(convert) pub mod lifecycle;
 // TODO(convert) pub mod linked_objects;
-// TODO(convert) pub mod myaccount;
+pub mod myaccount;
 // TODO(convert) pub mod oauth_tokens;
 // TODO(convert) pub mod user_resources;
 pub mod user_types;
