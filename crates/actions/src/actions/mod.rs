@@ -28,7 +28,7 @@ pub mod factors;
 // TODO(convert) pub mod group_rules;
 pub mod groups;
 // TODO(convert) pub mod lifecycle;
-// TODO(convert) pub mod linked_objects;
+pub mod linked_objects;
 pub mod myaccount;
 // TODO(convert) pub mod oauth_tokens;
 // TODO(convert) pub mod user_resources;
