@@ -19,7 +19,7 @@
 //! (`{"items": [...], "next": "<cursor>"}`); a call Okta answers without a body outputs a result
 //! from [`crate::models::results`].
 
-// TODO(convert) pub mod aerial;
+pub mod aerial;
 pub mod common;
 // TODO(convert) pub mod credentials;
 pub mod employees;
