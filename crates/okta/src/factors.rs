@@ -67,6 +67,16 @@ impl EnrollFactor {
         self.update_phone = Some(u);
         self
     }
+    /// Sets `templateId`, the custom SMS template of the enrollment code.
+    pub fn template_id(mut self, id: impl Into<String>) -> Self {
+        self.template_id = Some(id.into());
+        self
+    }
+    /// Sets `tokenLifetimeSeconds`, how long the enrollment code stays valid.
+    pub fn token_lifetime_seconds(mut self, seconds: u32) -> Self {
+        self.token_lifetime_seconds = Some(seconds);
+        self
+    }
 }
 
 /// `POST /users/{userId}/factors/{factorId}/verify`.
@@ -93,6 +103,16 @@ impl VerifyFactor {
             body,
             ..Self::default()
         }
+    }
+    /// Sets `templateId`, the custom SMS template of the challenge.
+    pub fn template_id(mut self, id: impl Into<String>) -> Self {
+        self.template_id = Some(id.into());
+        self
+    }
+    /// Sets `tokenLifetimeSeconds`, how long the challenge code stays valid.
+    pub fn token_lifetime_seconds(mut self, seconds: u32) -> Self {
+        self.token_lifetime_seconds = Some(seconds);
+        self
     }
 }
 

@@ -2,15 +2,19 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use spindle_okta::Client;
+use spindle_okta::models::{SecurityQuestion, SupportedFactor, UserFactor, VerifyFactorResponse};
 
-use super::action;
-use super::common::{NonEmpty, Page, Secret};
-use crate::models::factor::{FactorResult, SecurityQuestion, SupportedFactor, UserFactor};
-use crate::models::results::FactorUnenrolled;
+use super::common::{NonEmpty, Page, Secret, body};
+use crate::Action;
+use crate::catalog::{HttpMethod, Operation, Server, Spec};
+use crate::execute::ExecuteError;
+use crate::outputs::FactorUnenrolled;
 
 /// Input of the factor reads that only need the user.
 macro_rules! user_only {
-    ($name:ident, $id:literal, $out:ty, $doc:literal) => {
+    ($name:ident, $id:literal, $doc:literal) => {
         #[doc = concat!("Input of `", $id, "`.")]
         #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -18,28 +22,100 @@ macro_rules! user_only {
             #[doc = $doc]
             pub user_id: NonEmpty,
         }
-        action!($name, $id, $out, {"userId": "00ub0oNGTSWTBKOLGLNR"});
     };
 }
 
 user_only!(
     ListFactors,
     "get_list_all_enrolled_factors",
-    Page<UserFactor>,
     "Okta id of the user whose enrolled factors to list."
 );
+
+// Okta answers the three factor lists in one piece (no `Link` header), so each output is a single
+// page without `next`.
+impl Action for ListFactors {
+    const SPEC: Spec = Spec {
+        id: "get_list_all_enrolled_factors",
+        title: "List all enrolled Factors",
+        operation: Operation::Read,
+        entities: &["factor", "user", "profile"],
+        summary: "Lists the MFA factors a user has enrolled, given `userId`. Only factors that belong to the highest-priority authenticator enrollment policy applying to the user are included. Each factor reports its `id`, `factorType` (for example `sms`, `push`, `token:software:totp`), `provider`, `status` and a type-specific profile such as a phone number or device name; an empty array means nothing is enrolled.",
+        server: Server::Management,
+        method: HttpMethod::Get,
+        path: "/api/v1/users/{userId}/factors",
+        scopes: &["okta.users.read"],
+    };
+    type Output = Page<UserFactor>;
+
+    fn example() -> Value {
+        json!({"userId": "00ub0oNGTSWTBKOLGLNR"})
+    }
+
+    async fn run(self, client: &Client) -> Result<Page<UserFactor>, ExecuteError> {
+        let items = client.factors().list(self.user_id.as_str()).await?;
+        Ok(Page { items, next: None })
+    }
+}
+
 user_only!(
     ListSupportedFactors,
     "get_list_all_supported_factors",
-    Page<SupportedFactor>,
     "Okta id of the user whose enrollable factors to list."
 );
+
+impl Action for ListSupportedFactors {
+    const SPEC: Spec = Spec {
+        id: "get_list_all_supported_factors",
+        title: "List all supported Factors",
+        operation: Operation::Read,
+        entities: &["factor", "provider", "user"],
+        summary: "Lists the factors a user is allowed to enroll, as governed by the highest-priority authenticator enrollment policy for that user. Input is `userId`. Each entry names the `factorType`, `provider` and vendor, whether enrollment is `REQUIRED` or `OPTIONAL`, its current status for the user, and an enroll link. Use it to decide which factor body to send to the enroll action.",
+        server: Server::Management,
+        method: HttpMethod::Get,
+        path: "/api/v1/users/{userId}/factors/catalog",
+        scopes: &["okta.users.read"],
+    };
+    type Output = Page<SupportedFactor>;
+
+    fn example() -> Value {
+        json!({"userId": "00ub0oNGTSWTBKOLGLNR"})
+    }
+
+    async fn run(self, client: &Client) -> Result<Page<SupportedFactor>, ExecuteError> {
+        let items = client.factors().catalog(self.user_id.as_str()).await?;
+        Ok(Page { items, next: None })
+    }
+}
+
 user_only!(
     ListSecurityQuestions,
     "get_list_all_supported_security_questions",
-    Page<SecurityQuestion>,
     "Okta id of the user who would answer the question."
 );
+
+impl Action for ListSecurityQuestions {
+    const SPEC: Spec = Spec {
+        id: "get_list_all_supported_security_questions",
+        title: "List all supported Security Questions",
+        operation: Operation::Read,
+        entities: &["factor", "question", "user"],
+        summary: "Returns the catalog of security questions a user may choose when enrolling a `question` factor, given `userId`. Each entry pairs a machine key (such as `disliked_food`) with its readable `questionText`. Okta documents this endpoint for API-token (SSWS) authentication only, with no OAuth scope listed, so it may be unavailable on OAuth-only connections.",
+        server: Server::Management,
+        method: HttpMethod::Get,
+        path: "/api/v1/users/{userId}/factors/questions",
+        scopes: &[],
+    };
+    type Output = Page<SecurityQuestion>;
+
+    fn example() -> Value {
+        json!({"userId": "00ub0oNGTSWTBKOLGLNR"})
+    }
+
+    async fn run(self, client: &Client) -> Result<Page<SecurityQuestion>, ExecuteError> {
+        let items = client.factors().questions(self.user_id.as_str()).await?;
+        Ok(Page { items, next: None })
+    }
+}
 
 /// Input of `get_retrieve_a_factor`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -50,8 +126,32 @@ pub struct GetFactor {
     /// Okta id of the factor.
     pub factor_id: NonEmpty,
 }
-action!(GetFactor, "get_retrieve_a_factor", UserFactor,
-    {"userId": "00ub0oNGTSWTBKOLGLNR", "factorId": "mbl1nz9JHJGHWRKMTLHP"});
+
+impl Action for GetFactor {
+    const SPEC: Spec = Spec {
+        id: "get_retrieve_a_factor",
+        title: "Retrieve a Factor",
+        operation: Operation::Read,
+        entities: &["factor", "user", "profile"],
+        summary: "Fetches a single enrolled factor for a user, given `userId` and `factorId`. The response includes the factor's `factorType`, `provider`, `vendorName`, status (for example `ACTIVE` or `PENDING_ACTIVATION`), timestamps, a profile whose fields depend on the type (phone number, email, question key, device details) and links to the verify or activate operations that currently apply.",
+        server: Server::Management,
+        method: HttpMethod::Get,
+        path: "/api/v1/users/{userId}/factors/{factorId}",
+        scopes: &["okta.users.read"],
+    };
+    type Output = UserFactor;
+
+    fn example() -> Value {
+        json!({"userId": "00ub0oNGTSWTBKOLGLNR", "factorId": "mbl1nz9JHJGHWRKMTLHP"})
+    }
+
+    async fn run(self, client: &Client) -> Result<UserFactor, ExecuteError> {
+        let factors = client.factors();
+        Ok(factors
+            .get(self.user_id.as_str(), self.factor_id.as_str())
+            .await?)
+    }
+}
 
 /// Input of `delete_unenroll_a_factor`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -65,8 +165,41 @@ pub struct UnenrollFactor {
     #[serde(default)]
     pub remove_recovery_enrollment: bool,
 }
-action!(UnenrollFactor, "delete_unenroll_a_factor", FactorUnenrolled,
-    {"userId": "00ub0oNGTSWTBKOLGLNR", "factorId": "mbl1nz9JHJGHWRKMTLHP"});
+
+impl Action for UnenrollFactor {
+    const SPEC: Spec = Spec {
+        id: "delete_unenroll_a_factor",
+        title: "Unenroll a Factor",
+        operation: Operation::Write,
+        entities: &["factor", "error", "user"],
+        summary: "Unenrolls one MFA factor from a user, given `userId` and `factorId`, after which the user can enroll a replacement. For `sms` and `call` factors, `removeRecoveryEnrollment=true` also drops the phone number as a recovery method. Factors cannot be removed from a deactivated user, and removing a push factor can take related Okta Verify factors with it. Okta returns no body; Spindle reports the outcome as a structured result.",
+        server: Server::Management,
+        method: HttpMethod::Delete,
+        path: "/api/v1/users/{userId}/factors/{factorId}",
+        scopes: &["okta.users.manage"],
+    };
+    type Output = FactorUnenrolled;
+
+    fn example() -> Value {
+        json!({"userId": "00ub0oNGTSWTBKOLGLNR", "factorId": "mbl1nz9JHJGHWRKMTLHP"})
+    }
+
+    async fn run(self, client: &Client) -> Result<FactorUnenrolled, ExecuteError> {
+        client
+            .factors()
+            .unenroll(
+                self.user_id.as_str(),
+                self.factor_id.as_str(),
+                Some(self.remove_recovery_enrollment),
+            )
+            .await?;
+        Ok(FactorUnenrolled {
+            unenrolled: true,
+            user_id: self.user_id.into(),
+            factor_id: self.factor_id.into(),
+        })
+    }
+}
 
 /// Input of `get_factor_transaction_status`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -79,8 +212,34 @@ pub struct GetFactorTransaction {
     /// Id of the verification transaction, from the `poll` link of the verify result.
     pub transaction_id: NonEmpty,
 }
-action!(GetFactorTransaction, "get_factor_transaction_status", FactorResult,
-    {"userId": "00ub0oNGTSWTBKOLGLNR", "factorId": "opf3hkfocI4JTLAju0g4", "transactionId": "v2mst.GldKV5VxTrifyeZmWSQguA"});
+
+impl Action for GetFactorTransaction {
+    const SPEC: Spec = Spec {
+        id: "get_factor_transaction_status",
+        title: "Retrieve a Factor Transaction Status",
+        operation: Operation::Read,
+        entities: &["factor", "transaction", "user"],
+        summary: "Polls an in-flight Okta Verify push verification. Inputs are `userId`, `factorId` and the `transactionId` taken from the poll link returned by the verify action. The result carries `factorResult`: `WAITING` (with poll and cancel links, plus the expected number for number-matching challenges), then a final `SUCCESS`, `REJECTED` or `TIMEOUT`. Keep polling at a modest interval until a final state appears.",
+        server: Server::Management,
+        method: HttpMethod::Get,
+        path: "/api/v1/users/{userId}/factors/{factorId}/transactions/{transactionId}",
+        scopes: &["okta.users.read"],
+    };
+    type Output = VerifyFactorResponse;
+
+    fn example() -> Value {
+        json!({"userId": "00ub0oNGTSWTBKOLGLNR", "factorId": "opf3hkfocI4JTLAju0g4", "transactionId": "v2mst.GldKV5VxTrifyeZmWSQguA"})
+    }
+
+    async fn run(self, client: &Client) -> Result<VerifyFactorResponse, ExecuteError> {
+        let (user, factor) = (self.user_id.as_str(), self.factor_id.as_str());
+        let transaction = self.transaction_id.as_str();
+        Ok(client
+            .factors()
+            .transaction(user, factor, transaction)
+            .await?)
+    }
+}
 
 /// The phone number of an `sms` factor.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -311,9 +470,43 @@ pub struct EnrollFactor {
     /// The factor.
     pub body: FactorEnrollment,
 }
-action!(EnrollFactor, "post_enroll_a_factor", UserFactor, {"userId": "00ub0oNGTSWTBKOLGLNR", "body": {
-    "factorType": "sms", "provider": "OKTA", "profile": {"phoneNumber": "+15555551234"}
-}});
+
+impl Action for EnrollFactor {
+    const SPEC: Spec = Spec {
+        id: "post_enroll_a_factor",
+        title: "Enroll a Factor",
+        operation: Operation::Write,
+        entities: &["factor", "user", "profile"],
+        summary: "Enrolls a new MFA factor for a user. The body names the `factorType` and `provider` plus a type-specific profile (phone number, email, question and answer, token credential). Options: `activate=true` skips the separate activation step for `sms`, `call`, `email` and HOTP factors, `updatePhone` replaces an existing phone, `templateId` picks an SMS template, and `tokenLifetimeSeconds` (default 300) bounds the OTP. Returns the factor, `ACTIVE` or `PENDING_ACTIVATION` with activation details.",
+        server: Server::Management,
+        method: HttpMethod::Post,
+        path: "/api/v1/users/{userId}/factors",
+        scopes: &["okta.users.manage"],
+    };
+    type Output = UserFactor;
+
+    fn example() -> Value {
+        json!({"userId": "00ub0oNGTSWTBKOLGLNR", "body": {
+            "factorType": "sms", "provider": "OKTA", "profile": {"phoneNumber": "+15555551234"}
+        }})
+    }
+
+    async fn run(self, client: &Client) -> Result<UserFactor, ExecuteError> {
+        let mut request = spindle_okta::factors::EnrollFactor::new(body(&self.body)?)
+            .update_phone(self.update_phone)
+            .activate(self.activate);
+        if let Some(template) = self.template_id {
+            request = request.template_id(template);
+        }
+        if let Some(seconds) = self.token_lifetime_seconds {
+            request = request.token_lifetime_seconds(seconds);
+        }
+        Ok(client
+            .factors()
+            .enroll(self.user_id.as_str(), request)
+            .await?)
+    }
+}
 
 /// The proof a factor needs: a passcode for most, an answer for `question`, signed data for
 /// `u2f` and `webauthn`. Send only what the factor uses.
@@ -362,8 +555,35 @@ pub struct ActivateFactor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<FactorProof>,
 }
-action!(ActivateFactor, "post_activate_a_factor", FactorResult,
-    {"userId": "00ub0oNGTSWTBKOLGLNR", "factorId": "mbl1nz9JHJGHWRKMTLHP", "body": {"passCode": "123456"}});
+
+impl Action for ActivateFactor {
+    const SPEC: Spec = Spec {
+        id: "post_activate_a_factor",
+        title: "Activate a Factor",
+        operation: Operation::Write,
+        entities: &["factor", "user", "activation"],
+        summary: "Completes enrollment of a factor left in `PENDING_ACTIVATION`, given `userId` and `factorId`. Send the current `passCode` for `sms`, `call`, `email` and TOTP factors, or the attestation and client data for `u2f` and `webauthn`. A push factor answers `WAITING` with poll and QR code links until the device confirms. Okta allows five activation attempts per five minutes per user; success returns the now `ACTIVE` factor.",
+        server: Server::Management,
+        method: HttpMethod::Post,
+        path: "/api/v1/users/{userId}/factors/{factorId}/lifecycle/activate",
+        scopes: &["okta.users.manage"],
+    };
+    /// The activated factor, or for `push` the factor with `factorResult` `WAITING` (or
+    /// `TIMEOUT`) until the device confirms.
+    type Output = UserFactor;
+
+    fn example() -> Value {
+        json!({"userId": "00ub0oNGTSWTBKOLGLNR", "factorId": "mbl1nz9JHJGHWRKMTLHP", "body": {"passCode": "123456"}})
+    }
+
+    async fn run(self, client: &Client) -> Result<UserFactor, ExecuteError> {
+        let proof = self.body.as_ref().map(body).transpose()?;
+        let factors = client.factors();
+        Ok(factors
+            .activate(self.user_id.as_str(), self.factor_id.as_str(), proof)
+            .await?)
+    }
+}
 
 /// Input of `post_verify_a_factor`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -385,8 +605,40 @@ pub struct VerifyFactor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<FactorProof>,
 }
-action!(VerifyFactor, "post_verify_a_factor", FactorResult,
-    {"userId": "00ub0oNGTSWTBKOLGLNR", "factorId": "ostf1fmaMGJLMNGNLIVG", "body": {"passCode": "874163"}});
+
+impl Action for VerifyFactor {
+    const SPEC: Spec = Spec {
+        id: "post_verify_a_factor",
+        title: "Verify a Factor",
+        operation: Operation::Write,
+        entities: &["factor", "user", "verification"],
+        summary: "Verifies a user's enrolled factor, given `userId` and `factorId`. For `sms`, `call`, `email`, `push`, `u2f` and `webauthn`, a first call without a body issues the challenge; a second call carries the `passCode` (or `answer` for security questions, or the signed WebAuthn data). Push answers `WAITING` with a poll link for the transaction status action. Returns `factorResult`, for example `SUCCESS`, `CHALLENGE` or `REJECTED`.",
+        server: Server::Management,
+        method: HttpMethod::Post,
+        path: "/api/v1/users/{userId}/factors/{factorId}/verify",
+        scopes: &["okta.users.manage"],
+    };
+    type Output = VerifyFactorResponse;
+
+    fn example() -> Value {
+        json!({"userId": "00ub0oNGTSWTBKOLGLNR", "factorId": "ostf1fmaMGJLMNGNLIVG", "body": {"passCode": "874163"}})
+    }
+
+    async fn run(self, client: &Client) -> Result<VerifyFactorResponse, ExecuteError> {
+        let proof = self.body.as_ref().map(body).transpose()?;
+        let mut request = spindle_okta::factors::VerifyFactor::new(proof);
+        if let Some(template) = self.template_id {
+            request = request.template_id(template);
+        }
+        if let Some(seconds) = self.token_lifetime_seconds {
+            request = request.token_lifetime_seconds(seconds);
+        }
+        let factors = client.factors();
+        Ok(factors
+            .verify(self.user_id.as_str(), self.factor_id.as_str(), request)
+            .await?)
+    }
+}
 
 /// A factor whose enrollment code to send again; `factorType` decides the fields.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -432,6 +684,38 @@ pub struct ResendFactorEnrollment {
     /// The factor being enrolled.
     pub body: ResendFactor,
 }
-action!(ResendFactorEnrollment, "post_resend_factor_enrollment", UserFactor, {"userId": "00ub0oNGTSWTBKOLGLNR", "factorId": "mbl1nz9JHJGHWRKMTLHP", "body": {
-    "factorType": "sms", "provider": "OKTA", "profile": {"phoneNumber": "+15555551234"}
-}});
+
+impl Action for ResendFactorEnrollment {
+    const SPEC: Spec = Spec {
+        id: "post_resend_factor_enrollment",
+        title: "Resend a Factor Enrollment",
+        operation: Operation::Write,
+        entities: &["factor", "user", "profile"],
+        summary: "Sends the enrollment code again for an `sms`, `call` or `email` factor that is still awaiting activation, given `userId` and `factorId`. The body repeats the `factorType`, `provider` and profile (phone number or email); `templateId` selects an SMS template. Okta throttles resends (one SMS or call per phone number every 30 seconds) and returns the factor.",
+        server: Server::Management,
+        method: HttpMethod::Post,
+        path: "/api/v1/users/{userId}/factors/{factorId}/resend",
+        scopes: &["okta.users.manage"],
+    };
+    type Output = UserFactor;
+
+    fn example() -> Value {
+        json!({"userId": "00ub0oNGTSWTBKOLGLNR", "factorId": "mbl1nz9JHJGHWRKMTLHP", "body": {
+            "factorType": "sms", "provider": "OKTA", "profile": {"phoneNumber": "+15555551234"}
+        }})
+    }
+
+    async fn run(self, client: &Client) -> Result<UserFactor, ExecuteError> {
+        let factor = body(&self.body)?;
+        let template = self.template_id.map(String::from);
+        let factors = client.factors();
+        Ok(factors
+            .resend(
+                self.user_id.as_str(),
+                self.factor_id.as_str(),
+                &factor,
+                template,
+            )
+            .await?)
+    }
+}

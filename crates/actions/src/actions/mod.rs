@@ -19,20 +19,20 @@
 //! (`{"items": [...], "next": "<cursor>"}`); a call Okta answers without a body outputs a result
 //! from [`crate::models::results`].
 
-// TODO(convert) pub mod aerial;
+pub mod aerial;
 pub mod common;
 pub mod credentials;
 pub mod employees;
-// TODO(convert) pub mod factors;
+pub mod factors;
 pub mod grants;
 pub mod group_rules;
 pub mod groups;
 pub mod lifecycle;
-// TODO(convert) pub mod linked_objects;
-// TODO(convert) pub mod myaccount;
+pub mod linked_objects;
+pub mod myaccount;
 pub mod oauth_tokens;
 pub mod user_resources;
-// TODO(convert) pub mod user_types;
+pub mod user_types;
 pub mod users;
 
 

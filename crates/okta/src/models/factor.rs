@@ -69,7 +69,9 @@ string_enum! {
 }
 
 /// A user's factor (also the enroll body and, for push, the activation poll answer).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Its `Debug` hides the secrets an enrollment profile carries (see [`SECRET_PROFILE_KEYS`]).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserFactor {
@@ -109,6 +111,38 @@ pub struct UserFactor {
     /// Fields not modelled above.
     #[serde(flatten)]
     pub extra: JsonMap,
+}
+
+/// The factor profile attributes that hold a secret: a security question's `answer` and a
+/// custom HOTP token's `sharedSecret`.
+pub const SECRET_PROFILE_KEYS: &[&str] = &["answer", "sharedSecret"];
+
+impl std::fmt::Debug for UserFactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let profile = self.profile.as_ref().map(|profile| {
+            let mut shown = profile.clone();
+            for key in SECRET_PROFILE_KEYS {
+                if let Some(value) = shown.get_mut(*key) {
+                    *value = "[REDACTED]".into();
+                }
+            }
+            shown
+        });
+        f.debug_struct("UserFactor")
+            .field("id", &self.id)
+            .field("factor_type", &self.factor_type)
+            .field("provider", &self.provider)
+            .field("vendor_name", &self.vendor_name)
+            .field("status", &self.status)
+            .field("created", &self.created)
+            .field("last_updated", &self.last_updated)
+            .field("profile", &profile)
+            .field("factor_result", &self.factor_result)
+            .field("links", &self.links)
+            .field("embedded", &self.embedded)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl UserFactor {
