@@ -48,5 +48,8 @@ pub trait Action:
 
     /// Runs the action with `client`, the client of the Okta API that serves it
     /// ([`Spec::server`]).
-    fn run(self, client: &Client) -> impl Future<Output = Result<Self::Output, ExecuteError>> + Send;
+    fn run(
+        self,
+        client: &Client,
+    ) -> impl Future<Output = Result<Self::Output, ExecuteError>> + Send;
 }

@@ -10,7 +10,6 @@ use std::fmt;
 
 use serde::Serialize;
 
-
 /// What an action does to the data in the Okta org.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -254,6 +254,8 @@ impl Groups {
         id: impl Into<GroupId>,
         query: PageQuery,
     ) -> Result<Page<Application>> {
-        self.client.page(Self::apps_request(&id.into(), &query)).await
+        self.client
+            .page(Self::apps_request(&id.into(), &query))
+            .await
     }
 }

@@ -79,12 +79,15 @@ impl Action for ListEmployees {
             query = query.after(after);
         }
         let page = client.users().list_page(query).await?;
-        let next = page.next_after().map(|after| EmployeeCursor { after }.encode());
+        let next = page
+            .next_after()
+            .map(|after| EmployeeCursor { after }.encode());
         let items = page
             .items
             .iter()
             .map(|user| {
-                let user = serde_json::to_value(user).map_err(|e| ExecuteError::Output(e.to_string()))?;
+                let user =
+                    serde_json::to_value(user).map_err(|e| ExecuteError::Output(e.to_string()))?;
                 Employee::from_okta_user(&user).map_err(|e| ExecuteError::Output(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -212,10 +215,7 @@ impl Action for TerminateEmployee {
 }
 
 /// The user's Okta status, `None` when the user does not exist.
-pub(crate) async fn user_status(
-    client: &Client,
-    id: &str,
-) -> Result<Option<String>, ExecuteError> {
+pub(crate) async fn user_status(client: &Client, id: &str) -> Result<Option<String>, ExecuteError> {
     match client.users().get(id, None).await {
         Ok(user) => Ok(user.status.map(|s| s.as_str().to_owned())),
         Err(e) if e.is_not_found() => Ok(None),

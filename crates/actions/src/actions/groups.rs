@@ -165,7 +165,10 @@ impl Action for ReplaceGroup {
 
     async fn run(self, client: &Client) -> Result<Group, ExecuteError> {
         let body = body(&self.body)?;
-        Ok(client.groups().replace(self.group_id.as_str(), &body).await?)
+        Ok(client
+            .groups()
+            .replace(self.group_id.as_str(), &body)
+            .await?)
     }
 }
 
@@ -207,7 +210,10 @@ impl Action for ListGroupMembers {
 
     async fn run(self, client: &Client) -> Result<Page<User>, ExecuteError> {
         let query = page_query(self.after, self.limit);
-        let page = client.groups().members_page(self.group_id.as_str(), query).await?;
+        let page = client
+            .groups()
+            .members_page(self.group_id.as_str(), query)
+            .await?;
         Ok(page.into())
     }
 }
@@ -249,7 +255,10 @@ impl Action for ListGroupApps {
 
     async fn run(self, client: &Client) -> Result<Page<Application>, ExecuteError> {
         let query = page_query(self.after, self.limit);
-        let page = client.groups().apps_page(self.group_id.as_str(), query).await?;
+        let page = client
+            .groups()
+            .apps_page(self.group_id.as_str(), query)
+            .await?;
         Ok(page.into())
     }
 }
@@ -284,7 +293,9 @@ impl Action for AssignUserToGroup {
 
     async fn run(self, client: &Client) -> Result<Membership, ExecuteError> {
         let groups = client.groups();
-        groups.add_user(self.group_id.as_str(), self.user_id.as_str()).await?;
+        groups
+            .add_user(self.group_id.as_str(), self.user_id.as_str())
+            .await?;
         Ok(Membership {
             group_id: self.group_id.into(),
             user_id: self.user_id.into(),
@@ -323,7 +334,9 @@ impl Action for UnassignUserFromGroup {
 
     async fn run(self, client: &Client) -> Result<Membership, ExecuteError> {
         let groups = client.groups();
-        groups.remove_user(self.group_id.as_str(), self.user_id.as_str()).await?;
+        groups
+            .remove_user(self.group_id.as_str(), self.user_id.as_str())
+            .await?;
         Ok(Membership {
             group_id: self.group_id.into(),
             user_id: self.user_id.into(),

@@ -17,7 +17,7 @@
 //!
 //! An action outputs the Okta object it gets back; a list outputs a [`common::Page`]
 //! (`{"items": [...], "next": "<cursor>"}`); a call Okta answers without a body outputs a result
-//! from [`crate::models::results`].
+//! from [`crate::outputs`].
 
 pub mod aerial;
 pub mod common;
@@ -34,7 +34,6 @@ pub mod oauth_tokens;
 pub mod user_resources;
 pub mod user_types;
 pub mod users;
-
 
 /// Implements [`Action`](crate::Action)'s boilerplate-free parts for a list input whose cursor is
 /// the `after` field.

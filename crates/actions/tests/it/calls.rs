@@ -129,7 +129,9 @@ async fn every_action_sends_the_okta_call_its_spec_names() {
         };
         let call = sent
             .iter()
-            .find(|r| r.method == method(action.method) && matches_template(&template, &r.path, &input))
+            .find(|r| {
+                r.method == method(action.method) && matches_template(&template, &r.path, &input)
+            })
             .unwrap_or_else(|| {
                 panic!(
                     "{}: its spec names {} {template}, but the client sent {sent:?}",
@@ -170,8 +172,24 @@ fn templates_match_only_their_own_paths() {
         "/api/v1/groups/00g1/users/ann%40example.com",
         &input
     ));
-    assert!(matches_template(template, "/api/v1/groups/00g1/users/ann@example.com", &input));
-    assert!(!matches_template(template, "/api/v1/groups/00g2/users/ann@example.com", &input));
-    assert!(!matches_template(template, "/api/v1/groups/00g1/users", &input));
-    assert!(!matches_template(template, "/api/v1/groups/00g1/apps/ann@example.com", &input));
+    assert!(matches_template(
+        template,
+        "/api/v1/groups/00g1/users/ann@example.com",
+        &input
+    ));
+    assert!(!matches_template(
+        template,
+        "/api/v1/groups/00g2/users/ann@example.com",
+        &input
+    ));
+    assert!(!matches_template(
+        template,
+        "/api/v1/groups/00g1/users",
+        &input
+    ));
+    assert!(!matches_template(
+        template,
+        "/api/v1/groups/00g1/apps/ann@example.com",
+        &input
+    ));
 }
