@@ -152,7 +152,7 @@ impl GroupRule {
             }),
             actions: Some(GroupRuleActions {
                 assign_user_to_groups: Some(AssignUserToGroups {
-                    group_ids,
+                    group_ids: Some(group_ids),
                     extra: JsonMap::new(),
                 }),
                 extra: JsonMap::new(),
@@ -166,9 +166,15 @@ impl GroupRule {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GroupRuleConditions {
-    /// Excluded people (`users.exclude`, `groups.exclude`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub people: Option<JsonMap>,
+    /// Excluded people (`users.exclude`, `groups.exclude`). Okta sends `"people": null` on
+    /// rules without exclusions: `Some(None)` keeps that apart from an absent field, so a rule
+    /// read and written back is unchanged.
+    #[serde(
+        default,
+        deserialize_with = "super::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub people: Option<Option<JsonMap>>,
     /// The expression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expression: Option<GroupRuleExpression>,
@@ -210,9 +216,9 @@ pub struct GroupRuleActions {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AssignUserToGroups {
-    /// Target group ids.
-    #[serde(default)]
-    pub group_ids: Vec<String>,
+    /// Target group ids (absent in an empty `assignUserToGroups: {}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_ids: Option<Vec<String>>,
     /// Fields not modelled above.
     #[serde(flatten)]
     pub extra: JsonMap,

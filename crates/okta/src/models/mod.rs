@@ -27,6 +27,17 @@ pub use user::*;
 /// A JSON object (used for `_links`, `_embedded`, and unknown fields).
 pub type JsonMap = serde_json::Map<String, serde_json::Value>;
 
+/// Deserializes a field that is present, `null` included, as `Some`: with `#[serde(default)]`, an
+/// `Option<Option<T>>` field then tells an absent field (`None`) from an explicit `null`
+/// (`Some(None)`), so both re-encode as Okta sent them.
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// Defines a string enum mirroring an Okta enum, with an `Unknown(String)` arm.
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),* $(,)? }) => {
