@@ -58,12 +58,14 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
                             spindle run get_retrieve_a_user --input '{\"id\":\"00u1\"}' --org-url \"$URL\" --token \"$T\"\n  \
                             spindle run get_list_all_users --all --jsonl\n  \
-                            spindle run post_create_a_user --input @user.json")]
+                            spindle run post_create_a_user --input @user.json\n  \
+                            spindle run list_all_employees --connection acme --all")]
     Run(run::RunArgs),
-    /// Manage named Okta connections (`spindle run --connection NAME`).
+    /// Manage the Okta connections of the gateway's store (`spindle run --connection NAME`).
     ///
-    /// They live in `$SPINDLE_CONFIG_DIR` (else the platform config directory + `spindle`):
-    /// `connections.toml` without secrets, stored tokens in `secrets.toml` with mode 0600.
+    /// The store is the one `spindle serve` uses (`--database-url`, `--master-key-file`), so the
+    /// gateway serves these connections and the CLI runs the gateway's; credentials are sealed
+    /// under the master key.
     #[command(
         subcommand,
         after_help = "Examples:\n  \
