@@ -256,6 +256,13 @@ fn refused(error: ApiError) -> CliError {
     if problem.status >= 500 {
         return CliError::Execute(problem.detail);
     }
+    if problem.status == 409 {
+        return CliError::BadInput(format!(
+            "{}; remove it first (`spindle connections remove NAME`), or change it with \
+             PATCH /v1/connections/NAME on the gateway",
+            problem.detail
+        ));
+    }
     if problem.problems.is_empty() {
         return CliError::BadInput(problem.detail);
     }
