@@ -254,7 +254,9 @@ fn option_of(field: &str) -> &'static str {
 fn refused(error: ApiError) -> CliError {
     let problem = error.problem();
     if problem.status >= 500 {
-        return CliError::Execute(problem.detail);
+        return CliError::Execute(
+            "the connection could not be stored (the error logged above says why)".to_owned(),
+        );
     }
     if problem.status == 409 {
         return CliError::BadInput(format!(
@@ -323,7 +325,9 @@ pub async fn clients(
 pub fn unusable(name: &str, error: &ApiError) -> CliError {
     let problem = error.problem();
     if problem.status >= 500 {
-        CliError::Execute(format!("connection `{name}`: {}", problem.detail))
+        CliError::Execute(format!(
+            "connection `{name}` cannot be used (the error logged above says why)"
+        ))
     } else {
         CliError::Connection(format!("connection `{name}`: {}", problem.detail))
     }

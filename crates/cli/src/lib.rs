@@ -155,10 +155,26 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Run(args) => run::run(args),
-        Command::Connections(command) => connections::run(command),
+        Command::Connections(command) => {
+            init_tracing("error");
+            connections::run(command)
+        }
         Command::Serve(args) => serve::run(args),
         Command::Keys(command) => keys::run(command),
     }
+}
+
+/// Sends the log to stderr, filtered by `RUST_LOG`, else by `default_filter`. The gateway's code
+/// reports the cause of an internal error only to the log, so every command that runs it logs
+/// at least its errors.
+fn init_tracing(default_filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// A multi-threaded Tokio runtime for the commands that do I/O.

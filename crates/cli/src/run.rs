@@ -168,6 +168,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     // Validate before anything else: a bad input never reaches Okta.
     let valid = spindle_actions::validate_input(action.id, &input)
         .map_err(|err| CliError::BadInput(err.to_string()))?;
+    if args.connection.is_some() {
+        crate::init_tracing("error");
+    }
     let runtime = crate::runtime()?;
     let (client, aerial) = runtime.block_on(clients(&args, action))?;
     let cursor_field = if action.id == "list_all_employees" {

@@ -81,19 +81,9 @@ impl ServeArgs {
     }
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 /// Runs `spindle serve`.
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
-    init_tracing();
+    crate::init_tracing("info,sqlx=warn");
     crate::runtime()?.block_on(async move {
         let settings = args.settings();
         // Signals first: a supervisor that signals right after start-up gets a clean stop.

@@ -454,3 +454,28 @@ fn an_aerial_action_runs_with_the_connections_aerial_settings() {
     let added: Value = serde_json::from_str(&added.stdout).expect("JSON");
     assert!(added["id"].as_str().is_some(), "{added}");
 }
+
+#[test]
+fn a_connection_run_with_another_master_key_is_refused_saying_why() {
+    let org = org();
+    let dir = tempfile::tempdir().expect("a temp dir");
+    assert_eq!(add_token(dir.path(), "emu", &org.emulator.url()).code, 0);
+    let other = dir.path().join("other.key");
+    std::fs::write(&other, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").expect("written");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    let out = run_users(
+        dir.path(),
+        "emu",
+        &["--allow-private-orgs", "--master-key-file", "other.key"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("master key does not match") && out.stderr.contains("connection `emu`"),
+        "{}",
+        out.stderr
+    );
+}
