@@ -1,58 +1,76 @@
-//! `spindle connections`: named Okta connections kept in a config directory.
+//! `spindle connections`: the gateway's connections, managed from the command line.
 //!
-//! The directory is `$SPINDLE_CONFIG_DIR`, else the platform's config directory + `spindle`.
-//! `connections.toml` holds what is not secret (org URL, client id, scopes, key file path, the
-//! name of a token variable); secrets given on stdin go to `secrets.toml`, written with mode 0600
-//! and refused when group or others can read it.
+//! There is one kind of connection: a row in the gateway's store, its credentials sealed under
+//! the master key. `add` goes through the same checks as `POST /v1/connections` (the org URL
+//! policy, the form of each secret) and `list` shows what `GET /v1/connections` shows, so a
+//! connection added here is served by `spindle serve` on the same store, and one created over
+//! the API runs with `spindle run --connection`. Secrets come from standard input, an
+//! environment variable or a file, never from an argument, which other users could read in the
+//! process list.
 
-use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use serde_json::json;
+use spindle_server::ApiError;
+use spindle_server::clients::{ClientFactory, ConnectionClients};
+use spindle_server::routes::connections::{
+    ConnectionList, ConnectionView, CreateConnection, create_connection,
+};
+use spindle_store::{Connection, ConnectionId, Store, StoreError};
 
+use crate::store_args::{OrgPolicyArgs, StoreArgs};
 use crate::{CliError, output};
 
 /// The `connections` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ConnectionsCommand {
-    /// Add (or replace) a named connection.
+    /// Add a connection to the store, checked as the gateway checks a new one.
     #[command(after_help = "Examples:\n  \
                             printf %s \"$TOKEN\" | spindle connections add prod --org-url https://example.okta.com --token-stdin\n  \
                             spindle connections add ci --org-url https://example.okta.com --token-env OKTA_TOKEN\n  \
                             spindle connections add svc --org-url https://example.okta.com --client-id 0oa1 \\\n    \
                             --private-key-file key.pem --key-id kid1 --scopes okta.users.read,okta.groups.read")]
-    Add(AddArgs),
-    /// List the named connections (never their secrets).
-    List,
-    /// Remove a named connection and its secret.
+    Add(Box<AddArgs>),
+    /// List the connections (never their secrets), as JSON.
+    #[command(after_help = "Examples:\n  spindle connections list\n  \
+                            spindle connections list --database-url postgres://spindle@db/spindle")]
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Remove a connection and its stored credentials.
+    #[command(after_help = "Examples:\n  spindle connections remove prod")]
     Remove {
-        /// The connection's name.
+        /// The connection's name (or id, `conn_…`).
         name: String,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
 /// Options of `spindle connections add`.
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// The connection's name.
+    /// The connection's name, unique in the store.
     name: String,
     /// The Okta org URL, e.g. `https://example.okta.com`.
     #[arg(long)]
     org_url: String,
-    /// Read an API token (SSWS) from standard input; it is stored in the secrets file (0600).
+    /// Read an API token (SSWS) from standard input.
     #[arg(long, conflicts_with_all = ["token_env", "client_id"])]
     token_stdin: bool,
-    /// Read the API token from this environment variable when the connection is used (only the
-    /// variable's name is stored).
+    /// Read the API token from this environment variable; the token is stored (sealed), not the
+    /// variable's name.
     #[arg(long, value_name = "VAR", conflicts_with = "client_id")]
     token_env: Option<String>,
     /// OAuth 2.0 service app: its client id (with --private-key-file and --scopes).
     #[arg(long, requires_all = ["private_key_file", "scopes"])]
     client_id: Option<String>,
-    /// OAuth: the private key (PEM or JWK) file; only its path is stored.
+    /// OAuth: the private key (PEM or JWK) file; the key is read and stored sealed, so the file
+    /// is not needed afterwards.
     #[arg(long, requires = "client_id")]
     private_key_file: Option<PathBuf>,
     /// OAuth: the key id (`kid`) registered with the app.
@@ -61,260 +79,256 @@ pub struct AddArgs {
     /// OAuth: the scopes to ask for, comma or space separated.
     #[arg(long, requires = "client_id")]
     scopes: Option<String>,
-}
-
-/// One named connection as stored in `connections.toml` (nothing secret).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-struct Connection {
-    org_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    token_env: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    client_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    private_key_file: Option<PathBuf>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    key_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    scopes: Vec<String>,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct ConnectionsFile {
-    #[serde(default)]
-    connections: BTreeMap<String, Connection>,
-}
-
-#[derive(Default, Serialize, Deserialize)]
-struct SecretsFile {
-    #[serde(default)]
-    tokens: BTreeMap<String, String>,
-}
-
-fn config_dir() -> Result<PathBuf, CliError> {
-    if let Some(dir) = std::env::var_os("SPINDLE_CONFIG_DIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    dirs::config_dir()
-        .map(|d| d.join("spindle"))
-        .ok_or_else(|| {
-            CliError::Connection("no config directory: set SPINDLE_CONFIG_DIR".to_owned())
-        })
-}
-
-fn read_toml<T: Default + for<'de> Deserialize<'de>>(path: &Path) -> Result<T, CliError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => toml::from_str(&text)
-            .map_err(|e| CliError::Connection(format!("cannot read `{}`: {e}", path.display()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
-        Err(e) => Err(CliError::Connection(format!(
-            "cannot read `{}`: {e}",
-            path.display()
-        ))),
-    }
-}
-
-fn read_secrets(dir: &Path) -> Result<SecretsFile, CliError> {
-    let path = dir.join("secrets.toml");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(&path) {
-            let mode = meta.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                return Err(CliError::Connection(format!(
-                    "the secrets file `{}` is readable by others (mode {mode:o}); \
-                     run `chmod 600` on it",
-                    path.display()
-                )));
-            }
-        }
-    }
-    // toml's error can quote the text: don't pass it on.
-    match std::fs::read_to_string(&path) {
-        Ok(text) => toml::from_str(&text).map_err(|_| {
-            CliError::Connection(format!("`{}` is not a valid secrets file", path.display()))
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SecretsFile::default()),
-        Err(e) => Err(CliError::Connection(format!(
-            "cannot read `{}`: {e}",
-            path.display()
-        ))),
-    }
-}
-
-fn write_file(path: &Path, text: &str, private: bool) -> Result<(), CliError> {
-    let fail =
-        |e: std::io::Error| CliError::Connection(format!("cannot write `{}`: {e}", path.display()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let mut file = options.open(path).map_err(fail)?;
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(fail)?;
-    }
-    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(fail)
-}
-
-fn save_connections(dir: &Path, file: &ConnectionsFile) -> Result<(), CliError> {
-    let text = toml::to_string(file)
-        .map_err(|e| CliError::Connection(format!("cannot write the connections: {e}")))?;
-    write_file(&dir.join("connections.toml"), &text, false)
-}
-
-fn save_secrets(dir: &Path, file: &SecretsFile) -> Result<(), CliError> {
-    let text = toml::to_string(file)
-        .map_err(|_| CliError::Connection("cannot write the secrets".to_owned()))?;
-    write_file(&dir.join("secrets.toml"), &text, true)
+    /// OAuth: the app requires DPoP-bound tokens.
+    #[arg(long, requires = "client_id")]
+    dpop: bool,
+    /// Okta Aerial base URL for the Aerial actions, e.g. `https://aerial-apac.okta.com`.
+    #[arg(long, requires = "aerial_account_id")]
+    aerial_url: Option<String>,
+    /// The Aerial account id.
+    #[arg(long, requires = "aerial_url")]
+    aerial_account_id: Option<String>,
+    /// Read the Aerial access token from this environment variable.
+    #[arg(long, value_name = "VAR", requires = "aerial_url")]
+    aerial_token_env: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
+    #[command(flatten)]
+    policy: OrgPolicyArgs,
 }
 
 /// Runs `spindle connections ...`.
 pub fn run(command: ConnectionsCommand) -> Result<(), CliError> {
-    let dir = config_dir()?;
-    let path = dir.join("connections.toml");
-    let mut file: ConnectionsFile = read_toml(&path)?;
     match command {
-        ConnectionsCommand::Add(args) => {
-            spindle_okta::Config::with_api_token(&args.org_url, "x")
-                .map_err(|e| CliError::BadInput(e.to_string()))?;
-            if !args.token_stdin && args.token_env.is_none() && args.client_id.is_none() {
-                return Err(CliError::BadInput(
-                    "give --token-stdin, --token-env VAR or --client-id (OAuth)".to_owned(),
-                ));
-            }
-            // The key file is stored by its absolute path: the connection is used from anywhere.
-            let private_key_file = match args.private_key_file {
-                Some(path) => Some(std::fs::canonicalize(&path).map_err(|e| {
-                    CliError::BadInput(format!("cannot read `{}`: {e}", path.display()))
-                })?),
-                None => None,
-            };
-            let connection = Connection {
-                org_url: args.org_url,
-                token_env: args.token_env,
-                client_id: args.client_id,
-                private_key_file,
-                key_id: args.key_id,
-                scopes: args
-                    .scopes
-                    .unwrap_or_default()
-                    .split([',', ' '])
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
+        ConnectionsCommand::Add(args) => add(*args),
+        ConnectionsCommand::List { store } => crate::runtime()?.block_on(async move {
+            let db = store.open(store.master_key(false)?).await?;
+            let listed = db.connections().list().await;
+            db.close().await;
+            let list = ConnectionList {
+                items: listed
+                    .map_err(store_failure)?
+                    .into_iter()
+                    .map(ConnectionView::from)
                     .collect(),
             };
-            std::fs::create_dir_all(&dir).map_err(|e| {
-                CliError::Connection(format!("cannot create `{}`: {e}", dir.display()))
-            })?;
-            let mut secrets = read_secrets(&dir)?;
-            let had_secret = secrets.tokens.remove(&args.name).is_some();
-            if args.token_stdin {
-                let mut token = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut token)
-                    .map_err(|e| CliError::BadInput(format!("cannot read the token: {e}")))?;
-                let token = token.trim();
-                if token.is_empty() {
-                    return Err(CliError::BadInput("the token on stdin is empty".to_owned()));
-                }
-                secrets.tokens.insert(args.name.clone(), token.to_owned());
+            let value =
+                serde_json::to_value(&list).map_err(|e| CliError::Execute(e.to_string()))?;
+            output::with_stdout(|out| output::json(out, &value))
+        }),
+        ConnectionsCommand::Remove { name, store } => crate::runtime()?.block_on(async move {
+            let db = store.open(store.master_key(false)?).await?;
+            let removed = async {
+                let connection = find(&db, &name).await?;
+                db.connections()
+                    .delete(&connection.id)
+                    .await
+                    .map_err(store_failure)?;
+                Ok::<_, CliError>(connection)
             }
-            if args.token_stdin || had_secret {
-                save_secrets(&dir, &secrets)?;
-            }
-            file.connections.insert(args.name, connection);
-            save_connections(&dir, &file)
-        }
-        ConnectionsCommand::List => {
-            let list: Vec<serde_json::Value> = file
-                .connections
-                .iter()
-                .map(|(name, c)| {
-                    let auth = if c.client_id.is_some() {
-                        "private_key"
-                    } else if c.token_env.is_some() {
-                        "token_env"
-                    } else {
-                        "token"
-                    };
-                    serde_json::json!({
-                        "name": name,
-                        "orgUrl": c.org_url,
-                        "auth": auth,
-                        "tokenEnv": c.token_env,
-                        "clientId": c.client_id,
-                        "scopes": c.scopes,
-                    })
-                })
-                .collect();
-            output::with_stdout(|out| {
-                output::json(out, &serde_json::json!({ "connections": list }))
-            })?;
+            .await;
+            db.close().await;
+            let connection = removed?;
+            eprintln!(
+                "spindle: removed connection {} ({}) and its credentials",
+                connection.name, connection.id
+            );
             Ok(())
-        }
-        ConnectionsCommand::Remove { name } => {
-            if file.connections.remove(&name).is_none() {
-                return Err(CliError::BadInput(format!("no connection named `{name}`")));
-            }
-            save_connections(&dir, &file)?;
-            let mut secrets = read_secrets(&dir)?;
-            if secrets.tokens.remove(&name).is_some() {
-                save_secrets(&dir, &secrets)?;
-            }
-            Ok(())
-        }
+        }),
     }
 }
 
-/// The client configuration of the named connection.
-pub fn config(name: &str) -> Result<spindle_okta::Config, CliError> {
-    let dir = config_dir()?;
-    let file: ConnectionsFile = read_toml(&dir.join("connections.toml"))?;
-    let Some(c) = file.connections.get(name) else {
-        return Err(CliError::BadInput(format!(
-            "no connection named `{name}` (see `spindle connections list`)"
-        )));
-    };
-    let conn = |e: spindle_okta::Error| CliError::Connection(e.to_string());
-    if let Some(client_id) = &c.client_id {
-        let path = c.private_key_file.as_deref().unwrap_or(Path::new(""));
-        let text = std::fs::read_to_string(path)
-            .map(SecretString::from)
-            .map_err(|e| {
-                CliError::Connection(format!(
-                    "cannot read the private key `{}`: {e}",
-                    path.display()
-                ))
-            })?;
-        let key = spindle_okta::SigningKey::parse(text.expose_secret())
-            .map_err(conn)?
-            .with_kid(c.key_id.clone());
-        let auth = spindle_okta::PrivateKeyAuth::new(client_id.clone(), c.scopes.clone(), key);
-        return spindle_okta::Config::new(
-            &c.org_url,
-            spindle_okta::Credentials::PrivateKey(Box::new(auth)),
-        )
-        .map_err(conn);
-    }
-    let token = if let Some(var) = &c.token_env {
-        std::env::var(var).map_err(|_| {
-            CliError::Connection(format!(
-                "connection `{name}` reads its token from ${var}, which is not set"
+fn add(args: AddArgs) -> Result<(), CliError> {
+    // Everything that can be refused without the store is, before the store is opened (or
+    // created).
+    let body = new_connection(&args)?;
+    crate::runtime()?.block_on(async move {
+        let db = args.store.open(args.store.master_key(true)?).await?;
+        let created = create_connection(&db, &args.policy.policy(), body).await;
+        db.close().await;
+        let connection = created.map_err(refused)?;
+        eprintln!(
+            "spindle: added connection {} ({}) for {}; its credentials are stored sealed under \
+             the master key",
+            connection.name, connection.id, connection.org_url
+        );
+        let value = serde_json::to_value(ConnectionView::from(connection))
+            .map_err(|e| CliError::Execute(e.to_string()))?;
+        output::with_stdout(|out| output::json(out, &value))
+    })
+}
+
+/// The gateway's create request for `args`, secrets read from where the options say.
+fn new_connection(args: &AddArgs) -> Result<CreateConnection, CliError> {
+    let auth = if let Some(client_id) = &args.client_id {
+        let path = args
+            .private_key_file
+            .as_deref()
+            .unwrap_or(std::path::Path::new(""));
+        let key = std::fs::read_to_string(path).map_err(|e| {
+            CliError::BadInput(format!(
+                "--private-key-file: cannot read `{}`: {e}",
+                path.display()
             ))
-        })?
+        })?;
+        let scopes: Vec<&str> = args
+            .scopes
+            .as_deref()
+            .unwrap_or_default()
+            .split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut auth = json!({
+            "kind": "oauth",
+            "client_id": client_id,
+            "private_key": key,
+            "scopes": scopes,
+            "dpop": args.dpop,
+        });
+        if let Some(kid) = &args.key_id {
+            auth["key_id"] = json!(kid);
+        }
+        auth
+    } else if args.token_stdin {
+        let mut token = String::new();
+        std::io::stdin()
+            .read_to_string(&mut token)
+            .map_err(|e| CliError::BadInput(format!("cannot read the token: {e}")))?;
+        let token = SecretString::from(token);
+        json!({"kind": "api_token", "token": token.expose_secret().trim()})
+    } else if let Some(var) = &args.token_env {
+        let token = secret_from_env("--token-env", var)?;
+        json!({"kind": "api_token", "token": token.expose_secret().trim()})
     } else {
-        read_secrets(&dir)?.tokens.remove(name).ok_or_else(|| {
-            CliError::Connection(format!("connection `{name}` has no stored token"))
-        })?
+        return Err(CliError::BadInput(
+            "give the connection a credential: --token-stdin, --token-env VAR, or --client-id \
+             with --private-key-file and --scopes"
+                .to_owned(),
+        ));
     };
-    spindle_okta::Config::with_api_token(&c.org_url, token).map_err(conn)
+    let mut body = json!({"name": args.name, "org_url": args.org_url, "auth": auth});
+    if let (Some(url), Some(account_id)) = (&args.aerial_url, &args.aerial_account_id) {
+        let mut aerial = json!({"url": url, "account_id": account_id});
+        if let Some(var) = &args.aerial_token_env {
+            aerial["token"] = json!(secret_from_env("--aerial-token-env", var)?.expose_secret());
+        }
+        body["aerial"] = aerial;
+    }
+    // The JSON carries secrets: a decoding error is reported without its text, which could
+    // quote them.
+    serde_json::from_value(body).map_err(|_| {
+        CliError::Execute("the connection's settings do not make a valid request".to_owned())
+    })
+}
+
+fn secret_from_env(option: &str, var: &str) -> Result<SecretString, CliError> {
+    match std::env::var(var) {
+        Ok(value) if !value.trim().is_empty() => Ok(value.into()),
+        Ok(_) => Err(CliError::BadInput(format!(
+            "{option}: the environment variable {var} is empty"
+        ))),
+        Err(_) => Err(CliError::BadInput(format!(
+            "{option}: the environment variable {var} is not set"
+        ))),
+    }
+}
+
+/// The command-line option a field of the gateway's create request comes from.
+fn option_of(field: &str) -> &'static str {
+    match field {
+        "name" => "NAME",
+        "org_url" => "--org-url",
+        "auth.token" => "the API token (--token-stdin, --token-env)",
+        "auth.client_id" => "--client-id",
+        "auth.private_key" => "--private-key-file",
+        "auth.key_id" => "--key-id",
+        "auth.scopes" => "--scopes",
+        "aerial.url" => "--aerial-url",
+        "aerial.account_id" => "--aerial-account-id",
+        "aerial.token" => "--aerial-token-env",
+        _ => "",
+    }
+}
+
+/// The gateway's refusal of a new connection, in terms of the command's options.
+fn refused(error: ApiError) -> CliError {
+    let problem = error.problem();
+    if problem.status >= 500 {
+        return CliError::Execute(
+            "the connection could not be stored (the error logged above says why)".to_owned(),
+        );
+    }
+    if problem.status == 409 {
+        return CliError::BadInput(format!(
+            "{}; remove it first (`spindle connections remove NAME`), or change it with \
+             PATCH /v1/connections/NAME on the gateway",
+            problem.detail
+        ));
+    }
+    if problem.problems.is_empty() {
+        return CliError::BadInput(problem.detail);
+    }
+    let lines: Vec<String> = problem
+        .problems
+        .iter()
+        .map(|p| match option_of(&p.path) {
+            "" => format!("{}: {}", p.path, p.message),
+            option => format!("{option}: {}", p.message),
+        })
+        .collect();
+    CliError::BadInput(format!(
+        "the connection was not added:\n  {}",
+        lines.join("\n  ")
+    ))
+}
+
+fn store_failure(error: StoreError) -> CliError {
+    CliError::Execute(format!("the store failed: {error}"))
+}
+
+/// The stored connection named (or with the id) `name`.
+async fn find(store: &Store, name: &str) -> Result<Connection, CliError> {
+    let connections = store.connections();
+    let found = match name.parse::<ConnectionId>() {
+        Ok(id) => connections.get(&id).await,
+        Err(_) => connections.get_by_name(name).await,
+    };
+    found.map_err(|e| match e {
+        StoreError::NotFound { .. } => CliError::BadInput(format!(
+            "no connection named `{name}` in the store (see `spindle connections list`)"
+        )),
+        other => store_failure(other),
+    })
+}
+
+/// The Okta clients of the stored connection `name`, built by the gateway's factory with the
+/// given org URL policy.
+pub async fn clients(
+    name: &str,
+    store: &StoreArgs,
+    policy: &OrgPolicyArgs,
+) -> Result<ConnectionClients, CliError> {
+    let db = store.open(store.master_key(false)?).await?;
+    let built = async {
+        let connection = find(&db, name).await?;
+        ClientFactory::new(policy.policy())
+            .clients(&db, connection)
+            .await
+            .map_err(|e| unusable(name, &e))
+    }
+    .await;
+    db.close().await;
+    built
+}
+
+/// Why a stored connection's clients could not be built.
+pub fn unusable(name: &str, error: &ApiError) -> CliError {
+    let problem = error.problem();
+    if problem.status >= 500 {
+        CliError::Execute(format!(
+            "connection `{name}` cannot be used (the error logged above says why)"
+        ))
+    } else {
+        CliError::Connection(format!("connection `{name}`: {}", problem.detail))
+    }
 }

@@ -58,12 +58,14 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
                             spindle run get_retrieve_a_user --input '{\"id\":\"00u1\"}' --org-url \"$URL\" --token \"$T\"\n  \
                             spindle run get_list_all_users --all --jsonl\n  \
-                            spindle run post_create_a_user --input @user.json")]
+                            spindle run post_create_a_user --input @user.json\n  \
+                            spindle run list_all_employees --connection acme --all")]
     Run(run::RunArgs),
-    /// Manage named Okta connections (`spindle run --connection NAME`).
+    /// Manage the Okta connections of the gateway's store (`spindle run --connection NAME`).
     ///
-    /// They live in `$SPINDLE_CONFIG_DIR` (else the platform config directory + `spindle`):
-    /// `connections.toml` without secrets, stored tokens in `secrets.toml` with mode 0600.
+    /// The store is the one `spindle serve` uses (`--database-url`, `--master-key-file`), so the
+    /// gateway serves these connections and the CLI runs the gateway's; credentials are sealed
+    /// under the master key.
     #[command(
         subcommand,
         after_help = "Examples:\n  \
@@ -153,10 +155,26 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Run(args) => run::run(args),
-        Command::Connections(command) => connections::run(command),
+        Command::Connections(command) => {
+            init_tracing("error");
+            connections::run(command)
+        }
         Command::Serve(args) => serve::run(args),
         Command::Keys(command) => keys::run(command),
     }
+}
+
+/// Sends the log to stderr, filtered by `RUST_LOG`, else by `default_filter`. The gateway's code
+/// reports the cause of an internal error only to the log, so every command that runs it logs
+/// at least its errors.
+fn init_tracing(default_filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// A multi-threaded Tokio runtime for the commands that do I/O.

@@ -7,6 +7,7 @@ use futures::StreamExt;
 use serde_json::Value;
 use spindle_actions::{ExecuteError, catalog};
 
+use crate::store_args::{OrgPolicyArgs, StoreArgs};
 use crate::{CliError, output};
 
 /// Options of `spindle run`.
@@ -25,8 +26,9 @@ pub struct RunArgs {
     /// `OKTA_CLIENT_*` variables (including OAuth private-key mode) and okta.yaml files.
     #[arg(long, env = "OKTA_CLIENT_TOKEN", hide_env_values = true, value_parser = Token::parse)]
     token: Option<Token>,
-    /// A named connection (see `spindle connections`); it takes precedence over --org-url,
-    /// --token and the `OKTA_CLIENT_*` variables.
+    /// A connection of the gateway's store (see `spindle connections`), by name or id; it takes
+    /// precedence over --org-url, --token, the `OKTA_CLIENT_*` variables and, for the Aerial
+    /// actions, over --aerial-url and --aerial-token.
     #[arg(long)]
     connection: Option<String>,
     /// The Okta Aerial base URL for the Aerial actions, e.g. `https://aerial-apac.okta.com`.
@@ -42,6 +44,10 @@ pub struct RunArgs {
     /// For a list: print one JSON object per line, page by page as they arrive.
     #[arg(long)]
     jsonl: bool,
+    #[command(flatten, next_help_heading = "With --connection")]
+    store: StoreArgs,
+    #[command(flatten, next_help_heading = "With --connection")]
+    policy: OrgPolicyArgs,
 }
 
 /// An API token: its `Debug` never shows it.
@@ -77,11 +83,40 @@ fn read_input(input: &str) -> Result<Value, CliError> {
         .map_err(|e| CliError::BadInput(format!("the input is not JSON: {e}")))
 }
 
-fn client(args: &RunArgs) -> Result<spindle_okta::Client, CliError> {
-    if let Some(name) = &args.connection {
-        return spindle_okta::Client::new(crate::connections::config(name)?)
-            .map_err(|e| CliError::Connection(e.to_string()));
+/// The clients `action` runs with (the org's, and the Aerial host's for an Aerial action): the
+/// stored connection's, else from the options and the environment.
+async fn clients(
+    args: &RunArgs,
+    action: &catalog::ActionSpec,
+) -> Result<spindle_actions::Clients, CliError> {
+    let aerial_action = action.server == catalog::Server::Aerial;
+    let Some(name) = &args.connection else {
+        // An Aerial action talks only to the Aerial host: no org connection is needed.
+        return if aerial_action {
+            Ok(spindle_actions::Clients::aerial_only(aerial_client(args)?))
+        } else {
+            Ok(spindle_actions::Clients::new(client(args)?))
+        };
+    };
+    let clients = crate::connections::clients(name, &args.store, &args.policy).await?;
+    if !aerial_action {
+        return Ok(spindle_actions::Clients::new(clients.org));
     }
+    let aerial = clients
+        .aerial
+        .map_err(|e| crate::connections::unusable(name, &e))?
+        .ok_or_else(|| {
+            CliError::Connection(format!(
+                "`{}` calls the Okta Aerial API and connection `{name}` has no Aerial URL and \
+                 token (add it again with --aerial-url, --aerial-account-id and \
+                 --aerial-token-env)",
+                action.id
+            ))
+        })?;
+    Ok(spindle_actions::Clients::aerial_only(aerial))
+}
+
+fn client(args: &RunArgs) -> Result<spindle_okta::Client, CliError> {
     let config = match (&args.token, &args.org_url) {
         (Some(token), Some(org_url)) => {
             spindle_okta::Config::with_api_token(org_url, token.0.clone())
@@ -135,12 +170,11 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     // Validate before anything else: a bad input never reaches Okta.
     let valid = spindle_actions::validate_input(action.id, &input)
         .map_err(|err| CliError::BadInput(err.to_string()))?;
-    // An Aerial action talks only to the Aerial host: no org connection is needed.
-    let clients = if action.server == catalog::Server::Aerial {
-        spindle_actions::Clients::aerial_only(aerial_client(&args)?)
-    } else {
-        spindle_actions::Clients::new(client(&args)?)
-    };
+    if args.connection.is_some() {
+        crate::init_tracing("error");
+    }
+    let runtime = crate::runtime()?;
+    let clients = runtime.block_on(clients(&args, action))?;
     // With --all on a terminal, a spinner on stderr counts pages and items; never in a pipe, so
     // scripts and logs only see the output.
     let progress = if args.all && io::stderr().is_terminal() {
@@ -150,7 +184,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let result = crate::runtime()?.block_on(async {
+    let result = runtime.block_on(async {
         let outputs = if args.all {
             spindle_actions::pages(&clients, valid).boxed()
         } else {

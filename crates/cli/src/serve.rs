@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use clap::Args;
 use secrecy::ExposeSecret;
-use spindle_server::{Gateway, OrgUrlPolicy, Settings};
+use spindle_server::{Gateway, Settings};
 use spindle_store::{AerialSettings, ApiKeyScope, MasterKey, NewConnection, Store};
 
 use crate::CliError;
-use crate::store_args::StoreArgs;
+use crate::store_args::{OrgPolicyArgs, StoreArgs};
 
 /// Options of `spindle serve`.
 #[derive(Debug, Args)]
@@ -28,15 +28,8 @@ pub struct ServeArgs {
     /// Employees in the demo org.
     #[arg(long, default_value_t = 1000, requires = "demo")]
     demo_employees: usize,
-    /// Accept connections whose org URL is plain http or resolves to loopback, private or
-    /// link-local addresses (an emulator, a test org behind a proxy). Off by default: it would
-    /// let holders of a full API key make the gateway reach its own network.
-    #[arg(long, env = "SPINDLE_ALLOW_PRIVATE_ORGS")]
-    allow_private_orgs: bool,
-    /// A custom Okta domain connections may use besides Okta's own (`login.example.com`, or
-    /// `*.example.com` for its subdomains). Repeatable.
-    #[arg(long = "allow-org-domain", value_name = "DOMAIN")]
-    allow_org_domains: Vec<String>,
+    #[command(flatten)]
+    policy: OrgPolicyArgs,
     /// How long the call log is kept (`30d`, `12h`, …), or `forever`.
     #[arg(long, env = "SPINDLE_LOG_RETENTION", default_value = "30d", value_parser = parse_retention)]
     log_retention: Retention,
@@ -77,10 +70,8 @@ fn parse_retention(text: &str) -> Result<Retention, String> {
 impl ServeArgs {
     fn settings(&self) -> Settings {
         let mut settings = Settings::default();
-        settings.policy = OrgUrlPolicy {
-            allow_private: self.allow_private_orgs || self.demo,
-            allowed_domains: self.allow_org_domains.clone(),
-        };
+        settings.policy = self.policy.policy();
+        settings.policy.allow_private |= self.demo;
         settings.body_limit = self.body_limit;
         settings.request_timeout = self.request_timeout;
         settings.log_retention = self.log_retention.0;
@@ -90,19 +81,9 @@ impl ServeArgs {
     }
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 /// Runs `spindle serve`.
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
-    init_tracing();
+    crate::init_tracing("info,sqlx=warn");
     crate::runtime()?.block_on(async move {
         let settings = args.settings();
         // Signals first: a supervisor that signals right after start-up gets a clean stop.

@@ -1,8 +1,11 @@
-//! Where the gateway's store is and which master key opens it: shared by `serve` and `keys`.
+//! Options shared by the commands that use the gateway's store (`serve`, `keys`, `connections`,
+//! `run --connection`): where the store is, which master key opens it, and which org URLs its
+//! connections may use.
 
 use std::path::PathBuf;
 
 use clap::Args;
+use spindle_server::OrgUrlPolicy;
 use spindle_store::{MASTER_KEY_ENV, MasterKey, Store};
 
 use crate::CliError;
@@ -21,7 +24,7 @@ pub struct StoreArgs {
     pub database_url: String,
     /// The file holding the master key that encrypts stored credentials (base64 of 32 bytes,
     /// mode 0600). `SPINDLE_MASTER_KEY` (the key itself) takes precedence. When neither exists,
-    /// `spindle serve` creates this file with a new key.
+    /// `spindle serve`, `keys create` and `connections add` create this file with a new key.
     #[arg(long, env = "SPINDLE_MASTER_KEY_FILE", default_value = DEFAULT_KEY_FILE)]
     pub master_key_file: PathBuf,
 }
@@ -58,5 +61,29 @@ impl StoreArgs {
         Store::connect(&self.database_url, key)
             .await
             .map_err(|e| CliError::BadInput(format!("cannot open the store: {e}")))
+    }
+}
+
+/// Which org URLs connections may use: the gateway's SSRF guard and its two escapes.
+#[derive(Debug, Args)]
+pub struct OrgPolicyArgs {
+    /// Accept connections whose org URL is plain http or resolves to loopback, private or
+    /// link-local addresses (an emulator, a test org behind a proxy). Off by default: it would
+    /// let whoever adds a connection make the gateway reach its own network.
+    #[arg(long, env = "SPINDLE_ALLOW_PRIVATE_ORGS")]
+    pub allow_private_orgs: bool,
+    /// A custom Okta domain connections may use besides Okta's own (`login.example.com`, or
+    /// `*.example.com` for its subdomains). Repeatable.
+    #[arg(long = "allow-org-domain", value_name = "DOMAIN")]
+    pub allow_org_domains: Vec<String>,
+}
+
+impl OrgPolicyArgs {
+    /// The policy these options ask for.
+    pub fn policy(&self) -> OrgUrlPolicy {
+        OrgUrlPolicy {
+            allow_private: self.allow_private_orgs,
+            allowed_domains: self.allow_org_domains.clone(),
+        }
     }
 }

@@ -13,8 +13,9 @@
 //! ```
 //!
 //! Callers authenticate with API keys ([`auth`]); every error is an RFC 9457 problem document
-//! with a stable `code` ([`error`]); org URLs go through the SSRF guard ([`ssrf`]); every Okta
-//! call is logged without bodies or secrets ([`calllog`]).
+//! with a stable `code` ([`error`]); org URLs go through the SSRF guard ([`ssrf`]), again when a
+//! connection's Okta clients are built ([`clients`]); every Okta call is logged without bodies
+//! or secrets ([`calllog`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,6 +31,7 @@
 
 pub mod auth;
 pub mod calllog;
+pub mod clients;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
@@ -47,6 +49,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+pub use clients::{ClientFactory, ConnectionClients};
 pub use error::{ApiError, Problem};
 pub use ssrf::OrgUrlPolicy;
 pub use state::{AppState, Settings};

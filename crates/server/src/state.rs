@@ -6,11 +6,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use secrecy::ExposeSecret;
-use spindle_okta::Client;
-use spindle_store::{AuthConfig, Connection, ConnectionId, Credentials, Store};
+use spindle_store::{Connection, ConnectionId, Store};
 use time::OffsetDateTime;
 
+use crate::clients::{ClientFactory, ConnectionClients};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::ssrf::OrgUrlPolicy;
@@ -53,22 +52,9 @@ impl Default for Settings {
     }
 }
 
-/// The clients of one connection, as of its `updated_at`.
-#[derive(Debug, Clone)]
-pub struct ConnectionClients {
-    /// The connection they were built for.
-    pub connection: Connection,
-    /// The org's client.
-    pub org: Client,
-    /// The Aerial host's client: `Ok(None)` without Aerial settings (or token), `Err` when the
-    /// settings cannot be used (a refused URL). Only Aerial actions look at it, so a bad Aerial
-    /// setting never blocks the org's other actions.
-    pub aerial: Result<Option<Client>, ApiError>,
-}
-
 struct Inner {
     store: Store,
-    calls: crate::calllog::CallSink,
+    factory: ClientFactory,
     settings: Settings,
     metrics: Arc<Metrics>,
     clients: Mutex<HashMap<ConnectionId, (OffsetDateTime, ConnectionClients)>>,
@@ -106,11 +92,15 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// State over `store` with `settings`.
     pub fn new(store: Store, settings: Settings, calls: crate::calllog::CallSink) -> Self {
+        let metrics = Arc::new(Metrics::default());
+        let factory = ClientFactory::new(settings.policy.clone())
+            .attempt_timeout(settings.okta_attempt_timeout)
+            .call_log(calls, Arc::clone(&metrics));
         AppState {
             inner: Arc::new(Inner {
                 store,
-                calls,
-                metrics: Arc::new(Metrics::default()),
+                factory,
+                metrics,
                 clients: Mutex::new(HashMap::new()),
                 keys: crate::auth::KeyCache::new(settings.auth_cache_ttl),
                 lookups: Mutex::new(Lookups::default()),
@@ -127,6 +117,12 @@ impl AppState {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The factory of the connections' Okta clients, with the gateway's policy, timeout and
+    /// call log.
+    pub fn client_factory(&self) -> &ClientFactory {
+        &self.inner.factory
     }
 
     /// The metrics.
@@ -208,7 +204,7 @@ impl AppState {
     ///
     /// # Errors
     /// 404 for an unknown connection; 422 `org_url_refused` when the URL no longer passes the
-    /// policy; 500 when the credentials cannot be decrypted or used.
+    /// policy; the other errors of [`ClientFactory::clients`].
     pub async fn clients(&self, id_or_name: &str) -> Result<ConnectionClients, ApiError> {
         let connection = self.cached_connection(id_or_name).await?;
         if let Some((updated_at, clients)) = self.inner.clients.lock().get(&connection.id)
@@ -216,154 +212,15 @@ impl AppState {
         {
             return Ok(clients.clone());
         }
-        self.settings()
-            .policy
-            .check(&connection.org_url)
-            .await
-            .map_err(|refused| crate::routes::connections::org_url_refused(&refused))?;
-        let credentials = self
-            .store()
-            .connections()
-            .credentials(&connection.id)
+        let clients = self
+            .inner
+            .factory
+            .clients(self.store(), connection.clone())
             .await?;
-        let org = self.build_client(&connection, &credentials)?;
-        let aerial = match self.build_aerial_client(&connection).await {
-            Ok(client) => Ok(client),
-            Err(e) if e.code() == "org_url_refused" => Err(e),
-            Err(e) => return Err(e),
-        };
-        let clients = ConnectionClients {
-            connection: connection.clone(),
-            org,
-            aerial,
-        };
         self.inner.clients.lock().insert(
             connection.id.clone(),
             (connection.updated_at, clients.clone()),
         );
         Ok(clients)
-    }
-
-    fn build_client(
-        &self,
-        connection: &Connection,
-        credentials: &Credentials,
-    ) -> Result<Client, ApiError> {
-        let okta_credentials = match (&connection.auth, credentials) {
-            (AuthConfig::OAuth(settings), Credentials::PrivateKey(pem)) => {
-                let key = spindle_okta::SigningKey::parse(pem.expose_secret())
-                    .map_err(|e| {
-                        ApiError::new(
-                            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                            "invalid_credentials",
-                            "The connection's credentials cannot be used",
-                            format!(
-                                "connection `{}`: the stored private key cannot be used ({e}); \
-                                 replace it with PATCH /v1/connections/{}",
-                                connection.name, connection.id
-                            ),
-                        )
-                    })?
-                    .with_kid(settings.key_id.clone());
-                let mut auth = spindle_okta::PrivateKeyAuth::new(
-                    settings.client_id.clone(),
-                    settings.scopes.clone(),
-                    key,
-                );
-                if settings.dpop {
-                    auth = auth.dpop(spindle_okta::DpopMode::Always);
-                }
-                spindle_okta::Credentials::PrivateKey(Box::new(auth))
-            }
-            (_, Credentials::ApiToken(token)) => {
-                spindle_okta::Credentials::ApiToken(token.expose_secret().to_owned().into())
-            }
-            (_, other) => {
-                return Err(ApiError::internal(format!(
-                    "connection {} holds {:?} credentials that do not match its auth settings",
-                    connection.id,
-                    other.kind()
-                )));
-            }
-        };
-        self.client(&connection.org_url, okta_credentials, connection)
-    }
-
-    /// A client for `url` with the gateway's settings: attempt timeout, the call-log observer,
-    /// and (unless private destinations are allowed) a resolver that refuses non-public
-    /// addresses at connect time, so a DNS answer that changes after the org URL was checked
-    /// cannot point the gateway at its own network.
-    fn client(
-        &self,
-        url: &str,
-        credentials: spindle_okta::Credentials,
-        connection: &Connection,
-    ) -> Result<Client, ApiError> {
-        let mut config = spindle_okta::Config::new(url, credentials)
-            .map_err(ApiError::internal)?
-            .attempt_timeout(self.settings().okta_attempt_timeout)
-            .observer(self.recorder(connection));
-        if !self.settings().policy.allow_private {
-            config =
-                config.address_filter(spindle_okta::AddressFilter::new(crate::ssrf::is_public));
-        }
-        Client::new(config).map_err(ApiError::internal)
-    }
-
-    /// A client of the connection's org that acts as an end user with `token` (for the MyAccount
-    /// API, which only accepts a signed-in user's access token). Built per request; not cached.
-    ///
-    /// # Errors
-    /// 500 when the client cannot be built.
-    pub fn user_client(
-        &self,
-        connection: &Connection,
-        token: &secrecy::SecretString,
-    ) -> Result<Client, ApiError> {
-        let credentials =
-            spindle_okta::Credentials::AccessToken(token.expose_secret().to_owned().into());
-        self.client(&connection.org_url, credentials, connection)
-    }
-
-    fn recorder(&self, connection: &Connection) -> Arc<dyn spindle_okta::CallObserver> {
-        Arc::new(crate::calllog::Recorder::new(
-            connection.id.clone(),
-            self.inner.calls.clone(),
-            Arc::clone(&self.inner.metrics),
-        ))
-    }
-
-    /// The client for the connection's Aerial host, when it has Aerial settings and a token.
-    async fn build_aerial_client(
-        &self,
-        connection: &Connection,
-    ) -> Result<Option<Client>, ApiError> {
-        let Some(aerial) = &connection.aerial else {
-            return Ok(None);
-        };
-        self.settings()
-            .policy
-            .check_aerial(&aerial.url)
-            .await
-            .map_err(|refused| {
-                ApiError::new(
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "org_url_refused",
-                    "The Aerial URL is not allowed",
-                    format!("aerial.url: {refused}"),
-                )
-                .with_problem("aerial.url", refused.to_string())
-            })?;
-        let Some(token) = self
-            .store()
-            .connections()
-            .aerial_token(&connection.id)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let credentials =
-            spindle_okta::Credentials::AccessToken(token.expose_secret().to_owned().into());
-        self.client(&aerial.url, credentials, connection).map(Some)
     }
 }

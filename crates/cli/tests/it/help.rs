@@ -19,6 +19,8 @@ fn every_command_has_help_with_an_example() {
         ("help_run", &["run"][..]),
         ("help_connections", &["connections"][..]),
         ("help_connections_add", &["connections", "add"][..]),
+        ("help_connections_list", &["connections", "list"][..]),
+        ("help_connections_remove", &["connections", "remove"][..]),
         ("help_serve", &["serve"][..]),
         ("help_keys", &["keys"][..]),
         ("help_keys_create", &["keys", "create"][..]),

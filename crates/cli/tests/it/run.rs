@@ -27,17 +27,21 @@ impl Outcome {
 
 impl Org {
     pub(crate) fn start(users: usize, groups: usize) -> Org {
+        Org::start_with(EmulatorConfig {
+            users,
+            groups,
+            ..Default::default()
+        })
+    }
+
+    pub(crate) fn start_with(config: EmulatorConfig) -> Org {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("a runtime");
         let emulator = runtime
-            .block_on(Emulator::start(EmulatorConfig {
-                users,
-                groups,
-                ..Default::default()
-            }))
+            .block_on(Emulator::start(config))
             .expect("the emulator starts");
         Org { runtime, emulator }
     }

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::spindle;
 
-fn start_serve(args: &[&str], dir: &Path) -> (Child, String) {
+pub(crate) fn start_serve(args: &[&str], dir: &Path) -> (Child, String) {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("spindle"))
         .arg("serve")
         .args(args)
@@ -29,7 +29,7 @@ fn start_serve(args: &[&str], dir: &Path) -> (Child, String) {
     (child, first.trim_end().to_owned())
 }
 
-fn stop(mut child: Child) {
+pub(crate) fn stop(mut child: Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -49,7 +49,7 @@ fn stop(mut child: Child) {
     }
 }
 
-fn call(method: &str, url: &str, key: &str, body: Option<Value>) -> (u16, Value) {
+pub(crate) fn call(method: &str, url: &str, key: &str, body: Option<Value>) -> (u16, Value) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let client = reqwest::Client::new();

@@ -179,9 +179,11 @@ pub(crate) async fn run_action(
     let aerial = aerial.as_ref();
     let name = clients.connection.name.clone();
     let as_user = match &user_token {
-        Some(token) if spec.server == spindle_actions::Server::MyAccount => {
-            Some(state.user_client(&clients.connection, token)?)
-        }
+        Some(token) if spec.server == spindle_actions::Server::MyAccount => Some(
+            state
+                .client_factory()
+                .user_client(&clients.connection, token)?,
+        ),
         Some(_) => {
             return Err(ApiError::invalid_field(
                 USER_TOKEN_HEADER,

@@ -8,13 +8,13 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use spindle_store::{
     AerialSettings, AuthConfig, Connection, ConnectionUpdate, Credentials, NewConnection,
-    OAuthSettings,
+    OAuthSettings, Store,
 };
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, JsonBody, Path, Problem};
-use crate::ssrf::Refused;
+use crate::ssrf::{OrgUrlPolicy, Refused};
 use crate::state::AppState;
 
 /// A connection as the API shows it: never with its secret.
@@ -276,23 +276,18 @@ where
 }
 
 async fn aerial_parts(
-    state: &AppState,
+    policy: &OrgUrlPolicy,
     aerial: AerialInput,
 ) -> Result<(AerialSettings, Option<SecretString>), ApiError> {
-    state
-        .settings()
-        .policy
-        .check_aerial(&aerial.url)
-        .await
-        .map_err(|refused| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "org_url_refused",
-                "The Aerial URL is not allowed",
-                format!("aerial.url: {refused}"),
-            )
-            .with_problem("aerial.url", refused.to_string())
-        })?;
+    policy.check_aerial(&aerial.url).await.map_err(|refused| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "org_url_refused",
+            "The Aerial URL is not allowed",
+            format!("aerial.url: {refused}"),
+        )
+        .with_problem("aerial.url", refused.to_string())
+    })?;
     if let Some(token) = &aerial.token {
         check_secret("aerial.token", token)?;
     }
@@ -390,10 +385,8 @@ fn auth_parts(auth: AuthInput) -> Result<(AuthConfig, Option<Credentials>), ApiE
     }
 }
 
-async fn checked_org_url(state: &AppState, org_url: &str) -> Result<String, ApiError> {
-    let url = state
-        .settings()
-        .policy
+async fn checked_org_url(policy: &OrgUrlPolicy, org_url: &str) -> Result<String, ApiError> {
+    let url = policy
         .check(org_url)
         .await
         .map_err(|refused| org_url_refused(&refused))?;
@@ -428,6 +421,25 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateConnection>,
 ) -> Result<(StatusCode, Json<ConnectionView>), ApiError> {
     caller.require_write("creating a connection")?;
+    let connection = create_connection(state.store(), &state.settings().policy, body).await?;
+    // A cached lookup of this name (a connection deleted through another gateway) must not
+    // outlive the create.
+    state.forget_clients(&connection.id);
+    Ok((StatusCode::CREATED, Json(connection.into())))
+}
+
+/// Checks a new connection as `POST /v1/connections` does (the org and Aerial URLs against
+/// `policy`, the form of each secret, a credential for the kind of auth) and stores it. The
+/// command line adds connections through it too, so both refuse exactly the same ones.
+///
+/// # Errors
+/// 422 `invalid_input` naming the field, 422 `org_url_refused`, 409 `conflict` for a name in
+/// use, and the store's errors.
+pub async fn create_connection(
+    store: &Store,
+    policy: &OrgUrlPolicy,
+    body: CreateConnection,
+) -> Result<Connection, ApiError> {
     if body.name.trim().is_empty() {
         return Err(ApiError::invalid_field("name", "must not be empty"));
     }
@@ -442,9 +454,9 @@ pub async fn create(
             "is required when creating a connection",
         ));
     };
-    let org_url = checked_org_url(&state, &body.org_url).await?;
+    let org_url = checked_org_url(policy, &body.org_url).await?;
     let aerial = match body.aerial {
-        Some(aerial) => Some(aerial_parts(&state, aerial).await?),
+        Some(aerial) => Some(aerial_parts(policy, aerial).await?),
         None => None,
     };
     let mut new = match (auth, credentials) {
@@ -459,11 +471,7 @@ pub async fn create(
     if let Some((settings, token)) = aerial {
         new = new.aerial(settings, token);
     }
-    let connection = state.store().connections().create(new).await?;
-    // A cached lookup of this name (a connection deleted through another gateway) must not
-    // outlive the create.
-    state.forget_clients(&connection.id);
-    Ok((StatusCode::CREATED, Json(connection.into())))
+    Ok(store.connections().create(new).await?)
 }
 
 /// Gets a connection by id or name.
@@ -505,7 +513,7 @@ pub async fn update(
         update = update.name(name.trim());
     }
     if let Some(org_url) = body.org_url {
-        update = update.org_url(checked_org_url(&state, &org_url).await?);
+        update = update.org_url(checked_org_url(&state.settings().policy, &org_url).await?);
     }
     if let Some(auth) = body.auth {
         let (auth, credentials) = auth_parts(auth.into_input()?)?;
@@ -526,7 +534,7 @@ pub async fn update(
     }
     match body.aerial {
         Some(Some(aerial)) => {
-            let (settings, token) = aerial_parts(&state, aerial).await?;
+            let (settings, token) = aerial_parts(&state.settings().policy, aerial).await?;
             update = update.aerial(settings);
             if let Some(token) = token {
                 update = update.aerial_token(token);
