@@ -29,6 +29,7 @@
 //! ```
 
 pub mod auth;
+pub mod cache;
 pub mod calllog;
 pub mod error;
 pub mod metrics;
