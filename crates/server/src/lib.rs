@@ -48,7 +48,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-pub use error::{ApiError, Problem};
+pub use error::{ApiError, ErrorCode, Problem};
 pub use ssrf::OrgUrlPolicy;
 pub use state::{AppState, Settings};
 
@@ -160,7 +160,7 @@ async fn not_found(request: Request) -> ApiError {
 async fn method_not_allowed(request: Request) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "Method not allowed",
         format!(
             "{} is not allowed on {}; /openapi.json lists the methods",
@@ -183,7 +183,7 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         Ok(response) => response,
         Err(_) => ApiError::new(
             StatusCode::GATEWAY_TIMEOUT,
-            "timeout",
+            ErrorCode::Timeout,
             "The request took too long",
             format!(
                 "the gateway gave up after {} s; for a long list, ask for smaller pages",

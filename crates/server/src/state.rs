@@ -12,7 +12,7 @@ use spindle_store::{AuthConfig, Connection, ConnectionId, Credentials, Store};
 use time::OffsetDateTime;
 
 use crate::cache::{CONNECTION_CACHE_CAPACITY, ConnectionCache, KEY_CACHE_CAPACITY, KeyCache};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::metrics::Metrics;
 use crate::ssrf::OrgUrlPolicy;
 
@@ -185,9 +185,8 @@ impl AppState {
         }
         self.settings()
             .policy
-            .check(&connection.org_url)
-            .await
-            .map_err(|refused| crate::routes::connections::org_url_refused(&refused))?;
+            .admit_org_url(&connection.org_url)
+            .await?;
         let credentials = self
             .store()
             .connections()
@@ -196,7 +195,7 @@ impl AppState {
         let org = self.build_client(&connection, &credentials)?;
         let aerial = match self.build_aerial_client(&connection).await {
             Ok(client) => Ok(client),
-            Err(e) if e.code() == "org_url_refused" => Err(e),
+            Err(e) if e.code() == ErrorCode::OrgUrlRefused => Err(e),
             Err(e) => return Err(e),
         };
         let clients = ConnectionClients {
@@ -222,7 +221,7 @@ impl AppState {
                     .map_err(|e| {
                         ApiError::new(
                             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                            "invalid_credentials",
+                            ErrorCode::InvalidCredentials,
                             "The connection's credentials cannot be used",
                             format!(
                                 "connection `{}`: the stored private key cannot be used ({e}); \
@@ -308,19 +307,7 @@ impl AppState {
         let Some(aerial) = &connection.aerial else {
             return Ok(None);
         };
-        self.settings()
-            .policy
-            .check_aerial(&aerial.url)
-            .await
-            .map_err(|refused| {
-                ApiError::new(
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "org_url_refused",
-                    "The Aerial URL is not allowed",
-                    format!("aerial.url: {refused}"),
-                )
-                .with_problem("aerial.url", refused.to_string())
-            })?;
+        self.settings().policy.admit_aerial_url(&aerial.url).await?;
         let Some(token) = self
             .store()
             .connections()

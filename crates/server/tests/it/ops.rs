@@ -188,3 +188,29 @@ fn operation_summaries_are_one_line() {
         }
     }
 }
+
+/// The document's `Problem.code` is the `ErrorCode` enum, listing every code a problem can carry.
+#[test]
+fn the_openapi_document_lists_every_error_code() {
+    let doc = serde_json::to_value(spindle_server::openapi::document()).expect("JSON");
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["Problem"]["properties"]["code"]["$ref"], "#/components/schemas/ErrorCode",
+        "{}",
+        schemas["Problem"]
+    );
+    let listed: Vec<&str> = schemas["ErrorCode"]["enum"]
+        .as_array()
+        .expect("ErrorCode is an enum of strings")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let codes: Vec<&str> = spindle_server::ErrorCode::ALL
+        .iter()
+        .map(|code| code.as_str())
+        .collect();
+    assert_eq!(listed, codes);
+    for code in ["invalid_input", "okta_error", "org_url_refused", "internal"] {
+        assert!(listed.contains(&code), "{code}");
+    }
+}
