@@ -1,7 +1,16 @@
 //! Every error the gateway answers with is an RFC 9457 problem document
 //! (`application/problem+json`) with a stable machine-readable [`ErrorCode`].
 //!
-//! The module is split by idea: [`code`] the codes, [`extract`] the JSON and path extractors whose
+//! # Design: one error type, logged where it is answered
+//!
+//! Handlers return [`ApiError`]: a status, a code, a message for the caller and, for
+//! server-side failures, an internal detail the caller never sees. The detail is logged when the
+//! error becomes a response ([`IntoResponse`]), not where it is made: that happens inside the
+//! request's tracing span, so the log line carries the request's `request_id` (the
+//! `x-request-id` the caller got back) whatever code built the error. Client errors (4xx) are
+//! the caller's to read and are not logged.
+//!
+//! The rest is split by idea: [`code`] the codes, [`extract`] the JSON and path extractors whose
 //! rejections are problems too, [`okta`] how a failed Okta call becomes a problem.
 
 mod code;
@@ -89,6 +98,8 @@ struct ErrorParts {
     code: ErrorCode,
     title: &'static str,
     detail: String,
+    /// What went wrong inside the gateway, for the log only.
+    internal: Option<String>,
     problems: Vec<InputProblem>,
     okta: Option<OktaProblem>,
     retry_after: Option<u64>,
@@ -107,6 +118,7 @@ impl ApiError {
             code,
             title,
             detail: detail.into(),
+            internal: None,
             problems: Vec::new(),
             okta: None,
             retry_after: None,
@@ -177,15 +189,21 @@ impl ApiError {
         )
     }
 
-    /// 500 `internal`: the detail is logged, not shown.
+    /// 500 `internal`: the detail is logged when the error is answered, never shown.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %detail, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Internal,
             "Internal error",
             "the gateway failed to handle the request; the server log has the details",
         )
+        .with_internal(detail)
+    }
+
+    /// Adds a detail for the log only (the caller never sees it).
+    pub fn with_internal(mut self, detail: impl std::fmt::Display) -> Self {
+        self.0.internal = Some(detail.to_string());
+        self
     }
 
     /// Adds an input problem.
@@ -242,8 +260,25 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+impl ApiError {
+    /// Logs a server-side failure (5xx) in the current span, which is the request's.
+    fn log(&self) {
+        let e = &self.0;
+        if !e.status.is_server_error() {
+            return;
+        }
+        let internal = e.internal.as_deref().unwrap_or(&e.detail);
+        if e.status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(code = %e.code, status = e.status.as_u16(), error = %internal, "internal error");
+        } else {
+            tracing::warn!(code = %e.code, status = e.status.as_u16(), error = %internal, "request failed");
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        self.log();
         let mut response = (self.0.status, Json(self.problem())).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
