@@ -58,28 +58,16 @@ where
             test(TestDatabase { url, backend }).await;
         }
         Backend::Postgres => {
-            let admin_url = postgres_admin_url();
-            let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
-                Ok(c) => c,
-                Err(e) => {
-                    let msg = format!(
-                        "PostgreSQL is not reachable at {admin_url} ({e}); start a server \
-                         (trust auth for user postgres) or set {POSTGRES_URL_ENV}"
-                    );
-                    assert!(!no_skip(), "{msg} (SPINDLE_NO_SKIP=1)");
-                    eprintln!("SKIPPED (PostgreSQL variant): {msg}");
-                    return;
-                }
+            let Some((mut admin, admin_url)) = postgres_admin().await else {
+                return;
             };
-            let name = database_name();
+            let name = unique_database_name();
             sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
                 .execute(&mut admin)
                 .await
                 .expect("create test database");
-            let mut url = url::Url::parse(&admin_url).expect("postgres url");
-            url.set_path(&format!("/{name}"));
             let database = TestDatabase {
-                url: url.to_string(),
+                url: database_url(&admin_url, &name),
                 backend,
             };
             let outcome = AssertUnwindSafe(test(database)).catch_unwind().await;
@@ -95,8 +83,39 @@ where
     }
 }
 
+/// A connection to the PostgreSQL server tests use, and its URL. `None`, after saying why on
+/// stderr, when the server is unreachable.
+///
+/// # Panics
+/// When the server is unreachable under `SPINDLE_NO_SKIP=1`.
+pub async fn postgres_admin() -> Option<(sqlx::PgConnection, String)> {
+    let admin_url = postgres_admin_url();
+    match sqlx::PgConnection::connect(&admin_url).await {
+        Ok(admin) => Some((admin, admin_url)),
+        Err(e) => {
+            let msg = format!(
+                "PostgreSQL is not reachable at {admin_url} ({e}); start a server (trust auth \
+                 for user postgres) or set {POSTGRES_URL_ENV}"
+            );
+            assert!(!no_skip(), "{msg} (SPINDLE_NO_SKIP=1)");
+            eprintln!("SKIPPED (PostgreSQL variant): {msg}");
+            None
+        }
+    }
+}
+
+/// The URL of database `name` on the server of `admin_url`.
+///
+/// # Panics
+/// When `admin_url` is not a URL.
+pub fn database_url(admin_url: &str, name: &str) -> String {
+    let mut url = url::Url::parse(admin_url).expect("postgres url");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
 /// A database name no other test (of this or another process) uses.
-fn database_name() -> String {
+pub fn unique_database_name() -> String {
     static SEQ: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
