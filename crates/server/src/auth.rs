@@ -5,17 +5,14 @@
 //! per request. The cache is keyed by the SHA-256 of the presented secret (the secret itself is
 //! never kept), so only the exact secret that authenticated finds an entry; failures are never
 //! cached. The price: revoking a key takes effect on a gateway within the TTL, and the key's
-//! `last_used_at` (written by the store at most once a minute) may lag by the TTL as well.
+//! `last_used_at` (written by the store at most once a minute) may lag by the TTL as well. The
+//! cache is a [`crate::cache::TtlCache`].
 //!
 //! [`Settings::auth_cache_ttl`]: crate::Settings::auth_cache_ttl
-
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use parking_lot::Mutex;
 use sha2::{Digest, Sha256};
 use spindle_store::ApiKey;
 
@@ -81,67 +78,6 @@ impl FromRequestParts<AppState> for Caller {
                     "the API key is unknown, malformed or revoked",
                 ))
             }
-        }
-    }
-}
-
-/// The most keys the authentication cache holds (only keys that authenticated get in, so this is
-/// only reached by a deployment with that many keys in use at once).
-pub const KEY_CACHE_CAPACITY: usize = 4096;
-
-/// Recently authenticated keys, by the SHA-256 of their secret.
-pub(crate) struct KeyCache {
-    ttl: Duration,
-    entries: Mutex<HashMap<[u8; 32], (Instant, ApiKey)>>,
-}
-
-impl std::fmt::Debug for KeyCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyCache")
-            .field("ttl", &self.ttl)
-            .field("entries", &self.entries.lock().len())
-            .finish()
-    }
-}
-
-impl KeyCache {
-    /// A cache whose entries live `ttl` (zero: nothing is cached).
-    pub(crate) fn new(ttl: Duration) -> Self {
-        KeyCache {
-            ttl,
-            entries: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The key that authenticated with the secret of this digest less than `ttl` ago.
-    fn get(&self, digest: &[u8; 32]) -> Option<ApiKey> {
-        if self.ttl.is_zero() {
-            return None;
-        }
-        let entries = self.entries.lock();
-        let (checked, key) = entries.get(digest)?;
-        (checked.elapsed() < self.ttl).then(|| key.clone())
-    }
-
-    /// Remembers that the secret of this digest authenticated `key` just now.
-    fn insert(&self, digest: [u8; 32], key: ApiKey) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        let mut entries = self.entries.lock();
-        if entries.len() >= KEY_CACHE_CAPACITY && !entries.contains_key(&digest) {
-            entries.retain(|_, (checked, _)| checked.elapsed() < self.ttl);
-            if entries.len() >= KEY_CACHE_CAPACITY {
-                entries.clear();
-            }
-        }
-        entries.insert(digest, (Instant::now(), key));
-    }
-
-    /// Forgets the secret of this digest (it failed to authenticate).
-    fn remove(&self, digest: &[u8; 32]) {
-        if !self.ttl.is_zero() {
-            self.entries.lock().remove(digest);
         }
     }
 }

@@ -15,7 +15,7 @@ use spindle_okta::Client;
 use spindle_store::{AuthConfig, Connection, Credentials, Store};
 
 use crate::calllog::{CallSink, Recorder};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::metrics::Metrics;
 use crate::ssrf::OrgUrlPolicy;
 
@@ -84,15 +84,12 @@ impl ClientFactory {
         store: &Store,
         connection: Connection,
     ) -> Result<ConnectionClients, ApiError> {
-        self.policy
-            .check(&connection.org_url)
-            .await
-            .map_err(|refused| crate::routes::connections::org_url_refused(&refused))?;
+        self.policy.admit_org_url(&connection.org_url).await?;
         let credentials = store.connections().credentials(&connection.id).await?;
         let org = self.build_client(&connection, &credentials)?;
         let aerial = match self.build_aerial_client(store, &connection).await {
             Ok(client) => Ok(client),
-            Err(e) if e.code() == "org_url_refused" => Err(e),
+            Err(e) if e.code() == ErrorCode::OrgUrlRefused => Err(e),
             Err(e) => return Err(e),
         };
         Ok(ConnectionClients {
@@ -113,7 +110,7 @@ impl ClientFactory {
                     .map_err(|e| {
                         ApiError::new(
                             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                            "invalid_credentials",
+                            ErrorCode::InvalidCredentials,
                             "The connection's credentials cannot be used",
                             format!(
                                 "connection `{}`: the stored private key cannot be used ({e}); \
@@ -204,18 +201,7 @@ impl ClientFactory {
         let Some(aerial) = &connection.aerial else {
             return Ok(None);
         };
-        self.policy
-            .check_aerial(&aerial.url)
-            .await
-            .map_err(|refused| {
-                ApiError::new(
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "org_url_refused",
-                    "The Aerial URL is not allowed",
-                    format!("aerial.url: {refused}"),
-                )
-                .with_problem("aerial.url", refused.to_string())
-            })?;
+        self.policy.admit_aerial_url(&aerial.url).await?;
         let Some(token) = store.connections().aerial_token(&connection.id).await? else {
             return Ok(None);
         };

@@ -30,6 +30,7 @@
 //! ```
 
 pub mod auth;
+pub mod cache;
 pub mod calllog;
 pub mod clients;
 pub mod error;
@@ -50,7 +51,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 pub use clients::{ClientFactory, ConnectionClients};
-pub use error::{ApiError, Problem};
+pub use error::{ApiError, ErrorCode, Problem};
 pub use ssrf::OrgUrlPolicy;
 pub use state::{AppState, Settings};
 
@@ -139,7 +140,7 @@ pub fn router(state: AppState) -> Router {
             post(passthrough::passthrough),
         )
         .route("/logs", get(logs::list));
-    Router::new()
+    let app = Router::new()
         .nest("/v1", v1)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -149,7 +150,46 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(body_limit))
-        .with_state(state)
+        .with_state(state);
+    with_request_ids(app)
+}
+
+/// The header carrying a request's id: the caller's when it sends one, else a new UUID; the
+/// response carries it back.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Gives every request an id and runs it in a tracing span `request` that carries it (with the
+/// method and path), so every log line of the request, its access line and any internal error
+/// included, can be found from the id the caller got back.
+fn with_request_ids(app: Router) -> Router {
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    let header = axum::http::HeaderName::from_static(REQUEST_ID_HEADER);
+    // Added last, runs first: the id is set before the span opens, and copied to the response.
+    app.layer(PropagateRequestIdLayer::new(header.clone()))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                // The access line (`observe`) and `ApiError` log what matters; these would repeat
+                // it.
+                .on_request(())
+                .on_response(())
+                .on_failure(()),
+        )
+        .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
+}
+
+fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
 }
 
 async fn not_found(request: Request) -> ApiError {
@@ -162,7 +202,7 @@ async fn not_found(request: Request) -> ApiError {
 async fn method_not_allowed(request: Request) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "Method not allowed",
         format!(
             "{} is not allowed on {}; /openapi.json lists the methods",
@@ -185,7 +225,7 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         Ok(response) => response,
         Err(_) => ApiError::new(
             StatusCode::GATEWAY_TIMEOUT,
-            "timeout",
+            ErrorCode::Timeout,
             "The request took too long",
             format!(
                 "the gateway gave up after {} s; for a long list, ask for smaller pages",
@@ -213,4 +253,135 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         elapsed,
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use secrecy::ExposeSecret as _;
+    use spindle_store::{ApiKeyScope, MasterKey, Store};
+    use sqlx::Connection as _;
+    use tower::ServiceExt as _;
+
+    use super::{Gateway, REQUEST_ID_HEADER, Settings};
+
+    /// Log output, captured.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .expect("the log buffer")
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+        type Writer = Captured;
+
+        fn make_writer(&'a self) -> Captured {
+            self.clone()
+        }
+    }
+
+    impl Captured {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().expect("the log buffer")).into_owned()
+        }
+    }
+
+    /// A gateway whose `connections` table is gone, so listing connections fails inside the
+    /// gateway (a 500), and a full key for it.
+    async fn broken_gateway(dir: &tempfile::TempDir) -> (Gateway, String) {
+        let url = format!("sqlite://{}", dir.path().join("gateway.db").display());
+        let store = Store::connect(&url, MasterKey::generate())
+            .await
+            .expect("the store opens");
+        let (_, secret) = store
+            .api_keys()
+            .create("logs", ApiKeyScope::Full)
+            .await
+            .expect("a key");
+        let mut raw = sqlx::SqliteConnection::connect(&url)
+            .await
+            .expect("a raw connection");
+        sqlx::raw_sql("DROP TABLE connections")
+            .execute(&mut raw)
+            .await
+            .expect("the table is dropped");
+        (
+            Gateway::new(store, Settings::default()),
+            secret.expose_secret().to_owned(),
+        )
+    }
+
+    async fn list_connections(gateway: &Gateway, key: &str, request_id: Option<&str>) -> String {
+        let mut request =
+            Request::get("/v1/connections").header("authorization", format!("Bearer {key}"));
+        if let Some(id) = request_id {
+            request = request.header(REQUEST_ID_HEADER, id);
+        }
+        let response = gateway
+            .router()
+            .oneshot(request.body(Body::empty()).expect("a request"))
+            .await
+            .expect("an answer");
+        assert_eq!(response.status(), 500);
+        let id = response.headers()[REQUEST_ID_HEADER]
+            .to_str()
+            .expect("a text id")
+            .to_owned();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("a body");
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("\"code\":\"internal\""), "{body}");
+        assert!(
+            !body.contains("no such table"),
+            "the detail is not shown: {body}"
+        );
+        id
+    }
+
+    /// The log line of an internal error carries the id of the request it failed (the caller's
+    /// or one the gateway made and answered with), and the detail the caller does not see.
+    #[tokio::test]
+    async fn an_internal_error_is_logged_with_its_request_id() {
+        let captured = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(captured.clone())
+            .with_ansi(false)
+            .finish();
+        // The test's runtime has one thread, so everything the gateway logs reaches this.
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let (gateway, key) = broken_gateway(&dir).await;
+
+        let given = list_connections(&gateway, &key, Some("req-4711")).await;
+        assert_eq!(given, "req-4711");
+        let made = list_connections(&gateway, &key, None).await;
+        assert!(!made.is_empty() && made != given, "{made}");
+
+        let logs = captured.text();
+        for id in [given, made] {
+            let line = logs
+                .lines()
+                .find(|line| {
+                    line.contains(&format!("request_id={id}")) && line.contains("internal error")
+                })
+                .unwrap_or_else(|| panic!("no internal error logged for request {id}:\n{logs}"));
+            assert!(line.contains("no such table"), "{line}");
+            assert!(line.contains("ERROR"), "{line}");
+        }
+    }
 }

@@ -31,7 +31,10 @@ use crate::state::AppState;
         logs::list,
         health::healthz, health::readyz, health::metrics,
     ),
-    components(schemas(crate::error::Problem, crate::error::InputProblem, crate::error::OktaProblem)),
+    components(schemas(
+        crate::error::Problem, crate::error::ErrorCode, crate::error::InputProblem,
+        crate::error::OktaProblem,
+    )),
     modifiers(&ApiKeyScheme, &StandardResponses),
     tags(
         (name = "connections", description = "The Okta orgs the gateway acts on; secrets are write-only"),

@@ -18,11 +18,16 @@
 //!
 //! The check runs when a connection is created or its URL changes, and again each time the
 //! gateway builds a client for it, so a DNS name that later moves to a private address is refused
-//! then.
+//! then. Both places go through [`OrgUrlPolicy::admit_org_url`] and
+//! [`OrgUrlPolicy::admit_aerial_url`], so a refusal is the same 422 `org_url_refused` problem
+//! whichever of them finds it.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use axum::http::StatusCode;
 use url::{Host, Url};
+
+use crate::error::{ApiError, ErrorCode};
 
 /// Okta's own domains: an org URL's host must end with one of these (or be allow-listed).
 pub const OKTA_DOMAINS: &[&str] = &[
@@ -48,6 +53,18 @@ pub struct OrgUrlPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct Refused(pub String);
+
+impl Refused {
+    fn problem(&self, field: &str, title: &'static str) -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::OrgUrlRefused,
+            title,
+            format!("{field}: {self}"),
+        )
+        .with_problem(field, self.to_string())
+    }
+}
 
 impl OrgUrlPolicy {
     /// Checks the URL's form and host name, without resolving it. Returns the normalized URL.
@@ -163,6 +180,26 @@ impl OrgUrlPolicy {
     /// As [`OrgUrlPolicy::check`].
     pub async fn check_aerial(&self, aerial_url: &str) -> Result<Url, Refused> {
         self.resolve(self.form(aerial_url, true)?).await
+    }
+
+    /// [`OrgUrlPolicy::check`] of a connection's `org_url`, refusals as problems.
+    ///
+    /// # Errors
+    /// 422 `org_url_refused` naming the `org_url` field and the rule it breaks.
+    pub async fn admit_org_url(&self, org_url: &str) -> Result<Url, ApiError> {
+        self.check(org_url)
+            .await
+            .map_err(|refused| refused.problem("org_url", "The org URL is not allowed"))
+    }
+
+    /// [`OrgUrlPolicy::check_aerial`] of a connection's `aerial.url`, refusals as problems.
+    ///
+    /// # Errors
+    /// 422 `org_url_refused` naming the `aerial.url` field and the rule it breaks.
+    pub async fn admit_aerial_url(&self, aerial_url: &str) -> Result<Url, ApiError> {
+        self.check_aerial(aerial_url)
+            .await
+            .map_err(|refused| refused.problem("aerial.url", "The Aerial URL is not allowed"))
     }
 
     async fn resolve(&self, url: Url) -> Result<Url, Refused> {

@@ -1,14 +1,15 @@
-//! The state every handler shares: the store, the org URL policy, the metrics and a cache of
-//! Okta clients per connection.
+//! The state every handler shares: the settings, the store, the metrics, the caches
+//! ([`crate::cache`]) and the Okta clients of each connection.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use spindle_store::{Connection, ConnectionId, Store};
 use time::OffsetDateTime;
 
+use crate::cache::{CONNECTION_CACHE_CAPACITY, ConnectionCache, KEY_CACHE_CAPACITY, KeyCache};
 use crate::clients::{ClientFactory, ConnectionClients};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
@@ -58,20 +59,8 @@ struct Inner {
     settings: Settings,
     metrics: Arc<Metrics>,
     clients: Mutex<HashMap<ConnectionId, (OffsetDateTime, ConnectionClients)>>,
-    keys: crate::auth::KeyCache,
-    lookups: Mutex<Lookups>,
-}
-
-/// The most connection rows [`AppState::clients`] keeps (by id and by name).
-const LOOKUP_CAPACITY: usize = 4096;
-
-/// Connection rows recently read by [`AppState::clients`], by the id or name they were asked
-/// for. `generation` changes whenever an entry is forgotten, so a read that raced with a change
-/// made through this gateway is not cached.
-#[derive(Default)]
-struct Lookups {
-    generation: u64,
-    entries: HashMap<String, (Instant, Connection)>,
+    keys: KeyCache,
+    connections: ConnectionCache,
 }
 
 /// Shared state; cheap to clone.
@@ -102,8 +91,11 @@ impl AppState {
                 factory,
                 metrics,
                 clients: Mutex::new(HashMap::new()),
-                keys: crate::auth::KeyCache::new(settings.auth_cache_ttl),
-                lookups: Mutex::new(Lookups::default()),
+                keys: KeyCache::new(settings.auth_cache_ttl, KEY_CACHE_CAPACITY),
+                connections: ConnectionCache::new(
+                    settings.connection_cache_ttl,
+                    CONNECTION_CACHE_CAPACITY,
+                ),
                 settings,
             }),
         }
@@ -149,52 +141,27 @@ impl AppState {
     }
 
     /// The cache of recently authenticated API keys.
-    pub(crate) fn key_cache(&self) -> &crate::auth::KeyCache {
+    pub(crate) fn key_cache(&self) -> &KeyCache {
         &self.inner.keys
     }
 
     /// Forgets the cached clients of a connection and every cached connection row (after a
     /// create, an update or a delete), so the change applies to the next call.
     pub fn forget_clients(&self, id: &ConnectionId) {
-        {
-            let mut lookups = self.inner.lookups.lock();
-            lookups.generation = lookups.generation.wrapping_add(1);
-            lookups.entries.clear();
-        }
+        self.inner.connections.clear();
         self.inner.clients.lock().remove(id);
     }
 
     /// [`AppState::connection`], reusing a row read less than
     /// [`Settings::connection_cache_ttl`] ago.
     async fn cached_connection(&self, id_or_name: &str) -> Result<Connection, ApiError> {
-        let ttl = self.settings().connection_cache_ttl;
-        if ttl.is_zero() {
-            return self.connection(id_or_name).await;
+        let cache = &self.inner.connections;
+        if let Some(connection) = cache.get(id_or_name) {
+            return Ok(connection);
         }
-        let generation = {
-            let lookups = self.inner.lookups.lock();
-            if let Some((read, connection)) = lookups.entries.get(id_or_name)
-                && read.elapsed() < ttl
-            {
-                return Ok(connection.clone());
-            }
-            lookups.generation
-        };
-        let read = Instant::now();
+        let ticket = cache.ticket();
         let connection = self.connection(id_or_name).await?;
-        let mut lookups = self.inner.lookups.lock();
-        if lookups.generation == generation {
-            if lookups.entries.len() >= LOOKUP_CAPACITY && !lookups.entries.contains_key(id_or_name)
-            {
-                lookups.entries.retain(|_, (at, _)| at.elapsed() < ttl);
-                if lookups.entries.len() >= LOOKUP_CAPACITY {
-                    lookups.entries.clear();
-                }
-            }
-            lookups
-                .entries
-                .insert(id_or_name.to_owned(), (read, connection.clone()));
-        }
+        cache.insert_read(ticket, id_or_name.to_owned(), connection.clone());
         Ok(connection)
     }
 

@@ -7,10 +7,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::Method;
 use serde_json::{Value, json};
+use spindle_emulator::EmulatorConfig;
 use spindle_emulator::factors::otp::TotpSecret;
-use spindle_emulator::{Emulator, EmulatorConfig};
-use spindle_server::{Gateway, OrgUrlPolicy, Settings};
-use spindle_store::{ApiKeyScope, MasterKey, Store};
+
+mod common;
+
+use common::TestGateway;
 
 /// A throwaway P-256 test key (made for these tests only; it signs client assertions to the
 /// in-process emulator and nothing else). Its public half is [`TEST_JWK`].
@@ -29,90 +31,45 @@ fn test_jwk() -> Value {
 
 const PASSWORD: &str = "tlpWENT2m-correct-horse";
 
-/// The emulator, a gateway over a SQLite file, a full API key and a connection to the emulator.
+/// The gateway in front of the emulator (the emulator's own defaults) and a connection to it,
+/// made through the API; records which actions ran.
 struct Harness {
-    emulator: Emulator,
-    http: reqwest::Client,
-    gateway: String,
-    key: String,
+    gw: TestGateway,
     connection: String,
     ran: BTreeSet<String>,
-    _dir: tempfile::TempDir,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl Harness {
     async fn start() -> Harness {
-        let emulator = Emulator::start(EmulatorConfig::default())
-            .await
-            .expect("the emulator starts");
-        let dir = tempfile::tempdir().expect("a temp dir");
-        let url = format!("sqlite://{}", dir.path().join("spindle.db").display());
-        let store = Store::connect(&url, MasterKey::generate())
-            .await
-            .expect("the store opens");
-        let (_, secret) = store
-            .api_keys()
-            .create("all actions", ApiKeyScope::Full)
-            .await
-            .expect("a full key");
-        let mut settings = Settings::default();
-        settings.policy = OrgUrlPolicy {
-            allow_private: true,
-            ..OrgUrlPolicy::default()
-        };
-        let gateway = Gateway::new(store, settings);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port");
-        let addr = listener.local_addr().expect("an address");
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let served = tokio::spawn(gateway.serve(listener, async {
-            let _ = rx.await;
-        }));
+        let gw = TestGateway::builder()
+            .emulator(EmulatorConfig::default())
+            .build()
+            .await;
         let mut harness = Harness {
-            emulator,
-            http: reqwest::Client::new(),
-            gateway: format!("http://{addr}"),
-            key: secrecy::ExposeSecret::expose_secret(&secret).to_owned(),
+            gw,
             connection: String::new(),
             ran: BTreeSet::new(),
-            _dir: dir,
-            shutdown: Some(tx),
-            served: Some(served),
         };
         let (status, created) = harness
             .v1(
                 Method::POST,
                 "/connections",
-                Some(
-                    json!({"name": "emulator", "org_url": harness.emulator.url(),
-                    "auth": {"kind": "api_token", "token": harness.emulator.token()}}),
-                ),
+                Some(json!({"name": "emulator", "org_url": harness.gw.emu.url(),
+                    "auth": {"kind": "api_token", "token": harness.gw.emu.token()}})),
             )
             .await;
         assert_eq!(status, 201, "{created}");
         assert_eq!(created["auth"]["kind"], "api_token", "{created}");
         assert!(
-            !created.to_string().contains(harness.emulator.token()),
+            !created.to_string().contains(harness.gw.emu.token()),
             "the token is never shown: {created}"
         );
         harness.connection = created["id"].as_str().expect("an id").to_owned();
         harness
     }
 
-    async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(served) = self.served.take() {
-            served
-                .await
-                .expect("the gateway task")
-                .expect("the gateway serves");
-        }
-        self.emulator.shutdown().await;
+    async fn stop(self) {
+        self.gw.stop().await;
     }
 
     /// A call to the gateway's `/v1` API with the full key.
@@ -129,9 +86,10 @@ impl Harness {
         headers: &[(&str, &str)],
     ) -> (u16, Value) {
         let mut request = self
+            .gw
             .http
-            .request(method, format!("{}/v1{path}", self.gateway))
-            .bearer_auth(&self.key);
+            .request(method, format!("{}/v1{path}", self.gw.base))
+            .bearer_auth(&self.gw.full);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -197,8 +155,9 @@ impl Harness {
     /// The emulator's admin API.
     async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Value {
         let mut request = self
+            .gw
             .http
-            .request(method, format!("{}/__emulator/{path}", self.emulator.url()));
+            .request(method, format!("{}/__emulator/{path}", self.gw.emu.url()));
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -214,9 +173,10 @@ impl Harness {
     /// The emulator's Okta API called directly (SSWS), for set-up no action covers.
     async fn okta(&self, method: Method, path: &str, body: Value) -> Value {
         let response = self
+            .gw
             .http
-            .request(method, format!("{}{path}", self.emulator.url()))
-            .header("Authorization", format!("SSWS {}", self.emulator.token()))
+            .request(method, format!("{}{path}", self.gw.emu.url()))
+            .header("Authorization", format!("SSWS {}", self.gw.emu.token()))
             .json(&body)
             .send()
             .await
@@ -437,7 +397,7 @@ async fn users_and_lifecycle(h: &mut Harness) {
     assert!(
         reset["resetPasswordUrl"]
             .as_str()
-            .is_some_and(|u| u.starts_with(&h.emulator.url())),
+            .is_some_and(|u| u.starts_with(&h.gw.emu.url())),
         "{reset}"
     );
 
@@ -1309,11 +1269,9 @@ async fn myaccount(h: &mut Harness) {
         .v1(
             Method::POST,
             "/connections",
-            Some(
-                json!({"name": "emulator-oauth", "org_url": h.emulator.url(),
+            Some(json!({"name": "emulator-oauth", "org_url": h.gw.emu.url(),
                 "auth": {"kind": "oauth", "client_id": client, "private_key": TEST_KEY_PEM,
-                    "key_id": "k1", "scopes": [scope]}}),
-            ),
+                    "key_id": "k1", "scopes": [scope]}})),
         )
         .await;
     assert_eq!(status, 201, "{created}");
@@ -1323,7 +1281,7 @@ async fn myaccount(h: &mut Harness) {
         .await;
     assert_eq!(status, 200, "{details}");
     assert_eq!(details["name"], "Spindle Emulator", "{details}");
-    assert_eq!(details["url"], h.emulator.url(), "{details}");
+    assert_eq!(details["url"], h.gw.emu.url(), "{details}");
 
     // As an end user: the user's own access token in `X-Okta-User-Token`, on the SSWS connection.
     let uid = h.new_user("margaret@example.com").await;
@@ -1385,7 +1343,7 @@ async fn aerial(h: &mut Harness) {
         .as_str()
         .expect("a token")
         .to_owned();
-    let aerial_url = format!("{}/aerial", h.emulator.url());
+    let aerial_url = format!("{}/aerial", h.gw.emu.url());
     let path = format!("/connections/{}", h.connection);
     let (status, updated) = h
         .v1(

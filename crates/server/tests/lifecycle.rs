@@ -4,30 +4,29 @@
 
 use std::time::Duration;
 
-use secrecy::ExposeSecret as _;
 use spindle_emulator::EmulatorConfig;
-use spindle_server::{Gateway, Settings};
 use spindle_store::CallFilter;
 
 mod common;
 
-async fn setup(latency: &str) -> common::Org {
-    common::org(
-        EmulatorConfig {
+use common::TestGateway;
+
+/// A gateway with this request timeout in front of an org whose every answer takes `latency`,
+/// with a connection `slow` to it.
+async fn start(latency: &str, timeout: Duration) -> TestGateway {
+    let mut settings = common::dev_settings();
+    settings.request_timeout = timeout;
+    TestGateway::builder()
+        .emulator(EmulatorConfig {
             users: 5,
             rate_limit: spindle_emulator::RateLimitMode::Off,
             faults: latency.parse().expect("a fault spec"),
             ..Default::default()
-        },
-        "slow",
-    )
-    .await
-}
-
-fn settings(timeout: Duration) -> Settings {
-    let mut settings = common::dev_settings();
-    settings.request_timeout = timeout;
-    settings
+        })
+        .settings(settings)
+        .connection("slow")
+        .build()
+        .await
 }
 
 async fn list_users(url: &str, key: &str) -> reqwest::Response {
@@ -44,15 +43,9 @@ async fn list_users(url: &str, key: &str) -> reqwest::Response {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_longer_than_the_timeout_gets_504_timeout() {
-    let setup = setup("latency=3s").await;
-    let gateway = Gateway::new(setup.store.clone(), settings(Duration::from_millis(300)));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(gateway.serve(listener, std::future::pending()));
+    let gw = start("latency=3s", Duration::from_millis(300)).await;
 
-    let response = list_users(&url, setup.key.expose_secret()).await;
+    let response = list_users(&gw.base, &gw.full).await;
     assert_eq!(response.status().as_u16(), 504);
     assert_eq!(
         response.headers()["content-type"],
@@ -60,29 +53,20 @@ async fn a_request_longer_than_the_timeout_gets_504_timeout() {
     );
     let problem: serde_json::Value = response.json().await.expect("JSON");
     assert_eq!(problem["code"], "timeout", "{problem}");
-    setup.emulator.shutdown().await;
+    gw.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_lets_requests_in_flight_finish_and_keeps_their_log() {
-    let setup = setup("latency=700ms").await;
-    let gateway = Gateway::new(setup.store.clone(), settings(Duration::from_secs(30)));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(gateway.serve(listener, async {
-        let _ = stopped.await;
-    }));
+    let mut gw = start("latency=700ms", Duration::from_secs(30)).await;
 
     let in_flight = tokio::spawn({
-        let (url, key) = (url.clone(), setup.key.expose_secret().to_owned());
+        let (url, key) = (gw.base.clone(), gw.full.clone());
         async move { list_users(&url, &key).await }
     });
     // The request is at the emulator (which answers after 700 ms) when the shutdown begins.
     tokio::time::sleep(Duration::from_millis(250)).await;
-    let _ = stop.send(());
+    let server = gw.shut_down();
     let response = in_flight.await.expect("the request task");
     assert_eq!(response.status().as_u16(), 200);
     let output: serde_json::Value = response.json().await.expect("JSON");
@@ -99,14 +83,14 @@ async fn shutdown_lets_requests_in_flight_finish_and_keeps_their_log() {
 
     // New connections are refused now.
     let refused = reqwest::Client::new()
-        .get(format!("{url}/healthz"))
+        .get(format!("{}/healthz", gw.base))
         .timeout(Duration::from_secs(2))
         .send()
         .await;
     assert!(refused.is_err(), "the gateway still answers after shutdown");
 
     // The call made during the shutdown was written before `serve` returned.
-    let logged = setup
+    let logged = gw
         .store
         .calls()
         .list(&CallFilter::new().action("get_list_all_users"), None, 10)
@@ -115,5 +99,5 @@ async fn shutdown_lets_requests_in_flight_finish_and_keeps_their_log() {
     assert_eq!(logged.items.len(), 1, "{logged:?}");
     assert_eq!(logged.items[0].record.status, Some(200));
     assert_eq!(logged.items[0].record.path, "/api/v1/users");
-    setup.emulator.shutdown().await;
+    gw.stop().await;
 }

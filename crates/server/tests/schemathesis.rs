@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use spindle_emulator::EmulatorConfig;
-use spindle_server::Gateway;
 
 mod common;
+
+use common::TestGateway;
 
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
                       response_schema_conformance,response_headers_conformance,\
@@ -31,7 +32,7 @@ fn schemathesis() -> Option<PathBuf> {
         "SKIPPED: schemathesis is not installed in {}; run ./scripts/install-third-party",
         venv.display()
     );
-    if std::env::var("SPINDLE_NO_SKIP").is_ok_and(|v| v == "1") {
+    if spindle_store::testing::no_skip() {
         panic!("{message} (SPINDLE_NO_SKIP=1 forbids skipping)");
     }
     eprintln!("{message}");
@@ -41,31 +42,19 @@ fn schemathesis() -> Option<PathBuf> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_failure_in_the_gateway_api() {
     let Some(bin) = schemathesis() else { return };
-    let common::Org {
-        emulator,
-        store,
-        connection,
-        key,
-        dir,
-    } = common::org(
-        EmulatorConfig {
+    let gw = TestGateway::builder()
+        .emulator(EmulatorConfig {
             users: 30,
             groups: 5,
             rate_limit: spindle_emulator::RateLimitMode::Off,
             ..Default::default()
-        },
-        "demo",
-    )
-    .await;
-    let gateway = Gateway::new(store, common::dev_settings());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(gateway.serve(listener, async {
-        let _ = stopped.await;
-    }));
+        })
+        .connection("demo")
+        .build()
+        .await;
+    let url = gw.base.clone();
+    let key = secrecy::SecretString::from(gw.full.clone());
+    let dir = tempfile::tempdir().expect("a temp dir");
 
     let spec = reqwest::get(format!("{url}/openapi.json"))
         .await
@@ -81,7 +70,7 @@ async fn schemathesis_finds_no_failure_in_the_gateway_api() {
         dir.path().join("schemathesis.toml"),
         format!(
             "[parameters]\n\"path.connection_id\" = \"{}\"\n",
-            connection.id
+            gw.connection().id
         ),
     )
     .expect("write the config");
@@ -104,9 +93,7 @@ async fn schemathesis_finds_no_failure_in_the_gateway_api() {
         &["--include-operation-id", "deleteConnection"],
     )
     .await;
-    let _ = stop.send(());
-    let _ = server.await;
-    emulator.shutdown().await;
+    gw.stop().await;
     for (output, operations) in [(everything, 13), (deletion, 1)] {
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(

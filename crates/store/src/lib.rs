@@ -58,6 +58,8 @@ mod cursor;
 mod error;
 mod ids;
 mod rotation;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 use std::str::FromStr;
 use std::sync::{Arc, RwLock};

@@ -9,7 +9,7 @@ use spindle_actions::{ExecuteError, InputError, Operation, catalog};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, InputProblem, JsonOrEmpty, Path, Problem, okta_failure};
+use crate::error::{ApiError, ErrorCode, InputProblem, JsonOrEmpty, Path, Problem, okta_failure};
 use crate::state::AppState;
 
 /// One action of the catalog.
@@ -164,7 +164,7 @@ pub(crate) async fn run_action(
         Some(clients.aerial.clone()?.ok_or_else(|| {
             ApiError::new(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "aerial_not_configured",
+                ErrorCode::AerialNotConfigured,
                 "The connection has no Okta Aerial settings",
                 format!(
                     "`{}` calls the Okta Aerial API; give connection `{}` an `aerial` URL and \
@@ -228,13 +228,13 @@ fn execute_failure(error: &ExecuteError, connection: &str) -> ApiError {
         ExecuteError::Okta(e) | ExecuteError::Transport(e) => okta_failure(e, connection),
         ExecuteError::Output(e) => ApiError::new(
             axum::http::StatusCode::BAD_GATEWAY,
-            "okta_unexpected_answer",
+            ErrorCode::OktaUnexpectedAnswer,
             "Okta's answer could not be read",
             format!("Okta answered, but not as documented: {e}"),
         ),
         other => ApiError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "unsupported",
+            ErrorCode::Unsupported,
             "The action cannot run on this connection",
             other.to_string(),
         ),

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, JsonBody, Path, Problem};
-use crate::ssrf::{OrgUrlPolicy, Refused};
+use crate::ssrf::OrgUrlPolicy;
 use crate::state::AppState;
 
 /// A connection as the API shows it: never with its secret.
@@ -279,15 +279,7 @@ async fn aerial_parts(
     policy: &OrgUrlPolicy,
     aerial: AerialInput,
 ) -> Result<(AerialSettings, Option<SecretString>), ApiError> {
-    policy.check_aerial(&aerial.url).await.map_err(|refused| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "org_url_refused",
-            "The Aerial URL is not allowed",
-            format!("aerial.url: {refused}"),
-        )
-        .with_problem("aerial.url", refused.to_string())
-    })?;
+    policy.admit_aerial_url(&aerial.url).await?;
     if let Some(token) = &aerial.token {
         check_secret("aerial.token", token)?;
     }
@@ -302,17 +294,6 @@ async fn aerial_parts(
 pub struct ConnectionList {
     /// The connections, by name.
     pub items: Vec<ConnectionView>,
-}
-
-/// The problem for an org URL the policy refuses.
-pub(crate) fn org_url_refused(refused: &Refused) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "org_url_refused",
-        "The org URL is not allowed",
-        format!("org_url: {refused}"),
-    )
-    .with_problem("org_url", refused.to_string())
 }
 
 fn check_secret(field: &str, secret: &SecretString) -> Result<(), ApiError> {
@@ -386,10 +367,7 @@ fn auth_parts(auth: AuthInput) -> Result<(AuthConfig, Option<Credentials>), ApiE
 }
 
 async fn checked_org_url(policy: &OrgUrlPolicy, org_url: &str) -> Result<String, ApiError> {
-    let url = policy
-        .check(org_url)
-        .await
-        .map_err(|refused| org_url_refused(&refused))?;
+    let url = policy.admit_org_url(org_url).await?;
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 

@@ -32,7 +32,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
         tracing::warn!(%error, "readiness check failed");
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
+            crate::error::ErrorCode::NotReady,
             "Not ready",
             "the gateway's database does not answer",
         )

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{Db, Gw, Key, Options, both_backends};
+use crate::common::{Key, TestDatabase, TestGateway, both_backends};
 
 both_backends!(
     the_catalog_lists_every_action,
@@ -14,8 +14,8 @@ both_backends!(
     invalid_input_lists_every_problem_and_sends_nothing,
 );
 
-async fn the_catalog_lists_every_action(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn the_catalog_lists_every_action(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     for key in [Key::Full, Key::ReadOnly] {
         let list = gw.send(Method::GET, "/v1/actions", key, None).await;
         let items = list.ok(200)["items"].as_array().expect("items").clone();
@@ -52,8 +52,8 @@ async fn the_catalog_lists_every_action(db: Db) {
     gw.stop().await;
 }
 
-async fn one_action_comes_with_its_schemas(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn one_action_comes_with_its_schemas(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let detail = gw.get("/v1/actions/get_retrieve_a_user").await;
     let action = detail.ok(200);
     assert_eq!(action["id"], "get_retrieve_a_user");
@@ -86,8 +86,8 @@ async fn one_action_comes_with_its_schemas(db: Db) {
     gw.stop().await;
 }
 
-async fn unknown_actions_are_404_with_a_suggestion(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn unknown_actions_are_404_with_a_suggestion(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let id = gw.connect("acme").await;
     for r in [
         gw.get("/v1/actions/get_retrieve_a_usr").await,
@@ -106,15 +106,8 @@ async fn unknown_actions_are_404_with_a_suggestion(db: Db) {
     gw.stop().await;
 }
 
-async fn read_and_write_actions_run_against_the_org(db: Db) {
-    let gw = Gw::start_with(
-        &db,
-        Options {
-            users: 4,
-            ..Options::default()
-        },
-    )
-    .await;
+async fn read_and_write_actions_run_against_the_org(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).users(4).build().await;
     let conn = gw.connect("acme").await;
     // Read: a page of users, then one of them by id (and by connection name).
     let page = gw
@@ -174,15 +167,8 @@ async fn read_and_write_actions_run_against_the_org(db: Db) {
     gw.stop().await;
 }
 
-async fn the_read_only_key_runs_reads_but_not_writes(db: Db) {
-    let gw = Gw::start_with(
-        &db,
-        Options {
-            users: 2,
-            ..Options::default()
-        },
-    )
-    .await;
+async fn the_read_only_key_runs_reads_but_not_writes(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).users(2).build().await;
     let conn = gw.connect("acme").await;
     let read = gw
         .send(
@@ -218,8 +204,8 @@ async fn the_read_only_key_runs_reads_but_not_writes(db: Db) {
     gw.stop().await;
 }
 
-async fn invalid_input_lists_every_problem_and_sends_nothing(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn invalid_input_lists_every_problem_and_sends_nothing(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let conn = gw.connect("acme").await;
     let r = gw
         .run(

@@ -4,15 +4,15 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Db, Gw, Key, both_backends};
+use crate::common::{Key, TestDatabase, TestGateway, both_backends};
 
 both_backends!(
     aerial_actions_run_with_the_connection_s_aerial_settings,
     without_aerial_settings_aerial_actions_are_422,
 );
 
-async fn aerial_actions_run_with_the_connection_s_aerial_settings(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn aerial_actions_run_with_the_connection_s_aerial_settings(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let account = gw
         .admin(Method::POST, "aerial/accounts", Some(json!({})))
         .await;
@@ -105,8 +105,8 @@ async fn aerial_actions_run_with_the_connection_s_aerial_settings(db: Db) {
     gw.stop().await;
 }
 
-async fn without_aerial_settings_aerial_actions_are_422(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn without_aerial_settings_aerial_actions_are_422(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     gw.connect("acme").await;
     let r = gw
         .run("acme", "get_list_all_orgs", json!({"accountId": "acc1"}))

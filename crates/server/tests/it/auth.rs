@@ -3,24 +3,22 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
+use spindle_server::Settings;
 use spindle_store::ApiKeyScope;
 
 use std::time::Duration;
 
-use crate::support::{Db, Gw, Key, Options, Resp, both_backends, dev_settings};
+use crate::common::{Key, Resp, TestDatabase, TestGateway, both_backends, dev_settings};
 
-/// Gateway options with this API key cache TTL.
-fn key_cache_ttl(ttl: Duration) -> Options {
+/// Gateway settings with this API key cache TTL.
+fn key_cache_ttl(ttl: Duration) -> Settings {
     let mut settings = dev_settings();
     settings.auth_cache_ttl = ttl;
-    Options {
-        settings,
-        ..Options::default()
-    }
+    settings
 }
 
 /// A new full key's id and `Authorization` header.
-async fn new_key(gw: &Gw, name: &str) -> (spindle_store::ApiKeyId, String) {
+async fn new_key(gw: &TestGateway, name: &str) -> (spindle_store::ApiKeyId, String) {
     let (key, secret) = gw
         .store
         .api_keys()
@@ -86,8 +84,8 @@ fn assert_401(r: &Resp, what: &str) {
     );
 }
 
-async fn requests_without_a_valid_key_are_401(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn requests_without_a_valid_key_are_401(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     gw.connect("acme").await;
     let unknown = format!("Bearer spk_01J00000000000000000000000_{}", "A".repeat(43));
     let basic = format!("Basic {}", gw.full);
@@ -130,8 +128,12 @@ async fn requests_without_a_valid_key_are_401(db: Db) {
 }
 
 /// Without the key cache (TTL 0) a revocation applies to the next request.
-async fn a_revoked_key_is_401(db: Db) {
-    let gw = Gw::start_with(&db, key_cache_ttl(Duration::ZERO)).await;
+async fn a_revoked_key_is_401(db: TestDatabase) {
+    let gw = TestGateway::builder()
+        .database(&db)
+        .settings(key_cache_ttl(Duration::ZERO))
+        .build()
+        .await;
     let (id, header) = new_key(&gw, "soon revoked").await;
     gw.send(Method::GET, "/v1/actions", Key::Raw(&header), None)
         .await
@@ -146,9 +148,13 @@ async fn a_revoked_key_is_401(db: Db) {
 
 /// With the key cache a revocation made behind the gateway's back (another gateway, the CLI)
 /// applies once the TTL has passed.
-async fn a_revoked_key_stops_working_once_the_cache_ttl_ends(db: Db) {
+async fn a_revoked_key_stops_working_once_the_cache_ttl_ends(db: TestDatabase) {
     let ttl = Duration::from_millis(500);
-    let gw = Gw::start_with(&db, key_cache_ttl(ttl)).await;
+    let gw = TestGateway::builder()
+        .database(&db)
+        .settings(key_cache_ttl(ttl))
+        .build()
+        .await;
     let (id, header) = new_key(&gw, "soon revoked").await;
     gw.send(Method::GET, "/v1/actions", Key::Raw(&header), None)
         .await
@@ -165,8 +171,12 @@ async fn a_revoked_key_stops_working_once_the_cache_ttl_ends(db: Db) {
 /// A cached key answers only its exact secret: a secret differing in one character, or one
 /// with the right key id and other random bytes, still goes to the store and is refused; and a
 /// refusal is never cached.
-async fn the_key_cache_serves_only_the_exact_secret_that_authenticated(db: Db) {
-    let gw = Gw::start_with(&db, key_cache_ttl(Duration::from_secs(600))).await;
+async fn the_key_cache_serves_only_the_exact_secret_that_authenticated(db: TestDatabase) {
+    let gw = TestGateway::builder()
+        .database(&db)
+        .settings(key_cache_ttl(Duration::from_secs(600)))
+        .build()
+        .await;
     let (id, header) = new_key(&gw, "cached").await;
     let mut tampered = header.clone();
     let last = tampered.pop().expect("a character");
@@ -205,8 +215,8 @@ async fn the_key_cache_serves_only_the_exact_secret_that_authenticated(db: Db) {
     gw.stop().await;
 }
 
-async fn the_read_only_key_reads_but_cannot_change_connections(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn the_read_only_key_reads_but_cannot_change_connections(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let id = gw.connect("acme").await;
     let create = gw
         .send(
@@ -250,8 +260,8 @@ async fn the_read_only_key_reads_but_cannot_change_connections(db: Db) {
     gw.stop().await;
 }
 
-async fn operations_endpoints_need_no_key(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn operations_endpoints_need_no_key(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     for path in ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"] {
         let r = gw.send(Method::GET, path, Key::None, None).await;
         assert_eq!(r.status, 200, "{path}: {}", r.text);

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{Db, Gw, Key, Options, both_backends, dev_settings};
+use crate::common::{Key, TestDatabase, TestGateway, both_backends, dev_settings};
 
 both_backends!(
     malformed_json_is_400,
@@ -15,8 +15,8 @@ both_backends!(
     passthrough_query_values_are_scalars_or_lists,
 );
 
-async fn malformed_json_is_400(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn malformed_json_is_400(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let conn = gw.connect("acme").await;
     for path in [
         "/v1/connections".to_owned(),
@@ -49,8 +49,8 @@ async fn malformed_json_is_400(db: Db) {
     gw.stop().await;
 }
 
-async fn a_body_that_is_not_json_is_415(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn a_body_that_is_not_json_is_415(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let conn = gw.connect("acme").await;
     for content_type in [
         "text/plain",
@@ -79,17 +79,14 @@ async fn a_body_that_is_not_json_is_415(db: Db) {
     gw.stop().await;
 }
 
-async fn a_body_over_the_limit_is_413(db: Db) {
+async fn a_body_over_the_limit_is_413(db: TestDatabase) {
     let mut settings = dev_settings();
     settings.body_limit = 1024;
-    let gw = Gw::start_with(
-        &db,
-        Options {
-            settings,
-            ..Options::default()
-        },
-    )
-    .await;
+    let gw = TestGateway::builder()
+        .database(&db)
+        .settings(settings)
+        .build()
+        .await;
     let conn = gw.connect("acme").await;
     let big = json!({"body": {"profile": {"name": "x".repeat(4096)}}}).to_string();
     for path in [
@@ -115,8 +112,8 @@ async fn a_body_over_the_limit_is_413(db: Db) {
     gw.stop().await;
 }
 
-async fn connection_input_names_the_field_at_fault(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn connection_input_names_the_field_at_fault(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let url = gw.emu.url();
     let token = gw.emu.token().to_owned();
     let cases = [
@@ -231,8 +228,8 @@ async fn connection_input_names_the_field_at_fault(db: Db) {
     gw.stop().await;
 }
 
-async fn unknown_routes_and_methods_are_problems(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn unknown_routes_and_methods_are_problems(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     for path in [
         "/",
         "/v1",
@@ -276,8 +273,8 @@ async fn unknown_routes_and_methods_are_problems(db: Db) {
     gw.stop().await;
 }
 
-async fn a_path_that_is_not_utf8_is_a_400_problem(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn a_path_that_is_not_utf8_is_a_400_problem(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     gw.connect("acme").await;
     for (method, path, param) in [
         (Method::GET, "/v1/connections/%FF", "connection_id"),
@@ -312,8 +309,8 @@ async fn a_path_that_is_not_utf8_is_a_400_problem(db: Db) {
     gw.stop().await;
 }
 
-async fn passthrough_query_values_are_scalars_or_lists(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn passthrough_query_values_are_scalars_or_lists(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     gw.connect("acme").await;
     let r = gw
         .post(

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Db, Gw, Key, both_backends};
+use crate::common::{Key, TestDatabase, TestGateway, both_backends};
 
 /// A P-256 key whose public half is [`TEST_JWK`] (test material only).
 pub const TEST_KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----
@@ -46,24 +46,21 @@ both_backends!(
     changes_behind_the_gateway_apply_once_the_cache_ttl_ends,
 );
 
-/// Gateway options with this connection cache TTL.
-fn connection_cache_ttl(ttl: std::time::Duration) -> crate::support::Options {
-    let mut settings = crate::support::dev_settings();
+/// Gateway settings with this connection cache TTL.
+fn connection_cache_ttl(ttl: std::time::Duration) -> spindle_server::Settings {
+    let mut settings = crate::common::dev_settings();
     settings.connection_cache_ttl = ttl;
-    crate::support::Options {
-        settings,
-        ..Default::default()
-    }
+    settings
 }
 
 /// With a long connection cache TTL, an update, rename, delete or re-create made through this
 /// gateway is seen by the next action call.
-async fn changes_through_the_gateway_apply_at_once_despite_the_cache(db: Db) {
-    let gw = Gw::start_with(
-        &db,
-        connection_cache_ttl(std::time::Duration::from_secs(600)),
-    )
-    .await;
+async fn changes_through_the_gateway_apply_at_once_despite_the_cache(db: TestDatabase) {
+    let gw = TestGateway::builder()
+        .database(&db)
+        .settings(connection_cache_ttl(std::time::Duration::from_secs(600)))
+        .build()
+        .await;
     let id = gw.connect("acme").await;
     let list = json!({"limit": 1});
     for by in ["acme", id.as_str()] {
@@ -125,9 +122,13 @@ async fn changes_through_the_gateway_apply_at_once_despite_the_cache(db: Db) {
 
 /// A change made behind the gateway's back (another gateway on the same database) is seen once
 /// the connection cache TTL has passed.
-async fn changes_behind_the_gateway_apply_once_the_cache_ttl_ends(db: Db) {
+async fn changes_behind_the_gateway_apply_once_the_cache_ttl_ends(db: TestDatabase) {
     let ttl = std::time::Duration::from_millis(500);
-    let gw = Gw::start_with(&db, connection_cache_ttl(ttl)).await;
+    let gw = TestGateway::builder()
+        .database(&db)
+        .settings(connection_cache_ttl(ttl))
+        .build()
+        .await;
     let id = gw.connect("acme").await;
     let list = json!({"limit": 1});
     gw.run("acme", "get_list_all_users", list.clone())
@@ -151,8 +152,8 @@ async fn changes_behind_the_gateway_apply_once_the_cache_ttl_ends(db: Db) {
     gw.stop().await;
 }
 
-async fn create_list_get_update_delete(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn create_list_get_update_delete(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let token = gw.emu.token().to_owned();
     let created = gw
         .post(
@@ -262,8 +263,8 @@ async fn create_list_get_update_delete(db: Db) {
     gw.stop().await;
 }
 
-async fn update_to_oauth_and_back_keeps_secrets_write_only(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn update_to_oauth_and_back_keeps_secrets_write_only(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let id = gw.connect("acme").await;
     // Changing the kind without the new secret names the missing field.
     gw.patch(
@@ -327,8 +328,8 @@ async fn update_to_oauth_and_back_keeps_secrets_write_only(db: Db) {
     gw.stop().await;
 }
 
-async fn an_oauth_connection_runs_an_action_with_a_service_app(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn an_oauth_connection_runs_an_action_with_a_service_app(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     // Register a service app with the test key through the org's API.
     let client_id = service_app(
         &gw,
@@ -380,8 +381,8 @@ async fn an_oauth_connection_runs_an_action_with_a_service_app(db: Db) {
     gw.stop().await;
 }
 
-async fn duplicate_names_conflict(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn duplicate_names_conflict(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     gw.connect("acme").await;
     let again = gw
         .post(
@@ -399,8 +400,8 @@ async fn duplicate_names_conflict(db: Db) {
     gw.stop().await;
 }
 
-async fn unknown_connections_are_404(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn unknown_connections_are_404(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     for path in [
         "/v1/connections/nope",
         "/v1/connections/conn_01J00000000000000000000000",
@@ -427,7 +428,7 @@ async fn unknown_connections_are_404(db: Db) {
 }
 
 /// Registers a service app with the test key; returns its client id.
-async fn service_app(gw: &Gw, dpop: bool, scopes: &[&str]) -> String {
+async fn service_app(gw: &TestGateway, dpop: bool, scopes: &[&str]) -> String {
     let app: Value = gw
         .http
         .post(format!("{}/api/v1/apps", gw.emu.url()))
@@ -454,8 +455,8 @@ async fn service_app(gw: &Gw, dpop: bool, scopes: &[&str]) -> String {
     client_id
 }
 
-async fn a_dpop_service_app_gets_bound_tokens(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn a_dpop_service_app_gets_bound_tokens(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let client_id = service_app(&gw, true, &["okta.users.read"]).await;
     let oauth = |dpop: bool| {
         json!({"kind": "oauth", "client_id": client_id, "key_id": "k1",
@@ -479,8 +480,8 @@ async fn a_dpop_service_app_gets_bound_tokens(db: Db) {
     gw.stop().await;
 }
 
-async fn a_service_app_without_the_scope_is_okta_s_403(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn a_service_app_without_the_scope_is_okta_s_403(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let client_id = service_app(&gw, false, &["okta.users.read"]).await;
     gw.post(
         "/v1/connections",

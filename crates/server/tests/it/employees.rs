@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::support::{Db, Gw, Key, Options, both_backends};
+use crate::common::{Key, TestDatabase, TestGateway, both_backends};
 
 both_backends!(
     every_page_in_turn_gives_every_employee_once,
@@ -14,19 +14,12 @@ both_backends!(
     bad_query_parameters_are_named,
 );
 
-async fn start(db: &Db) -> Gw {
-    Gw::start_with(
-        db,
-        Options {
-            users: 11,
-            ..Options::default()
-        },
-    )
-    .await
+async fn start(db: &TestDatabase) -> TestGateway {
+    TestGateway::builder().database(db).users(11).build().await
 }
 
 /// Every employee, following `next` from `query` (with `limit` 4); also checks each page's size.
-async fn all_pages(gw: &Gw, key: Key<'_>, query: &str) -> Vec<Value> {
+async fn all_pages(gw: &TestGateway, key: Key<'_>, query: &str) -> Vec<Value> {
     let mut items = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..50 {
@@ -49,7 +42,7 @@ async fn all_pages(gw: &Gw, key: Key<'_>, query: &str) -> Vec<Value> {
     panic!("more than 50 pages");
 }
 
-async fn every_page_in_turn_gives_every_employee_once(db: Db) {
+async fn every_page_in_turn_gives_every_employee_once(db: TestDatabase) {
     let gw = start(&db).await;
     gw.connect("acme").await;
     let everyone = gw.get("/v1/connections/acme/employees?limit=200").await;
@@ -91,7 +84,7 @@ async fn every_page_in_turn_gives_every_employee_once(db: Db) {
     gw.stop().await;
 }
 
-async fn filters_narrow_the_list(db: Db) {
+async fn filters_narrow_the_list(db: TestDatabase) {
     let gw = start(&db).await;
     gw.connect("acme").await;
     let all = gw
@@ -160,7 +153,7 @@ async fn filters_narrow_the_list(db: Db) {
     gw.stop().await;
 }
 
-async fn bad_query_parameters_are_named(db: Db) {
+async fn bad_query_parameters_are_named(db: TestDatabase) {
     let gw = start(&db).await;
     gw.connect("acme").await;
     for (query, field) in [

@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Db, Gw, Key, Options, both_backends};
+use crate::common::{Key, TestDatabase, TestGateway, both_backends};
 
 both_backends!(
     calls_are_logged_without_secrets,
@@ -15,7 +15,7 @@ both_backends!(
 );
 
 /// The log's entries once at least `count` are there (the writer is asynchronous).
-async fn entries(gw: &Gw, query: &str, count: usize) -> Vec<Value> {
+async fn entries(gw: &TestGateway, query: &str, count: usize) -> Vec<Value> {
     let mut last = Vec::new();
     for _ in 0..100 {
         let r = gw.get(&format!("/v1/logs{query}")).await;
@@ -28,15 +28,8 @@ async fn entries(gw: &Gw, query: &str, count: usize) -> Vec<Value> {
     panic!("expected {count} log entries for `{query}`, got {last:?}");
 }
 
-async fn calls_are_logged_without_secrets(db: Db) {
-    let gw = Gw::start_with(
-        &db,
-        Options {
-            users: 3,
-            ..Options::default()
-        },
-    )
-    .await;
+async fn calls_are_logged_without_secrets(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).users(3).build().await;
     let conn = gw.connect("acme").await;
     gw.run(
         &conn,
@@ -111,8 +104,8 @@ async fn calls_are_logged_without_secrets(db: Db) {
     gw.stop().await;
 }
 
-async fn filters_and_pages(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn filters_and_pages(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let a = gw.connect("a").await;
     let b = gw.connect("b").await;
     for _ in 0..3 {
@@ -190,8 +183,8 @@ async fn filters_and_pages(db: Db) {
     gw.stop().await;
 }
 
-async fn bad_filters_are_named(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn bad_filters_are_named(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     for (query, field) in [
         ("status=6xx", "status"),
         ("status=abc", "status"),

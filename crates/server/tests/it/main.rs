@@ -2,7 +2,8 @@
 //! every endpoint's happy path, the authentication and scope rules, bad input, Okta's errors,
 //! the SSRF guard, secrets never echoed, the call log and the OpenAPI document.
 
-mod support;
+#[path = "../common/mod.rs"]
+mod common;
 
 mod actions;
 mod aerial;

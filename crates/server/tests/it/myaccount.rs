@@ -4,11 +4,11 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{Db, Gw, Resp, both_backends};
+use crate::common::{Resp, TestDatabase, TestGateway, both_backends};
 
 both_backends!(a_myaccount_action_runs_as_the_user);
 
-async fn run_as(gw: &Gw, key: &str, action: &str, token: Option<&str>) -> Resp {
+async fn run_as(gw: &TestGateway, key: &str, action: &str, token: Option<&str>) -> Resp {
     let mut request = gw
         .http
         .request(
@@ -23,8 +23,8 @@ async fn run_as(gw: &Gw, key: &str, action: &str, token: Option<&str>) -> Resp {
     Resp::of(request.send().await.expect("the gateway answers")).await
 }
 
-async fn a_myaccount_action_runs_as_the_user(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn a_myaccount_action_runs_as_the_user(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     gw.connect("acme").await;
     let user = gw
         .run(

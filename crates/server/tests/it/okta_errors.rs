@@ -4,8 +4,9 @@
 
 use reqwest::Method;
 use serde_json::json;
+use spindle_emulator::{EmulatorConfig, RateLimitMode};
 
-use crate::support::{Db, Gw, Key, Options, both_backends, dev_settings};
+use crate::common::{Key, TestDatabase, TestGateway, both_backends, dev_settings};
 
 both_backends!(
     a_missing_user_is_okta_s_404,
@@ -16,8 +17,8 @@ both_backends!(
     okta_s_rate_limit_is_waited_out_then_passed_on,
 );
 
-async fn a_missing_user_is_okta_s_404(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn a_missing_user_is_okta_s_404(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     gw.connect("acme").await;
     let r = gw
         .run("acme", "get_retrieve_a_user", json!({"id": "00unobody"}))
@@ -70,15 +71,8 @@ async fn a_missing_user_is_okta_s_404(db: Db) {
     gw.stop().await;
 }
 
-async fn wrong_credentials_are_502_and_never_echoed(db: Db) {
-    let gw = Gw::start_with(
-        &db,
-        Options {
-            users: 2,
-            ..Options::default()
-        },
-    )
-    .await;
+async fn wrong_credentials_are_502_and_never_echoed(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).users(2).build().await;
     let bad = "00BadTokenThatOktaRefuses-x9q7";
     let created = gw
         .post(
@@ -139,8 +133,8 @@ async fn wrong_credentials_are_502_and_never_echoed(db: Db) {
     gw.stop().await;
 }
 
-async fn okta_server_errors_are_502_after_retries(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn okta_server_errors_are_502_after_retries(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     gw.connect("acme").await;
     gw.admin(
         Method::PUT,
@@ -167,8 +161,8 @@ async fn okta_server_errors_are_502_after_retries(db: Db) {
     gw.stop().await;
 }
 
-async fn an_unreachable_org_is_502(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn an_unreachable_org_is_502(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     // A port nobody listens on (bound, then released).
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
@@ -191,17 +185,14 @@ async fn an_unreachable_org_is_502(db: Db) {
     gw.stop().await;
 }
 
-async fn a_request_over_the_time_limit_is_504(db: Db) {
+async fn a_request_over_the_time_limit_is_504(db: TestDatabase) {
     let mut settings = dev_settings();
     settings.request_timeout = std::time::Duration::from_millis(500);
-    let gw = Gw::start_with(
-        &db,
-        Options {
-            settings,
-            ..Options::default()
-        },
-    )
-    .await;
+    let gw = TestGateway::builder()
+        .database(&db)
+        .settings(settings)
+        .build()
+        .await;
     gw.connect("acme").await;
     gw.admin(
         Method::PUT,
@@ -214,15 +205,16 @@ async fn a_request_over_the_time_limit_is_504(db: Db) {
     gw.stop().await;
 }
 
-async fn okta_s_rate_limit_is_waited_out_then_passed_on(db: Db) {
-    let gw = Gw::start_with(
-        &db,
-        Options {
+async fn okta_s_rate_limit_is_waited_out_then_passed_on(db: TestDatabase) {
+    let gw = TestGateway::builder()
+        .database(&db)
+        .emulator(EmulatorConfig {
+            rate_limit: RateLimitMode::Off,
             rate_limit_window: std::time::Duration::from_secs(1),
-            ..Options::default()
-        },
-    )
-    .await;
+            ..EmulatorConfig::default()
+        })
+        .build()
+        .await;
     gw.connect("acme").await;
     // One 429: the gateway waits for the reset and the caller sees the answer.
     gw.admin(

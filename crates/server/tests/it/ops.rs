@@ -5,12 +5,12 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Backend, Db, Gw, Key, both_backends};
+use crate::common::{Backend, Key, TestDatabase, TestGateway, both_backends};
 
 both_backends!(health_and_readiness, metrics_count_requests_by_route);
 
-async fn health_and_readiness(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn health_and_readiness(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     for path in ["/healthz", "/readyz"] {
         let r = gw.send(Method::GET, path, Key::None, None).await;
         assert_eq!(r.ok(200), &json!({"status": "ok"}), "{path}");
@@ -25,8 +25,8 @@ async fn health_and_readiness(db: Db) {
     gw.stop().await;
 }
 
-async fn metrics_count_requests_by_route(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn metrics_count_requests_by_route(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let conn = gw.connect("acme").await;
     gw.get("/v1/connections").await.ok(200);
     gw.get(&format!("/v1/connections/{conn}")).await.ok(200);
@@ -120,8 +120,8 @@ fn operations(doc: &Value) -> BTreeSet<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_is_3_1_and_lists_every_route() {
-    crate::support::run(Backend::Sqlite, |db| async move {
-        let gw = Gw::start(&db).await;
+    crate::common::with_database(Backend::Sqlite, |db| async move {
+        let gw = TestGateway::builder().database(&db).build().await;
         let r = gw.send(Method::GET, "/openapi.json", Key::None, None).await;
         let doc = r.ok(200).clone();
         assert!(r.header("content-type").starts_with("application/json"));
@@ -186,5 +186,31 @@ fn operation_summaries_are_one_line() {
             assert!(!summary.is_empty(), "{method} {path} has no summary");
             assert!(!summary.contains('\n'), "{method} {path}: {summary:?}");
         }
+    }
+}
+
+/// The document's `Problem.code` is the `ErrorCode` enum, listing every code a problem can carry.
+#[test]
+fn the_openapi_document_lists_every_error_code() {
+    let doc = serde_json::to_value(spindle_server::openapi::document()).expect("JSON");
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["Problem"]["properties"]["code"]["$ref"], "#/components/schemas/ErrorCode",
+        "{}",
+        schemas["Problem"]
+    );
+    let listed: Vec<&str> = schemas["ErrorCode"]["enum"]
+        .as_array()
+        .expect("ErrorCode is an enum of strings")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let codes: Vec<&str> = spindle_server::ErrorCode::ALL
+        .iter()
+        .map(|code| code.as_str())
+        .collect();
+    assert_eq!(listed, codes);
+    for code in ["invalid_input", "okta_error", "org_url_refused", "internal"] {
+        assert!(listed.contains(&code), "{code}");
     }
 }

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{Db, Gw, Key, Options, both_backends};
+use crate::common::{Key, TestDatabase, TestGateway, both_backends};
 
 both_backends!(
     a_get_with_a_query_pages_with_next,
@@ -12,15 +12,8 @@ both_backends!(
     paths_outside_the_org_api_are_refused,
 );
 
-async fn a_get_with_a_query_pages_with_next(db: Db) {
-    let gw = Gw::start_with(
-        &db,
-        Options {
-            users: 5,
-            ..Options::default()
-        },
-    )
-    .await;
+async fn a_get_with_a_query_pages_with_next(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).users(5).build().await;
     gw.connect("acme").await;
     let first = gw
         .send(
@@ -99,8 +92,8 @@ async fn a_get_with_a_query_pages_with_next(db: Db) {
     gw.stop().await;
 }
 
-async fn a_post_creates_and_okta_errors_stay_in_the_envelope(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn a_post_creates_and_okta_errors_stay_in_the_envelope(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     gw.connect("acme").await;
     let created = gw
         .post(
@@ -146,8 +139,8 @@ async fn a_post_creates_and_okta_errors_stay_in_the_envelope(db: Db) {
     gw.stop().await;
 }
 
-async fn the_read_only_key_may_only_get(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn the_read_only_key_may_only_get(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     gw.connect("acme").await;
     for method in ["POST", "PUT", "PATCH", "DELETE"] {
         let body = if method == "DELETE" {
@@ -168,8 +161,8 @@ async fn the_read_only_key_may_only_get(db: Db) {
     gw.stop().await;
 }
 
-async fn paths_outside_the_org_api_are_refused(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn paths_outside_the_org_api_are_refused(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     gw.connect("acme").await;
     for path in [
         "https://evil.example/api/v1/users",

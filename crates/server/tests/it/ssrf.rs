@@ -4,10 +4,10 @@
 
 use secrecy::SecretString;
 use serde_json::json;
-use spindle_server::OrgUrlPolicy;
+use spindle_server::{OrgUrlPolicy, Settings};
 use spindle_store::NewConnection;
 
-use crate::support::{Db, Gw, Options, both_backends, dev_settings};
+use crate::common::{TestDatabase, TestGateway, both_backends, dev_settings};
 
 both_backends!(
     the_strict_policy_refuses_internal_and_foreign_org_urls,
@@ -15,20 +15,21 @@ both_backends!(
     the_development_flag_admits_loopback,
 );
 
-fn strict() -> Options {
+fn strict() -> Settings {
     let mut settings = dev_settings();
     settings.policy = OrgUrlPolicy {
         allow_private: false,
         allowed_domains: vec!["localhost".to_owned()],
     };
-    Options {
-        settings,
-        ..Options::default()
-    }
+    settings
 }
 
-async fn the_strict_policy_refuses_internal_and_foreign_org_urls(db: Db) {
-    let gw = Gw::start_with(&db, strict()).await;
+async fn the_strict_policy_refuses_internal_and_foreign_org_urls(db: TestDatabase) {
+    let gw = TestGateway::builder()
+        .database(&db)
+        .settings(strict())
+        .build()
+        .await;
     let emulator = gw.emu.url();
     for org_url in [
         emulator.as_str(),
@@ -68,8 +69,12 @@ async fn the_strict_policy_refuses_internal_and_foreign_org_urls(db: Db) {
     gw.stop().await;
 }
 
-async fn a_stored_connection_is_checked_again_when_used(db: Db) {
-    let gw = Gw::start_with(&db, strict()).await;
+async fn a_stored_connection_is_checked_again_when_used(db: TestDatabase) {
+    let gw = TestGateway::builder()
+        .database(&db)
+        .settings(strict())
+        .build()
+        .await;
     // A connection stored while the policy was looser (or whose name now resolves elsewhere).
     let stored = gw
         .store
@@ -103,8 +108,8 @@ async fn a_stored_connection_is_checked_again_when_used(db: Db) {
     gw.stop().await;
 }
 
-async fn the_development_flag_admits_loopback(db: Db) {
-    let gw = Gw::start(&db).await;
+async fn the_development_flag_admits_loopback(db: TestDatabase) {
+    let gw = TestGateway::builder().database(&db).build().await;
     let created = gw
         .post(
             "/v1/connections",

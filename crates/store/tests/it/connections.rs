@@ -359,8 +359,8 @@ async fn ciphertext_moved_to_another_row_fails(db: TestDb) {
         .map(|(i, b)| format!("{:02x}", if i == last { b ^ 1 } else { *b }))
         .collect();
     let literal = match db.kind {
-        crate::harness::Kind::Sqlite => format!("X'{hex}'"),
-        crate::harness::Kind::Postgres => format!("'\\x{hex}'::bytea"),
+        spindle_store::Backend::Sqlite => format!("X'{hex}'"),
+        _ => format!("'\\x{hex}'::bytea"),
     };
     db.raw_execute(&format!(
         "UPDATE connections SET credentials = {literal} WHERE id = '{}'",

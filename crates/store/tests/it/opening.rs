@@ -62,24 +62,13 @@ async fn in_memory_database_works_for_tests() {
 
 #[tokio::test]
 async fn a_missing_postgres_database_is_created() {
-    let admin_url = std::env::var("SPINDLE_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let mut admin = match <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await {
-        Ok(c) => c,
-        Err(e) => {
-            let msg = format!("PostgreSQL is not reachable at {admin_url} ({e})");
-            assert!(
-                std::env::var("SPINDLE_NO_SKIP").as_deref() != Ok("1"),
-                "{msg}"
-            );
-            eprintln!("SKIPPED: {msg}; set SPINDLE_TEST_POSTGRES_URL");
-            return;
-        }
+    let Some((mut admin, admin_url)) = spindle_store::testing::postgres_admin().await else {
+        return;
     };
-    let name = format!("spindle_test_autocreate_{}", std::process::id());
-    let mut url = url::Url::parse(&admin_url).expect("url");
-    url.set_path(&format!("/{name}"));
-    let result = Store::connect(url.as_str(), MasterKey::generate()).await;
+    // A name no database has yet: connecting must create it.
+    let name = spindle_store::testing::unique_database_name();
+    let url = spindle_store::testing::database_url(&admin_url, &name);
+    let result = Store::connect(&url, MasterKey::generate()).await;
     if let Ok(store) = &result {
         assert_eq!(store.backend(), Backend::Postgres);
         assert!(
