@@ -254,9 +254,8 @@ fn option_of(field: &str) -> &'static str {
 fn refused(error: ApiError) -> CliError {
     let problem = error.problem();
     if problem.status >= 500 {
-        return CliError::Execute(
-            "the connection could not be stored (the error logged above says why)".to_owned(),
-        );
+        let why = error.internal_detail().unwrap_or(&problem.detail);
+        return CliError::Execute(format!("the connection could not be stored: {why}"));
     }
     if problem.status == 409 {
         return CliError::BadInput(format!(
@@ -325,9 +324,9 @@ pub async fn clients(
 pub fn unusable(name: &str, error: &ApiError) -> CliError {
     let problem = error.problem();
     if problem.status >= 500 {
-        CliError::Execute(format!(
-            "connection `{name}` cannot be used (the error logged above says why)"
-        ))
+        // The operator running the CLI reads the server side's detail too.
+        let why = error.internal_detail().unwrap_or(&problem.detail);
+        CliError::Execute(format!("connection `{name}` cannot be used: {why}"))
     } else {
         CliError::Connection(format!("connection `{name}`: {}", problem.detail))
     }

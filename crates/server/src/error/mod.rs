@@ -237,6 +237,12 @@ impl ApiError {
         self.0.code
     }
 
+    /// What went wrong on the server's side, for whoever reads the server's log: an operator
+    /// running the gateway's code locally (the CLI) may be shown it; an API caller never is.
+    pub fn internal_detail(&self) -> Option<&str> {
+        self.0.internal.as_deref()
+    }
+
     /// The problem document.
     pub fn problem(&self) -> Problem {
         let e = &self.0;
