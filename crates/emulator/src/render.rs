@@ -393,3 +393,11 @@ pub(crate) fn app_link_json(org: &Org, app: &App, user: &User, base: &str) -> Va
         "sortOrder": 0,
     })
 }
+
+/// A user's device-based blocks (`GET /users/{id}/blocks`).
+pub(crate) fn blocks_json(user: &User) -> Vec<Value> {
+    user.blocks
+        .iter()
+        .map(|b| serde_json::json!({ "type": "DEVICE_BASED", "appliesTo": b.applies_to }))
+        .collect()
+}

@@ -18,24 +18,20 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::oauth::BearerPrincipal;
 use super::page;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_bytes, json_ok, parse_json};
-use crate::server::Shared;
+use crate::oauth::gate::BearerPrincipal;
+use crate::state::Shared;
+use crate::store::AerialOrg;
 use crate::store::Org;
-use crate::store::ext::AerialOrg;
+use crate::store::aerial_account_client;
 use crate::util::{fmt_ts, now_secs};
-
-/// The token client id of an account's tokens.
-pub(crate) fn account_client(account: &str) -> String {
-    format!("aerial:{account}")
-}
 
 fn authorize(principal: Option<Extension<BearerPrincipal>>, account: &str) -> ApiResult<()> {
     match principal {
         None => Err(ApiError::new(error::E0000011)),
-        Some(Extension(p)) if p.client_id == account_client(account) => Ok(()),
+        Some(Extension(p)) if p.client_id == aerial_account_client(account) => Ok(()),
         Some(_) => Err(ApiError::new(error::E0000006)),
     }
 }
@@ -50,14 +46,13 @@ fn org_json(account: &str, o: &AerialOrg, base: &str) -> Value {
         "domain": o.domain,
         "status": o.status,
         "createdDate": fmt_ts(o.created),
-        "createdBy": account_client(account),
+        "createdBy": aerial_account_client(account),
         "_links": {"self": {"href": format!("{base}/aerial/{account}/api/v1/orgs/{}", o.id)}},
     })
 }
 
-fn account<'a>(org: &'a mut Org, id: &str) -> ApiResult<&'a mut crate::store::ext::AerialAccount> {
-    org.ext
-        .aerial
+fn account<'a>(org: &'a mut Org, id: &str) -> ApiResult<&'a mut crate::store::AerialAccount> {
+    org.aerial
         .get_mut(id)
         .ok_or_else(|| ApiError::not_found(id, "Account"))
 }

@@ -10,20 +10,14 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::page;
-use super::users::find as find_user;
-use super::users_list::compile;
+use super::search::compile;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content, parse_json};
 use crate::query::{self, Dialect, Record, Val};
 use crate::render::{app_group_json, app_json, app_user_json};
-use crate::server::Shared;
-use crate::store::{App, AppGroupAssignment, AppUserAssignment, Org};
+use crate::state::Shared;
+use crate::store::{App, AppGroupAssignment, AppUserAssignment};
 use crate::util::now_secs;
-
-fn find(org: &Org, id: &str) -> ApiResult<u64> {
-    org.app_seq(id)
-        .ok_or_else(|| ApiError::not_found(id, "AppInstance"))
-}
 
 impl Record for App {
     fn field(&self, attr: &str) -> Option<Val<'_>> {
@@ -203,7 +197,7 @@ pub(crate) async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let seq = find(&org, &id)?;
+    let seq = org.find_app(&id)?;
     let app = org
         .apps
         .get(&seq)
@@ -217,12 +211,12 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
+    let seq = org.find_app(&id)?;
     if org.apps.get(&seq).is_some_and(|a| a.status == "ACTIVE") {
         return Err(ApiError::new(error::E0000056)
             .cause("The application must be deactivated before deletion."));
     }
-    org.remove_app(seq);
+    org.delete_app(seq);
     Ok(no_content())
 }
 
@@ -238,11 +232,8 @@ pub(crate) async fn lifecycle(
     };
     let now = now_secs();
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
-    if let Some(app) = org.apps.get_mut(&seq) {
-        app.status = status.into();
-        app.last_updated = now;
-    }
+    let seq = org.find_app(&id)?;
+    org.set_app_status(seq, status, now);
     Ok(json_ok(&serde_json::json!({})))
 }
 
@@ -323,8 +314,8 @@ pub(crate) async fn assign_group(
         .unwrap_or_default();
     let now = now_secs();
     let mut org = s.org.write();
-    let a = find(&org, &aid)?;
-    let g = super::groups::find(&org, &gid)?;
+    let a = org.find_app(&aid)?;
+    let g = org.find_group(&gid)?;
     let groups = org.app_groups.entry(a).or_default();
     let priority = v
         .get("priority")
@@ -358,7 +349,7 @@ pub(crate) async fn groups(
     let limit = page::limit(&params, 20, 200)?;
     let after = page::decode_seq(&params, "app-groups")?;
     let org = s.org.read();
-    let a = find(&org, &aid)?;
+    let a = org.find_app(&aid)?;
     let app = org
         .apps
         .get(&a)
@@ -400,8 +391,8 @@ pub(crate) async fn unassign_group(
     Path((aid, gid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let a = find(&org, &aid)?;
-    let g = super::groups::find(&org, &gid)?;
+    let a = org.find_app(&aid)?;
+    let g = org.find_group(&gid)?;
     if let Some(m) = org.app_groups.get_mut(&a) {
         m.remove(&g);
     }
@@ -417,8 +408,8 @@ fn assign_user_inner(
 ) -> ApiResult<Response> {
     let now = now_secs();
     let mut org = s.org.write();
-    let a = find(&org, aid)?;
-    let u = find_user(&org, uid)?;
+    let a = org.find_app(aid)?;
+    let u = org.find_user(uid)?;
     let users = org.app_users.entry(a).or_default();
     let created = users.get(&u).map_or(now, |x| x.created);
     users.insert(
@@ -479,7 +470,7 @@ pub(crate) async fn users(
     let limit = page::limit(&params, 50, 500)?;
     let after = page::decode_seq(&params, "app-users")?;
     let org = s.org.read();
-    let a = find(&org, &aid)?;
+    let a = org.find_app(&aid)?;
     let app = org
         .apps
         .get(&a)
@@ -520,8 +511,8 @@ pub(crate) async fn unassign_user(
     Path((aid, uid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let a = find(&org, &aid)?;
-    let u = find_user(&org, &uid)?;
+    let a = org.find_app(&aid)?;
+    let u = org.find_user(&uid)?;
     if let Some(m) = org.app_users.get_mut(&a) {
         m.remove(&u);
     }

@@ -16,20 +16,15 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::page;
-use super::users::find as find_user;
-use super::users_list::compile;
+use super::search::compile;
+use crate::background::run_rules_later;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content, parse_json};
 use crate::query::{self, Dialect, Record, Val};
 use crate::render::{GroupView, UserLinks, UserView, app_json};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{Group, GroupType, Org};
 use crate::util::now_secs;
-
-pub(crate) fn find(org: &Org, id: &str) -> ApiResult<u64> {
-    org.group_seq(id)
-        .ok_or_else(|| ApiError::not_found(id, "UserGroup"))
-}
 
 impl Record for Group {
     fn field(&self, attr: &str) -> Option<Val<'_>> {
@@ -140,7 +135,7 @@ pub(crate) async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let seq = find(&org, &id)?;
+    let seq = org.find_group(&id)?;
     let group = org
         .groups
         .get(&seq)
@@ -161,7 +156,7 @@ pub(crate) async fn replace(
 ) -> ApiResult<Response> {
     let now = now_secs();
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
+    let seq = org.find_group(&id)?;
     if org
         .groups
         .get(&seq)
@@ -193,7 +188,7 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
+    let seq = org.find_group(&id)?;
     if org
         .groups
         .get(&seq)
@@ -355,7 +350,7 @@ pub(crate) async fn members(
     let limit = page::limit(&params, 1000, 1000)?;
     let after = page::decode_seq(&params, "members")?;
     let org = s.org.read();
-    let g = find(&org, &id)?;
+    let g = org.find_group(&id)?;
     let range = (Bound::Excluded(after), Bound::Unbounded);
     let seqs: Box<dyn Iterator<Item = u64>> = if g == org.everyone {
         Box::new(org.users.range(range).map(|(k, _)| *k))
@@ -409,17 +404,7 @@ pub(crate) async fn assign(
     State(s): State<Arc<Shared>>,
     Path((gid, uid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let now = now_secs();
-    let mut org = s.org.write();
-    let g = find(&org, &gid)?;
-    let u = find_user(&org, &uid)?;
-    membership_guard(&org, g)?;
-    if org.add_member(g, u)
-        && let Some(group) = org.groups.get_mut(&g)
-    {
-        group.last_membership_updated = now;
-    }
-    Ok(no_content())
+    change_membership(&s, &gid, &uid, true)
 }
 
 /// `DELETE /api/v1/groups/{groupId}/users/{userId}` → 204.
@@ -427,16 +412,16 @@ pub(crate) async fn unassign(
     State(s): State<Arc<Shared>>,
     Path((gid, uid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let now = now_secs();
+    change_membership(&s, &gid, &uid, false)
+}
+
+fn change_membership(s: &Arc<Shared>, gid: &str, uid: &str, add: bool) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let g = find(&org, &gid)?;
-    let u = find_user(&org, &uid)?;
+    let g = org.find_group(gid)?;
+    let u = org.find_user(uid)?;
     membership_guard(&org, g)?;
-    if org.remove_member(g, u)
-        && let Some(group) = org.groups.get_mut(&g)
-    {
-        group.last_membership_updated = now;
-    }
+    org.change_membership(g, u, add, now_secs());
+    run_rules_later(s, &org);
     Ok(no_content())
 }
 
@@ -450,7 +435,7 @@ pub(crate) async fn apps(
     let limit = page::limit(&params, 20, 200)?;
     let after = page::decode_seq(&params, "group-apps")?;
     let org = s.org.read();
-    let g = find(&org, &id)?;
+    let g = org.find_group(&id)?;
     let seqs: Vec<u64> = org
         .apps_of_group(g)
         .into_iter()

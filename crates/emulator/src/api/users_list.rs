@@ -9,11 +9,12 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::page;
+use super::search::compile;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_bytes};
 use crate::query::{self, Dialect, Record, Val};
 use crate::render::{UserLinks, UserView};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{Status, User};
 
 impl Record for User {
@@ -34,16 +35,6 @@ impl Record for User {
                 .map(Val::Json),
         }
     }
-}
-
-/// Parses and checks a `filter`/`search` expression the way Okta reports problems.
-pub(crate) fn compile(src: &str, dialect: Dialect) -> ApiResult<query::Expr> {
-    let expr = query::parse(src).map_err(ApiError::bad_search)?;
-    dialect.check(&expr).map_err(ApiError::bad_search)?;
-    if query::invalid_date(&expr).is_some() {
-        return Err(ApiError::new(error::E0000030));
-    }
-    Ok(expr)
 }
 
 /// Sort key for `sortBy`: ASCII order, case-insensitive; timestamps as sortable numbers.

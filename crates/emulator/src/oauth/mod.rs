@@ -19,6 +19,7 @@ pub mod client_assertion;
 pub mod dpop;
 #[cfg(test)]
 mod dpop_tests;
+pub(crate) mod gate;
 mod jwt;
 pub mod myaccount;
 pub mod replay;

@@ -90,7 +90,7 @@ pub(super) const COVERED: &[(&str, &str)] = &[
     ("GET", "/api/v1/apps/*/users"),
     ("POST", "/api/v1/apps/*/users/*"),
     ("DELETE", "/api/v1/apps/*/users/*"),
-    // part 2: group rules, factors, grants, user types, linked objects
+    // group rules, factors, grants, user types, linked objects
     ("GET", "/api/v1/groups/rules"),
     ("POST", "/api/v1/groups/rules"),
     ("GET", "/api/v1/groups/rules/*"),

@@ -1,4 +1,4 @@
-//! Part 2's response bodies (app grants, group rules, user grants/clients/refresh tokens,
+//! Response bodies of app grants, group rules, user grants/clients/refresh tokens,
 //! factors, linked objects, user types) validated against the official OpenAPI document.
 
 use reqwest::Method;
@@ -71,7 +71,7 @@ fn id(v: &Value) -> String {
 }
 
 #[tokio::test]
-async fn part2_responses_match_the_official_schema() {
+async fn grant_rule_factor_link_and_type_bodies_match_the_official_schema() {
     let Some(shared) = shared_dir() else {
         return skip(
             "../shared/okta/spec (the official document) is missing; set SPINDLE_SHARED_DIR",
@@ -283,7 +283,7 @@ async fn part2_responses_match_the_official_schema() {
     .await;
 
     eprintln!(
-        "{} part-2 response bodies checked against the official schema",
+        "{} grant, rule, factor, link and type bodies checked against the official schema",
         r.checked
     );
     assert!(r.checked >= 20, "only {} bodies had a schema", r.checked);
