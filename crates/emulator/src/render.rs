@@ -72,6 +72,17 @@ pub(crate) struct UserView<'a> {
     pub links: UserLinks,
 }
 
+impl<'a> UserView<'a> {
+    /// A user as lists render it (only the `self` link).
+    pub(crate) fn listed(user: &'a User, base: &'a str) -> Self {
+        UserView {
+            user,
+            base,
+            links: UserLinks::SelfOnly,
+        }
+    }
+}
+
 impl Serialize for UserView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let u = self.user;

@@ -14,13 +14,12 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::page;
+use super::page::{self, SeqPage};
 use crate::error::{self, ApiError, ApiResult};
-use crate::http::{BaseUrl, Params, json_bytes, json_ok, parse_json};
+use crate::http::{BaseUrl, Params, json_ok, parse_json};
 use crate::oauth::gate::BearerPrincipal;
 use crate::state::Shared;
 use crate::store::AerialOrg;
@@ -74,8 +73,7 @@ pub(crate) async fn list(
     Path(acc): Path<String>,
 ) -> ApiResult<Response> {
     authorize(principal, &acc)?;
-    let limit = page::limit(&params, 25, 100)?;
-    let after = page::decode_seq(&params, "aerialorgs")?;
+    let page = SeqPage::read(&params, "aerialorgs", 25, 100)?;
     let filter = match params
         .get("filter")
         .map(str::trim)
@@ -86,33 +84,20 @@ pub(crate) async fn list(
     };
     let mut org = s.org.write();
     let a = account(&mut org, &acc)?;
-    let mut rows = Vec::new();
-    let mut last = 0;
-    let mut next = None;
-    for (seq, o) in a.orgs.range(after + 1..) {
-        if let Some(f) = &filter
-            && !f.matches(o)
-        {
-            continue;
-        }
-        if rows.len() == limit {
-            next = Some(page::encode("aerialorgs", &last.to_string()));
-            break;
-        }
-        last = *seq;
-        rows.push(org_json(&acc, o, &base));
-    }
-    let bytes = serde_json::to_vec(&rows).map_err(|_| ApiError::new(error::E0000009))?;
-    let mut resp = json_bytes(StatusCode::OK, bytes);
-    page::link_headers(
-        &mut resp,
+    let (rows, next) = page.take(
+        a.orgs
+            .range(page.after + 1..)
+            .filter(|(_, o)| filter.as_ref().is_none_or(|f| f.matches(o)))
+            .map(|(seq, o)| (*seq, org_json(&acc, o, &base))),
+    );
+    page::respond(
         &base,
         &format!("/aerial/{acc}/api/v1/orgs"),
         &params,
-        limit,
+        page.limit,
+        &rows,
         next.as_deref(),
-    );
-    Ok(resp)
+    )
 }
 
 /// A `GET /orgs` filter: `status eq "ACTIVE"|"INACTIVE"`, `aerialOrg eq true|false` (no

@@ -5,14 +5,13 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::page;
+use super::page::{self, SeqPage};
 use super::search::compile;
 use crate::error::{self, ApiError, ApiResult};
-use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content, parse_json};
+use crate::http::{BaseUrl, Params, json_ok, no_content, parse_json};
 use crate::query::{self, Dialect, Record, Val};
 use crate::render::{app_group_json, app_json, app_user_json};
 use crate::state::Shared;
@@ -237,28 +236,13 @@ pub(crate) async fn lifecycle(
     Ok(json_ok(&serde_json::json!({})))
 }
 
-fn finish(
-    base: &str,
-    path: &str,
-    params: &Params,
-    limit: usize,
-    rows: &[Value],
-    next: Option<String>,
-) -> ApiResult<Response> {
-    let bytes = serde_json::to_vec(rows).map_err(|_| ApiError::new(error::E0000009))?;
-    let mut resp = json_bytes(StatusCode::OK, bytes);
-    page::link_headers(&mut resp, base, path, params, limit, next.as_deref());
-    Ok(resp)
-}
-
 /// `GET /api/v1/apps` with `q` (name/label prefix), `filter`, `limit` (max 200), `after`.
 pub(crate) async fn list(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
     params: Params,
 ) -> ApiResult<Response> {
-    let limit = page::limit(&params, 200, 200)?;
-    let after = page::decode_seq(&params, "apps")?;
+    let page = SeqPage::read(&params, "apps", 200, 200)?;
     let expr = params
         .get("filter")
         .filter(|f| !f.is_empty())
@@ -266,29 +250,26 @@ pub(crate) async fn list(
         .transpose()?;
     let q = params.get("q").map(str::to_lowercase);
     let org = s.org.read();
-    let mut rows = Vec::new();
-    let mut last = None;
-    let mut more = false;
-    for app in org.apps.range(after + 1..).map(|(_, a)| a) {
-        let q_ok = q.as_ref().is_none_or(|q| {
-            app.name().to_lowercase().starts_with(q) || app.label().to_lowercase().starts_with(q)
-        });
-        if !q_ok || !expr.as_ref().is_none_or(|e| query::matches(e, app, false)) {
-            continue;
-        }
-        if rows.len() == limit {
-            more = true;
-            break;
-        }
-        rows.push(app_json(app, &base, false));
-        last = Some(app.seq);
-    }
-    let next = if more {
-        last.map(|s| page::encode("apps", &s.to_string()))
-    } else {
-        None
-    };
-    finish(&base, "/api/v1/apps", &params, limit, &rows, next)
+    let (rows, next) = page.take(
+        org.apps
+            .range(page.after + 1..)
+            .map(|(_, a)| a)
+            .filter(|app| {
+                q.as_ref().is_none_or(|q| {
+                    app.name().to_lowercase().starts_with(q)
+                        || app.label().to_lowercase().starts_with(q)
+                }) && expr.as_ref().is_none_or(|e| query::matches(e, *app, false))
+            })
+            .map(|app| (app.seq, app_json(app, &base, false))),
+    );
+    page::respond(
+        &base,
+        "/api/v1/apps",
+        &params,
+        page.limit,
+        &rows,
+        next.as_deref(),
+    )
 }
 
 fn profile_of(body: &Bytes) -> ApiResult<Map<String, Value>> {
@@ -346,42 +327,30 @@ pub(crate) async fn groups(
     params: Params,
     Path(aid): Path<String>,
 ) -> ApiResult<Response> {
-    let limit = page::limit(&params, 20, 200)?;
-    let after = page::decode_seq(&params, "app-groups")?;
+    let page = SeqPage::read(&params, "app-groups", 20, 200)?;
     let org = s.org.read();
     let a = org.find_app(&aid)?;
     let app = org
         .apps
         .get(&a)
         .ok_or_else(|| ApiError::not_found(&aid, "AppInstance"))?;
-    let all: Vec<(u64, &AppGroupAssignment)> = org
+    let rows = org
         .app_groups
         .get(&a)
-        .map(|m| m.range(after + 1..).map(|(k, v)| (*k, v)).collect())
-        .unwrap_or_default();
-    let taken = &all[..all.len().min(limit)];
-    let rows: Vec<Value> = taken
-        .iter()
+        .into_iter()
+        .flat_map(|m| m.range(page.after + 1..))
         .filter_map(|(g, asg)| {
-            org.groups
-                .get(g)
-                .map(|group| app_group_json(app, group, asg, &base))
-        })
-        .collect();
-    let next = (all.len() > limit)
-        .then(|| {
-            taken
-                .last()
-                .map(|(g, _)| page::encode("app-groups", &g.to_string()))
-        })
-        .flatten();
-    finish(
+            let group = org.groups.get(g)?;
+            Some((*g, app_group_json(app, group, asg, &base)))
+        });
+    let (rows, next) = page.take(rows);
+    page::respond(
         &base,
         &format!("/api/v1/apps/{aid}/groups"),
         &params,
-        limit,
+        page.limit,
         &rows,
-        next,
+        next.as_deref(),
     )
 }
 
@@ -467,41 +436,30 @@ pub(crate) async fn users(
     params: Params,
     Path(aid): Path<String>,
 ) -> ApiResult<Response> {
-    let limit = page::limit(&params, 50, 500)?;
-    let after = page::decode_seq(&params, "app-users")?;
+    let page = SeqPage::read(&params, "app-users", 50, 500)?;
     let org = s.org.read();
     let a = org.find_app(&aid)?;
     let app = org
         .apps
         .get(&a)
         .ok_or_else(|| ApiError::not_found(&aid, "AppInstance"))?;
-    let all: Vec<(u64, &AppUserAssignment)> = org
+    let rows = org
         .app_users
         .get(&a)
-        .map(|m| m.range(after + 1..).map(|(k, v)| (*k, v)).collect())
-        .unwrap_or_default();
-    let taken = &all[..all.len().min(limit)];
-    let rows: Vec<Value> = taken
-        .iter()
+        .into_iter()
+        .flat_map(|m| m.range(page.after + 1..))
         .filter_map(|(u, asg)| {
-            org.user(*u)
-                .map(|user| app_user_json(app, user, asg, &base))
-        })
-        .collect();
-    let next = (all.len() > limit)
-        .then(|| {
-            taken
-                .last()
-                .map(|(u, _)| page::encode("app-users", &u.to_string()))
-        })
-        .flatten();
-    finish(
+            let user = org.user(*u)?;
+            Some((*u, app_user_json(app, user, asg, &base)))
+        });
+    let (rows, next) = page.take(rows);
+    page::respond(
         &base,
         &format!("/api/v1/apps/{aid}/users"),
         &params,
-        limit,
+        page.limit,
         &rows,
-        next,
+        next.as_deref(),
     )
 }
 

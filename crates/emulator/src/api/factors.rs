@@ -210,9 +210,7 @@ pub(crate) async fn unenroll(
     let mut org = s.org.write();
     let (uid, _) = user(&org, &uid)?;
     let seq = org.find_factor(&uid, &fid)?;
-    org.factors.remove(&seq);
-    org.pushes.remove_factor(&fid);
-    org.factor_limits.clear_factor(&fid);
+    org.remove_factor(seq);
     Ok(no_content())
 }
 

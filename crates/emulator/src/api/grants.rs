@@ -9,13 +9,12 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::page;
-use crate::error::{self, ApiError, ApiResult};
-use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content};
+use super::page::{self, SeqPage};
+use crate::error::{ApiError, ApiResult};
+use crate::http::{BaseUrl, Params, json_ok, no_content};
 use crate::state::Shared;
 use crate::store::{RefreshToken, UserGrant};
 use crate::util::fmt_ts;
@@ -88,26 +87,12 @@ fn paged(
     base: &str,
     path: &str,
     params: &Params,
-    kind: &str,
+    kind: &'static str,
     rows: impl Iterator<Item = (u64, Value)>,
 ) -> ApiResult<Response> {
-    let limit = page::limit(params, 20, 200)?;
-    let after = page::decode_seq(params, kind)?;
-    let mut out = Vec::new();
-    let mut next = None;
-    let mut last = 0;
-    for (seq, v) in rows.filter(|(s, _)| *s > after) {
-        if out.len() == limit {
-            next = Some(page::encode(kind, &last.to_string()));
-            break;
-        }
-        last = seq;
-        out.push(v);
-    }
-    let bytes = serde_json::to_vec(&out).map_err(|_| ApiError::new(error::E0000009))?;
-    let mut resp = json_bytes(StatusCode::OK, bytes);
-    page::link_headers(&mut resp, base, path, params, limit, next.as_deref());
-    Ok(resp)
+    let page = SeqPage::read(params, kind, 20, 200)?;
+    let (rows, next) = page.take(rows.filter(|(s, _)| *s > page.after));
+    page::respond(base, path, params, page.limit, &rows, next.as_deref())
 }
 
 /// `GET /api/v1/users/{userId}/grants?scopeId=&expand=&after=&limit=`

@@ -19,13 +19,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::page;
+use super::page::{self, SeqPage};
 use crate::background::run_rules_later;
 use crate::el::rule::{
     MAX_RULES_PER_ORG, RuleDefinition, RuleError, RuleStatus, check_replace, parse_rule_body,
 };
 use crate::error::{self, ApiError, ApiResult};
-use crate::http::{BaseUrl, Params, json_bytes, json_ok, json_status, no_content, parse_json};
+use crate::http::{BaseUrl, Params, json_ok, json_status, no_content, parse_json};
 use crate::state::Shared;
 use crate::store::StoredRule;
 use crate::store::{GroupType, Org};
@@ -159,43 +159,28 @@ pub(crate) async fn list(
     BaseUrl(base): BaseUrl,
     params: Params,
 ) -> ApiResult<Response> {
-    let limit = page::limit(&params, 50, 200)?;
-    let after = page::decode_seq(&params, "rules")?;
+    let page = SeqPage::read(&params, "rules", 50, 200)?;
     let search = params.get("search").map(str::to_lowercase);
     let expand = expands(&params);
     let org = s.org.read();
-    let mut rows = Vec::new();
-    let mut next = None;
-    for (seq, r) in org.rules.range(after + 1..) {
-        if let Some(q) = &search
-            && !r.definition.name.to_lowercase().contains(q.as_str())
-        {
-            continue;
-        }
-        if rows.len() == limit {
-            next = Some(page::encode("rules", &(seq - 1).to_string()));
-            break;
-        }
-        rows.push((*seq, rule_json(&org, r, expand)));
-    }
-    // The cursor is the last returned row's seq.
-    if next.is_some()
-        && let Some((last, _)) = rows.last()
-    {
-        next = Some(page::encode("rules", &last.to_string()));
-    }
-    let rows: Vec<Value> = rows.into_iter().map(|(_, v)| v).collect();
-    let bytes = serde_json::to_vec(&rows).map_err(|_| ApiError::new(error::E0000009))?;
-    let mut resp = json_bytes(StatusCode::OK, bytes);
-    page::link_headers(
-        &mut resp,
+    let (rows, next) = page.take(
+        org.rules
+            .range(page.after + 1..)
+            .filter(|(_, r)| {
+                search
+                    .as_ref()
+                    .is_none_or(|q| r.definition.name.to_lowercase().contains(q.as_str()))
+            })
+            .map(|(seq, r)| (*seq, rule_json(&org, r, expand))),
+    );
+    page::respond(
         &base,
         "/api/v1/groups/rules",
         &params,
-        limit,
+        page.limit,
+        &rows,
         next.as_deref(),
-    );
-    Ok(resp)
+    )
 }
 
 /// `PUT /api/v1/groups/rules/{id}`: INACTIVE rules only; `actions` can't change.

@@ -1,6 +1,7 @@
 //! OAuth 2.0 over HTTP: `POST /oauth2/v1/token` (client credentials + `private_key_jwt`,
-//! optional DPoP), `Authorization: Bearer|DPoP` on resource requests with per-endpoint scope
-//! checks, and app scope grants (`/api/v1/apps/{appId}/grants`) that decide what an app may get.
+//! optional DPoP) and app scope grants (`/api/v1/apps/{appId}/grants`) that decide what an app
+//! may get. `Authorization: Bearer|DPoP` on resource requests is checked before any handler, by
+//! [`crate::oauth::gate`].
 //!
 //! The logic lives in [`crate::oauth`]; this module owns locking, the app lookup and the HTTP
 //! shapes (BEHAVIOR §2, §12).

@@ -99,18 +99,24 @@ impl Org {
     /// Unenrolls every factor of a user, with their pending pushes and send limits; returns how
     /// many there were.
     pub(crate) fn remove_factors(&mut self, user_id: &str) -> usize {
-        let gone: Vec<String> = self
+        let gone: Vec<u64> = self
             .factors
-            .values()
-            .filter(|f| f.user_id == user_id)
-            .map(|f| f.id.clone())
+            .iter()
+            .filter(|(_, f)| f.user_id == user_id)
+            .map(|(seq, _)| *seq)
             .collect();
-        self.factors.retain(|_, f| f.user_id != user_id);
-        for fid in &gone {
-            self.pushes.remove_factor(fid);
-            self.factor_limits.clear_factor(fid);
+        for seq in &gone {
+            self.remove_factor(*seq);
         }
         gone.len()
+    }
+
+    /// Unenrolls one factor, with its pending pushes and send limits.
+    pub(crate) fn remove_factor(&mut self, seq: u64) {
+        if let Some(f) = self.factors.remove(&seq) {
+            self.pushes.remove_factor(&f.id);
+            self.factor_limits.clear_factor(&f.id);
+        }
     }
 
     /// How many factors a user has enrolled (pending activation included).
@@ -164,5 +170,242 @@ impl Org {
         }
         self.queue_rules_for_user(user);
         changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::el::rule::{RuleStatus, parse_rule_body};
+    use crate::store::{App, Org, SignInSession, Status, StoredRule};
+    use crate::util::now_secs;
+
+    const ISSUER: &str = "http://org.example";
+
+    /// A generated org with one ACTIVE user and one ACTIVE app: `(org, user seq, user id, app
+    /// seq, app id)`.
+    fn org() -> (Org, u64, String, u64, String) {
+        let mut org = crate::synth::generate(3, 2, 7);
+        let seq = *org.users.keys().next().expect("a user");
+        let user = org.user_mut(seq).expect("the user");
+        user.status = Status::Active;
+        let uid = user.id.clone();
+        let (aseq, aid) = org.next_id("0oa");
+        org.insert_app(App {
+            seq: aseq,
+            id: aid.clone(),
+            created: 0,
+            last_updated: 0,
+            status: "ACTIVE".into(),
+            body: serde_json::Map::new(),
+        });
+        (org, seq, uid, aseq, aid)
+    }
+
+    /// Gives the user a session, a session token, a consent grant, a refresh token (and its
+    /// access token), two factors and a linked object; returns the access token.
+    fn give_everything(org: &mut Org, uid: &str, aid: &str) -> String {
+        let now = now_secs();
+        org.sessions.insert(
+            "102session".into(),
+            SignInSession {
+                id: "102session".into(),
+                user_id: uid.into(),
+                login: "someone".into(),
+                created: now,
+                expires_at: now + 3600,
+            },
+        );
+        org.session_tokens
+            .0
+            .insert("20111token".into(), (uid.into(), now + 60));
+        org.grant_consent(uid, aid, &["okta.users.read".into()], ISSUER)
+            .expect("consent");
+        let (_, access) = org
+            .issue_refresh_token(uid, aid, &["offline_access".into()], ISSUER)
+            .expect("refresh token");
+        assert_eq!(org.set_active_factors(uid, 2, now), 2);
+        org.linked_values
+            .insert(("manager".into(), uid.into()), "00uboss".into());
+        access
+    }
+
+    fn has_session(org: &Org, uid: &str) -> bool {
+        org.sessions.values().any(|s| s.user_id == uid)
+            || org.session_tokens.0.values().any(|(u, _)| u == uid)
+    }
+
+    fn token_live(org: &Org, access: &str) -> bool {
+        org.auth.tokens.introspect(access, now_secs()).is_some()
+    }
+
+    #[test]
+    fn deleting_a_user_removes_sessions_grants_factors_tokens_and_links() {
+        let (mut org, seq, uid, _, aid) = org();
+        let access = give_everything(&mut org, &uid, &aid);
+        org.delete_user(seq);
+        assert!(org.user(seq).is_none());
+        assert!(!has_session(&org, &uid));
+        assert!(org.user_grants.values().all(|g| g.user_id != uid));
+        assert!(org.refresh_tokens.values().all(|t| t.user_id != uid));
+        assert_eq!(org.factor_count(&uid), 0);
+        assert!(!token_live(&org, &access));
+        assert!(org.linked_values.is_empty());
+    }
+
+    #[test]
+    fn deactivating_or_suspending_ends_sessions_and_keeps_the_rest() {
+        for status in [Status::Deprovisioned, Status::Suspended] {
+            let (mut org, seq, uid, _, aid) = org();
+            let access = give_everything(&mut org, &uid, &aid);
+            org.set_user_status(seq, status, now_secs());
+            assert_eq!(org.user(seq).map(|u| u.status), Some(status));
+            assert!(!has_session(&org, &uid), "{status:?} ends sessions");
+            assert_eq!(org.factor_count(&uid), 2, "{status:?} keeps factors");
+            assert!(token_live(&org, &access), "{status:?} keeps tokens");
+        }
+    }
+
+    #[test]
+    fn resetting_factors_removes_every_factor_of_that_user_only() {
+        let (mut org, seq, uid, _, _) = org();
+        let other = org
+            .users
+            .values()
+            .find(|u| u.seq != seq)
+            .map(|u| u.id.clone())
+            .expect("another user");
+        org.set_active_factors(&uid, 3, now_secs());
+        org.set_active_factors(&other, 1, now_secs());
+        assert_eq!(org.remove_factors(&uid), 3);
+        assert_eq!(org.factor_count(&uid), 0);
+        assert_eq!(org.factor_count(&other), 1);
+    }
+
+    #[test]
+    fn revoking_sessions_revokes_oauth_tokens_only_when_asked() {
+        let (mut org, seq, uid, _, aid) = org();
+        let access = give_everything(&mut org, &uid, &aid);
+        org.revoke_user_sessions(seq, false);
+        assert!(!has_session(&org, &uid));
+        assert!(token_live(&org, &access));
+        assert_eq!(org.refresh_tokens.len(), 1);
+        org.revoke_user_sessions(seq, true);
+        assert!(!token_live(&org, &access));
+        assert!(org.refresh_tokens.is_empty());
+        let u = org.user(seq).expect("the user");
+        assert_eq!((u.sessions_revoked, u.oauth_tokens_revoked), (2, 1));
+    }
+
+    #[test]
+    fn deleting_an_app_revokes_its_grants_and_tokens() {
+        let (mut org, _, uid, aseq, aid) = org();
+        let access = give_everything(&mut org, &uid, &aid);
+        org.add_app_grant(&aid, "okta.users.read", ISSUER);
+        org.delete_app(aseq);
+        assert!(org.apps.get(&aseq).is_none());
+        assert!(!org.app_grants.contains_key(&aid));
+        assert!(org.user_grants.is_empty());
+        assert!(org.refresh_tokens.is_empty());
+        assert!(!token_live(&org, &access));
+        assert_eq!(org.factor_count(&uid), 2, "the user's factors stay");
+    }
+
+    #[test]
+    fn deactivating_an_app_revokes_its_access_tokens_only() {
+        let (mut org, _, uid, aseq, aid) = org();
+        let access = give_everything(&mut org, &uid, &aid);
+        org.set_app_status(aseq, "INACTIVE", now_secs());
+        assert_eq!(
+            org.apps.get(&aseq).map(|a| a.status.as_str()),
+            Some("INACTIVE")
+        );
+        assert!(!token_live(&org, &access));
+        assert_eq!(org.refresh_tokens.len(), 1);
+        assert_eq!(org.user_grants.len(), 1);
+    }
+
+    #[test]
+    fn membership_changes_queue_rule_evaluations_that_follow_them() {
+        let (mut org, seq, _, _, _) = org();
+        let groups: Vec<u64> = org
+            .groups
+            .keys()
+            .copied()
+            .filter(|g| *g != org.everyone)
+            .collect();
+        let (source, target) = (groups[0], groups[1]);
+        let (source_id, target_id) = (
+            org.groups[&source].id.clone(),
+            org.groups[&target].id.clone(),
+        );
+        // No ACTIVE rule: nothing to queue.
+        org.change_membership(source, seq, true, now_secs());
+        assert!(!org.rules_queued());
+        org.change_membership(source, seq, false, now_secs());
+
+        let body = json!({
+            "type": "group_rule",
+            "name": "members of the source",
+            "conditions": {"expression": {
+                "value": format!("isMemberOfAnyGroup(\"{source_id}\")"),
+                "type": "urn:okta:expression:1.0",
+            }},
+            "actions": {"assignUserToGroups": {"groupIds": [target_id]}},
+        });
+        let definition = parse_rule_body(&body).expect("a valid rule");
+        org.rules.insert(
+            1,
+            StoredRule {
+                id: "0pr1".into(),
+                created: 0,
+                last_updated: 0,
+                status: RuleStatus::Active,
+                definition,
+                body,
+                added: Default::default(),
+            },
+        );
+        let in_target = |org: &Org| org.groups_of(seq).contains(&target);
+
+        assert!(org.change_membership(source, seq, true, now_secs()));
+        assert!(org.rules_queued());
+        assert!(!in_target(&org), "rules apply later, not with the change");
+        assert_eq!(org.run_rule_queue(), 1);
+        assert!(in_target(&org));
+        assert!(!org.rules_queued());
+
+        assert!(org.change_membership(source, seq, false, now_secs()));
+        assert_eq!(org.run_rule_queue(), 1);
+        assert!(
+            !in_target(&org),
+            "the rule takes back the membership it added"
+        );
+    }
+
+    #[test]
+    fn deleting_a_user_forgets_the_memberships_rules_added() {
+        let (mut org, seq, uid, _, _) = org();
+        org.rules.insert(
+            1,
+            StoredRule {
+                id: "0pr1".into(),
+                created: 0,
+                last_updated: 0,
+                status: RuleStatus::Inactive,
+                definition: parse_rule_body(&json!({
+                    "type": "group_rule",
+                    "name": "r",
+                    "conditions": {"expression": {"value": "true", "type": "urn:okta:expression:1.0"}},
+                    "actions": {"assignUserToGroups": {"groupIds": ["00gx"]}},
+                }))
+                .expect("a valid rule"),
+                body: json!({}),
+                added: [(uid.clone(), "00gx".to_owned())].into_iter().collect(),
+            },
+        );
+        org.delete_user(seq);
+        assert!(org.rules[&1].added.is_empty());
     }
 }

@@ -242,21 +242,9 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> Value {
-    let mut req = http
-        .request(method.clone(), format!("{}{path}", emu.url()))
-        .header("authorization", format!("SSWS {}", emu.token()))
-        .header("accept", "application/json");
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("seeding {method} {path}: {e}"));
-    let status = resp.status();
-    let body: Value = resp.json().await.unwrap_or(Value::Null);
+    let (status, body) = crate::support::ssws_call(http, emu, method.clone(), path, body).await;
     assert!(
-        status.is_success(),
+        (200..300).contains(&status),
         "seeding {method} {path}: {status} {body}"
     );
     body
