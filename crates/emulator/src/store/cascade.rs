@@ -304,7 +304,7 @@ mod tests {
         let access = give_everything(&mut org, &uid, &aid);
         org.add_app_grant(&aid, "okta.users.read", ISSUER);
         org.delete_app(aseq);
-        assert!(org.apps.get(&aseq).is_none());
+        assert!(!org.apps.contains_key(&aseq));
         assert!(!org.app_grants.contains_key(&aid));
         assert!(org.user_grants.is_empty());
         assert!(org.refresh_tokens.is_empty());
