@@ -17,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::page::{self, SeqPage};
+use super::page::SeqPage;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_ok, parse_json};
 use crate::oauth::gate::BearerPrincipal;
@@ -84,19 +84,14 @@ pub(crate) async fn list(
     };
     let mut org = s.org.write();
     let a = account(&mut org, &acc)?;
-    let (rows, next) = page.take(
+    page.answer(
+        &base,
+        &format!("/aerial/{acc}/api/v1/orgs"),
+        &params,
         a.orgs
             .range(page.after + 1..)
             .filter(|(_, o)| filter.as_ref().is_none_or(|f| f.matches(o)))
             .map(|(seq, o)| (*seq, org_json(&acc, o, &base))),
-    );
-    page::respond(
-        &base,
-        &format!("/aerial/{acc}/api/v1/orgs"),
-        &params,
-        page.limit,
-        &rows,
-        next.as_deref(),
     )
 }
 

@@ -1,6 +1,7 @@
 //! `/api/v1/apps`: a minimal application resource, so that app links and group apps hold real
 //! data. Apps store the body the client sent and add Okta's server-owned fields.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -8,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::page::{self, SeqPage};
+use super::page::SeqPage;
 use super::search::compile;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_ok, no_content, parse_json};
@@ -250,7 +251,10 @@ pub(crate) async fn list(
         .transpose()?;
     let q = params.get("q").map(str::to_lowercase);
     let org = s.org.read();
-    let (rows, next) = page.take(
+    page.answer(
+        &base,
+        "/api/v1/apps",
+        &params,
         org.apps
             .range(page.after + 1..)
             .map(|(_, a)| a)
@@ -261,14 +265,6 @@ pub(crate) async fn list(
                 }) && expr.as_ref().is_none_or(|e| query::matches(e, *app, false))
             })
             .map(|app| (app.seq, app_json(app, &base, false))),
-    );
-    page::respond(
-        &base,
-        "/api/v1/apps",
-        &params,
-        page.limit,
-        &rows,
-        next.as_deref(),
     )
 }
 
@@ -329,29 +325,12 @@ pub(crate) async fn groups(
 ) -> ApiResult<Response> {
     let page = SeqPage::read(&params, "app-groups", 20, 200)?;
     let org = s.org.read();
-    let a = org.find_app(&aid)?;
-    let app = org
-        .apps
-        .get(&a)
-        .ok_or_else(|| ApiError::not_found(&aid, "AppInstance"))?;
-    let rows = org
-        .app_groups
-        .get(&a)
-        .into_iter()
-        .flat_map(|m| m.range(page.after + 1..))
-        .filter_map(|(g, asg)| {
-            let group = org.groups.get(g)?;
-            Some((*g, app_group_json(app, group, asg, &base)))
-        });
-    let (rows, next) = page.take(rows);
-    page::respond(
-        &base,
-        &format!("/api/v1/apps/{aid}/groups"),
-        &params,
-        page.limit,
-        &rows,
-        next.as_deref(),
-    )
+    let (a, app) = org.find_app_record(&aid)?;
+    let render = |k: u64, asg: &AppGroupAssignment| {
+        Some(app_group_json(app, org.groups.get(&k)?, asg, &base))
+    };
+    let path = format!("/api/v1/apps/{aid}/groups");
+    assignment_page(page, &base, &path, &params, org.app_groups.get(&a), render)
 }
 
 /// `DELETE /api/v1/apps/{appId}/groups/{groupId}` → 204.
@@ -438,29 +417,11 @@ pub(crate) async fn users(
 ) -> ApiResult<Response> {
     let page = SeqPage::read(&params, "app-users", 50, 500)?;
     let org = s.org.read();
-    let a = org.find_app(&aid)?;
-    let app = org
-        .apps
-        .get(&a)
-        .ok_or_else(|| ApiError::not_found(&aid, "AppInstance"))?;
-    let rows = org
-        .app_users
-        .get(&a)
-        .into_iter()
-        .flat_map(|m| m.range(page.after + 1..))
-        .filter_map(|(u, asg)| {
-            let user = org.user(*u)?;
-            Some((*u, app_user_json(app, user, asg, &base)))
-        });
-    let (rows, next) = page.take(rows);
-    page::respond(
-        &base,
-        &format!("/api/v1/apps/{aid}/users"),
-        &params,
-        page.limit,
-        &rows,
-        next.as_deref(),
-    )
+    let (a, app) = org.find_app_record(&aid)?;
+    let render =
+        |k: u64, asg: &AppUserAssignment| Some(app_user_json(app, org.user(k)?, asg, &base));
+    let path = format!("/api/v1/apps/{aid}/users");
+    assignment_page(page, &base, &path, &params, org.app_users.get(&a), render)
 }
 
 /// `DELETE /api/v1/apps/{appId}/users/{userId}` → 204.
@@ -475,4 +436,21 @@ pub(crate) async fn unassign_user(
         m.remove(&u);
     }
     Ok(no_content())
+}
+
+/// A page of an app's group or user assignments after the cursor, rendered with `render`
+/// (`None` for an assignment whose group or user is gone).
+fn assignment_page<A>(
+    page: SeqPage,
+    base: &str,
+    path: &str,
+    params: &Params,
+    assignments: Option<&BTreeMap<u64, A>>,
+    render: impl Fn(u64, &A) -> Option<Value>,
+) -> ApiResult<Response> {
+    let rows = assignments
+        .into_iter()
+        .flat_map(|m| m.range(page.after + 1..))
+        .filter_map(|(k, asg)| Some((*k, render(*k, asg)?)));
+    page.answer(base, path, params, rows)
 }

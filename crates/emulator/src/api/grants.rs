@@ -6,17 +6,18 @@
 //! user, grant, client or token 404 `E0000007`. `DELETE /users/{id}/sessions?oauthTokens=true`
 //! also revokes the user's refresh and access tokens ([`crate::store::Org::revoke_user_sessions`]).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::page::{self, SeqPage};
+use super::page::SeqPage;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_ok, no_content};
 use crate::state::Shared;
-use crate::store::{RefreshToken, UserGrant};
+use crate::store::{Org, RefreshToken, UserGrant};
 use crate::util::fmt_ts;
 
 fn expand_scope(params: &Params) -> bool {
@@ -91,8 +92,7 @@ fn paged(
     rows: impl Iterator<Item = (u64, Value)>,
 ) -> ApiResult<Response> {
     let page = SeqPage::read(params, kind, 20, 200)?;
-    let (rows, next) = page.take(rows.filter(|(s, _)| *s > page.after));
-    page::respond(base, path, params, page.limit, &rows, next.as_deref())
+    page.answer(base, path, params, rows.filter(|(s, _)| *s > page.after))
 }
 
 /// `GET /api/v1/users/{userId}/grants?scopeId=&expand=&after=&limit=`
@@ -209,23 +209,19 @@ pub(crate) async fn list_client_grants(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
     params: Params,
-    Path((uid, cid)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let org = s.org.read();
-    let uid = org.find_user_id(&uid)?;
-    let cid = org.find_client_id(&cid)?;
-    let expand = expand_scope(&params);
-    let rows = org
-        .user_grants
-        .iter()
-        .filter(|(_, g)| g.user_id == uid && g.client_id == cid)
-        .map(|(seq, g)| (*seq, grant_json(g, &base, expand)));
-    paged(
+    let owned = |g: &UserGrant, uid: &str, cid: &str| g.user_id == uid && g.client_id == cid;
+    let what = ("grants", "cgrants");
+    client_list(
+        &s,
         &base,
-        &format!("/api/v1/users/{uid}/clients/{cid}/grants"),
         &params,
-        "cgrants",
-        rows,
+        ids,
+        what,
+        |o| &o.user_grants,
+        owned,
+        grant_json,
     )
 }
 
@@ -235,8 +231,7 @@ pub(crate) async fn revoke_client_grants(
     Path((uid, cid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let uid = org.find_user_id(&uid)?;
-    let cid = org.find_client_id(&cid)?;
+    let (uid, cid) = org.find_user_and_client(&uid, &cid)?;
     org.user_grants
         .retain(|_, g| !(g.user_id == uid && g.client_id == cid));
     Ok(no_content())
@@ -247,24 +242,44 @@ pub(crate) async fn list_tokens(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
     params: Params,
-    Path((uid, cid)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let owned = |t: &RefreshToken, uid: &str, cid: &str| t.user_id == uid && t.client_id == cid;
+    let what = ("tokens", "rtokens");
+    client_list(
+        &s,
+        &base,
+        &params,
+        ids,
+        what,
+        |o| &o.refresh_tokens,
+        owned,
+        token_json,
+    )
+}
+
+/// A page of what a user gave or holds for a client (`what`: the path's last segment, with
+/// its cursor kind): the rows of `table` that are `owned` by both, rendered with `render`.
+#[allow(clippy::too_many_arguments)]
+fn client_list<R>(
+    s: &Shared,
+    base: &str,
+    params: &Params,
+    (uid, cid): (String, String),
+    (what, kind): (&str, &'static str),
+    table: impl Fn(&Org) -> &BTreeMap<u64, R>,
+    owned: impl Fn(&R, &str, &str) -> bool,
+    render: impl Fn(&R, &str, bool) -> Value,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let uid = org.find_user_id(&uid)?;
-    let cid = org.find_client_id(&cid)?;
-    let expand = expand_scope(&params);
-    let rows = org
-        .refresh_tokens
+    let (uid, cid) = org.find_user_and_client(&uid, &cid)?;
+    let expand = expand_scope(params);
+    let rows = table(&org)
         .iter()
-        .filter(|(_, t)| t.user_id == uid && t.client_id == cid)
-        .map(|(seq, t)| (*seq, token_json(t, &base, expand)));
-    paged(
-        &base,
-        &format!("/api/v1/users/{uid}/clients/{cid}/tokens"),
-        &params,
-        "rtokens",
-        rows,
-    )
+        .filter(|(_, r)| owned(r, &uid, &cid))
+        .map(|(seq, r)| (*seq, render(r, base, expand)));
+    let path = format!("/api/v1/users/{uid}/clients/{cid}/{what}");
+    paged(base, &path, params, kind, rows)
 }
 
 /// `GET /api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}`
@@ -275,8 +290,7 @@ pub(crate) async fn get_token(
     Path((uid, cid, tid)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let uid = org.find_user_id(&uid)?;
-    let cid = org.find_client_id(&cid)?;
+    let (uid, cid) = org.find_user_and_client(&uid, &cid)?;
     org.refresh_tokens
         .values()
         .find(|t| t.user_id == uid && t.client_id == cid && t.id == tid)
@@ -290,8 +304,7 @@ pub(crate) async fn revoke_tokens(
     Path((uid, cid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let uid = org.find_user_id(&uid)?;
-    let cid = org.find_client_id(&cid)?;
+    let (uid, cid) = org.find_user_and_client(&uid, &cid)?;
     org.refresh_tokens
         .retain(|_, t| !(t.user_id == uid && t.client_id == cid));
     Ok(no_content())
@@ -303,8 +316,7 @@ pub(crate) async fn revoke_token(
     Path((uid, cid, tid)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let uid = org.find_user_id(&uid)?;
-    let cid = org.find_client_id(&cid)?;
+    let (uid, cid) = org.find_user_and_client(&uid, &cid)?;
     let before = org.refresh_tokens.len();
     org.refresh_tokens
         .retain(|_, t| !(t.user_id == uid && t.client_id == cid && t.id == tid));

@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::page::{self, SeqPage};
+use super::page::SeqPage;
 use crate::background::run_rules_later;
 use crate::el::rule::{
     MAX_RULES_PER_ORG, RuleDefinition, RuleError, RuleStatus, check_replace, parse_rule_body,
@@ -163,7 +163,10 @@ pub(crate) async fn list(
     let search = params.get("search").map(str::to_lowercase);
     let expand = expands(&params);
     let org = s.org.read();
-    let (rows, next) = page.take(
+    page.answer(
+        &base,
+        "/api/v1/groups/rules",
+        &params,
         org.rules
             .range(page.after + 1..)
             .filter(|(_, r)| {
@@ -172,14 +175,6 @@ pub(crate) async fn list(
                     .is_none_or(|q| r.definition.name.to_lowercase().contains(q.as_str()))
             })
             .map(|(seq, r)| (*seq, rule_json(&org, r, expand))),
-    );
-    page::respond(
-        &base,
-        "/api/v1/groups/rules",
-        &params,
-        page.limit,
-        &rows,
-        next.as_deref(),
     )
 }
 

@@ -348,18 +348,13 @@ pub(crate) async fn apps(
     let page = SeqPage::read(&params, "group-apps", 20, 200)?;
     let org = s.org.read();
     let g = org.find_group(&id)?;
-    let (rows, next) = page.take(
+    page.answer(
+        &base,
+        &format!("/api/v1/groups/{id}/apps"),
+        &params,
         org.apps_of_group(g)
             .into_iter()
             .filter(|a| *a > page.after)
             .filter_map(|a| Some((a, app_json(org.apps.get(&a)?, &base, false)))),
-    );
-    page::respond(
-        &base,
-        &format!("/api/v1/groups/{id}/apps"),
-        &params,
-        page.limit,
-        &rows,
-        next.as_deref(),
     )
 }

@@ -64,6 +64,19 @@ impl SeqPage {
         }
         (out, None)
     }
+
+    /// The answer of a list at `path`: the page [`SeqPage::take`] keeps of `rows`, with its
+    /// `Link` headers.
+    pub(crate) fn answer<T: Serialize>(
+        &self,
+        base: &str,
+        path: &str,
+        params: &Params,
+        rows: impl IntoIterator<Item = (u64, T)>,
+    ) -> ApiResult<Response> {
+        let (rows, next) = self.take(rows);
+        respond(base, path, params, self.limit, &rows, next.as_deref())
+    }
 }
 
 /// The page of a list sorted by a key (`sortBy` searches): `rows` are `(sort key, id, row)` in

@@ -1,7 +1,7 @@
 //! Finding the org's objects by the ids requests name them with, answering Okta's 404
 //! (`E0000007`, naming the kind of resource Okta names) when there is none.
 
-use super::Org;
+use super::{App, Org};
 use crate::error::{ApiError, ApiResult};
 
 impl Org {
@@ -30,6 +30,23 @@ impl Org {
     pub(crate) fn find_app(&self, id: &str) -> ApiResult<u64> {
         self.app_seq(id)
             .ok_or_else(|| ApiError::not_found(id, "AppInstance"))
+    }
+
+    /// An app by id, with its seq.
+    pub(crate) fn find_app_record(&self, id: &str) -> ApiResult<(u64, &App)> {
+        self.app_seq(id)
+            .and_then(|s| self.apps.get(&s).map(|a| (s, a)))
+            .ok_or_else(|| ApiError::not_found(id, "AppInstance"))
+    }
+
+    /// The ids of a user (by id or login) and of an OAuth client (an app), as the
+    /// `/users/{userId}/clients/{clientId}/…` routes name them.
+    pub(crate) fn find_user_and_client(
+        &self,
+        user: &str,
+        client: &str,
+    ) -> ApiResult<(String, String)> {
+        Ok((self.find_user_id(user)?, self.find_client_id(client)?))
     }
 
     /// The id of an app, named as an app (`AppInstance`).
