@@ -213,7 +213,7 @@ impl Org {
 
     /// Removes a user from the user tables, memberships and app assignments
     /// ([`Org::delete_user`] also removes what was issued to them).
-    pub(crate) fn remove_user(&mut self, seq: u64) {
+    fn remove_user(&mut self, seq: u64) {
         if let Some(u) = self.users.remove(&seq) {
             self.user_ids.remove(&u.id);
             let login = fold(u.login());
@@ -337,7 +337,7 @@ impl Org {
     }
 
     /// Removes an app and its assignments ([`Org::delete_app`] also revokes what it was granted).
-    pub(crate) fn remove_app(&mut self, seq: u64) {
+    fn remove_app(&mut self, seq: u64) {
         if let Some(a) = self.apps.remove(&seq) {
             self.app_ids.remove(&a.id);
         }

@@ -20,7 +20,8 @@ use spindle_emulator::{EmulatorConfig, RateLimitMode};
 
 use crate::support;
 
-/// The operations of the emulator's part-1 scope that exist in the official document.
+/// The operations on users, groups and apps the emulator serves that exist in the official
+/// document.
 /// (`PUT /api/v1/apps/{appId}/users/{userId}` is in scope but not in the document, which
 /// assigns users with `POST /api/v1/apps/{appId}/users` = `assignUserToApplication`.)
 pub const COVERED_OPERATIONS: &[&str] = &[
