@@ -25,6 +25,7 @@ use serde_json::{Value, json};
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, json_ok, parse_json};
 use crate::state::Shared;
+use crate::store::Org;
 use crate::util::now_secs;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
@@ -111,14 +112,19 @@ async fn run_rules(State(s): State<Arc<Shared>>) -> ApiResult<Response> {
     Ok(json_ok(&json!({ "changes": changed })))
 }
 
-fn client_and_scopes(body: &Value) -> ApiResult<(String, Vec<String>)> {
+/// Runs `f` on the org with the `clientId` and `scopes` of a JSON body.
+fn for_client<T>(
+    s: &Shared,
+    body: &Bytes,
+    f: impl FnOnce(&mut Org, &str, &[String]) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let body = parse_json(body)?;
     let client = body
         .get("clientId")
         .and_then(Value::as_str)
-        .ok_or_else(|| bad("clientId: required"))?
-        .to_owned();
+        .ok_or_else(|| bad("clientId: required"))?;
     let scopes = strings(body.get("scopes")).ok_or_else(|| bad("scopes: an array of strings"))?;
-    Ok((client, scopes))
+    f(&mut s.org.write(), client, &scopes)
 }
 
 async fn user_grants(
@@ -127,10 +133,9 @@ async fn user_grants(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let body = parse_json(&body)?;
-    let (client, scopes) = client_and_scopes(&body)?;
-    let mut org = s.org.write();
-    let ids = org.grant_consent(&id, &client, &scopes, &base)?;
+    let ids = for_client(&s, &body, |org, client, scopes| {
+        org.grant_consent(&id, client, scopes, &base)
+    })?;
     Ok(json_ok(&json!({ "grantIds": ids })))
 }
 
@@ -140,10 +145,9 @@ async fn user_tokens(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let body = parse_json(&body)?;
-    let (client, scopes) = client_and_scopes(&body)?;
-    let mut org = s.org.write();
-    let (rid, access) = org.issue_refresh_token(&id, &client, &scopes, &base)?;
+    let (rid, access) = for_client(&s, &body, |org, client, scopes| {
+        org.issue_refresh_token(&id, client, scopes, &base)
+    })?;
     Ok(json_ok(
         &json!({ "refreshTokenId": rid, "access_token": access }),
     ))
