@@ -22,11 +22,10 @@ use crate::{EmulatorConfig, Error};
 /// The whole service: the Okta API and the admin API behind the request pipeline, with Okta's
 /// answers to unknown paths (404 `E0000008`) and methods (405 `E0000022`).
 fn router(shared: Arc<Shared>) -> axum::Router {
-    let routes = crate::api::routes()
+    crate::api::routes()
         .merge(crate::admin::routes())
         .fallback(|| async { ApiError::new(error::E0000008).into_response() })
-        .method_not_allowed_fallback(|| async { ApiError::new(error::E0000022).into_response() });
-    routes
+        .method_not_allowed_fallback(|| async { ApiError::new(error::E0000022).into_response() })
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             crate::pipeline::run,

@@ -149,7 +149,8 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .merge(aerial_routes())
 }
 
-/// The org authorization server's token endpoint, app scope grants, and users' grants, clients and refresh tokens.
+/// The org authorization server's token endpoint, app scope grants, and users' grants, clients
+/// and refresh tokens.
 fn oauth_routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(crate::oauth::gate::TOKEN_PATH, post(oauth::token))

@@ -31,7 +31,8 @@ pub(crate) struct UserGrant {
     pub created: i64,
 }
 
-/// A refresh token issued to a client for a user (`/api/v1/users/{userId}/clients/{clientId}/tokens`).
+/// A refresh token issued to a client for a user
+/// (`/api/v1/users/{userId}/clients/{clientId}/tokens`).
 #[derive(Debug, Clone)]
 pub(crate) struct RefreshToken {
     pub id: String,
