@@ -106,6 +106,20 @@ impl ApiError {
         ApiError::with_detail(E0000007, &format!("Resource not found: {id} ({class})"))
     }
 
+    /// A factor flow's error as Okta answers it.
+    pub(crate) fn from_factor(e: &crate::factors::FactorError) -> Self {
+        let o = e.okta();
+        let mut a = ApiError::new(E0000001);
+        a.code = Code {
+            code: o.code,
+            status: o.status,
+            summary: "",
+        };
+        a.summary = o.summary;
+        a.causes = o.causes;
+        a
+    }
+
     /// `E0000031 Invalid search criteria.` with a cause.
     pub(crate) fn bad_search(cause: impl Into<String>) -> Self {
         ApiError::new(E0000031).cause(cause)

@@ -17,6 +17,7 @@
 
 mod admin;
 mod api;
+mod background;
 pub mod cli;
 pub mod el;
 mod error;
@@ -24,11 +25,13 @@ pub mod factors;
 mod faults;
 mod http;
 pub mod oauth;
+mod pipeline;
 mod query;
 mod ratelimit;
 mod render;
 mod reqlog;
 mod server;
+mod state;
 mod store;
 mod synth;
 mod util;

@@ -72,6 +72,17 @@ pub(crate) struct UserView<'a> {
     pub links: UserLinks,
 }
 
+impl<'a> UserView<'a> {
+    /// A user as lists render it (only the `self` link).
+    pub(crate) fn listed(user: &'a User, base: &'a str) -> Self {
+        UserView {
+            user,
+            base,
+            links: UserLinks::SelfOnly,
+        }
+    }
+}
+
 impl Serialize for UserView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let u = self.user;
@@ -392,4 +403,12 @@ pub(crate) fn app_link_json(org: &Org, app: &App, user: &User, base: &str) -> Va
         "hidden": false,
         "sortOrder": 0,
     })
+}
+
+/// A user's device-based blocks (`GET /users/{id}/blocks`).
+pub(crate) fn blocks_json(user: &User) -> Vec<Value> {
+    user.blocks
+        .iter()
+        .map(|b| serde_json::json!({ "type": "DEVICE_BASED", "appliesTo": b.applies_to }))
+        .collect()
 }

@@ -6,37 +6,31 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
+use axum::response::IntoResponse;
 use axum::serve::ListenerExt;
 use parking_lot::RwLock;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::error::{self, ApiError};
 use crate::faults::Faults;
 use crate::ratelimit::RateLimiter;
 use crate::reqlog::RequestLog;
-use crate::store::Org;
+use crate::state::Shared;
 use crate::{EmulatorConfig, Error};
 
-/// State shared by every request.
-pub(crate) struct Shared {
-    pub org: RwLock<Org>,
-    pub token: String,
-    /// The configuration the emulator started with (`/__emulator/reset` returns to it).
-    pub config: EmulatorConfig,
-    pub limiter: RateLimiter,
-    pub faults: Faults,
-    pub log: RequestLog,
-    pub inflight: AtomicUsize,
-    /// `http://ip:port` actually bound, used when a request has no `Host` header.
-    pub bound_url: String,
-}
-
-impl fmt::Debug for Shared {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Shared")
-            .field("bound_url", &self.bound_url)
-            .finish_non_exhaustive()
-    }
+/// The whole service: the Okta API and the admin API behind the request pipeline, with Okta's
+/// answers to unknown paths (404 `E0000008`) and methods (405 `E0000022`).
+fn router(shared: Arc<Shared>) -> axum::Router {
+    crate::api::routes()
+        .merge(crate::admin::routes())
+        .fallback(|| async { ApiError::new(error::E0000008).into_response() })
+        .method_not_allowed_fallback(|| async { ApiError::new(error::E0000022).into_response() })
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            crate::pipeline::run,
+        ))
+        .with_state(shared)
 }
 
 /// A running emulator: an HTTP server in a background task.
@@ -82,7 +76,7 @@ impl Emulator {
             bound_url: url.clone(),
             config: config.clone(),
         });
-        let app = crate::api::router(shared);
+        let app = router(shared);
         // Small responses must not wait for Nagle + delayed ACK (40 ms stalls on keep-alive).
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);

@@ -14,28 +14,23 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::oauth::BearerPrincipal;
-use super::page;
+use super::page::SeqPage;
 use crate::error::{self, ApiError, ApiResult};
-use crate::http::{BaseUrl, Params, json_bytes, json_ok, parse_json};
-use crate::server::Shared;
+use crate::http::{BaseUrl, Params, json_ok, parse_json};
+use crate::oauth::gate::BearerPrincipal;
+use crate::state::Shared;
+use crate::store::AerialOrg;
 use crate::store::Org;
-use crate::store::ext::AerialOrg;
+use crate::store::aerial_account_client;
 use crate::util::{fmt_ts, now_secs};
-
-/// The token client id of an account's tokens.
-pub(crate) fn account_client(account: &str) -> String {
-    format!("aerial:{account}")
-}
 
 fn authorize(principal: Option<Extension<BearerPrincipal>>, account: &str) -> ApiResult<()> {
     match principal {
         None => Err(ApiError::new(error::E0000011)),
-        Some(Extension(p)) if p.client_id == account_client(account) => Ok(()),
+        Some(Extension(p)) if p.client_id == aerial_account_client(account) => Ok(()),
         Some(_) => Err(ApiError::new(error::E0000006)),
     }
 }
@@ -50,14 +45,13 @@ fn org_json(account: &str, o: &AerialOrg, base: &str) -> Value {
         "domain": o.domain,
         "status": o.status,
         "createdDate": fmt_ts(o.created),
-        "createdBy": account_client(account),
+        "createdBy": aerial_account_client(account),
         "_links": {"self": {"href": format!("{base}/aerial/{account}/api/v1/orgs/{}", o.id)}},
     })
 }
 
-fn account<'a>(org: &'a mut Org, id: &str) -> ApiResult<&'a mut crate::store::ext::AerialAccount> {
-    org.ext
-        .aerial
+fn account<'a>(org: &'a mut Org, id: &str) -> ApiResult<&'a mut crate::store::AerialAccount> {
+    org.aerial
         .get_mut(id)
         .ok_or_else(|| ApiError::not_found(id, "Account"))
 }
@@ -79,8 +73,7 @@ pub(crate) async fn list(
     Path(acc): Path<String>,
 ) -> ApiResult<Response> {
     authorize(principal, &acc)?;
-    let limit = page::limit(&params, 25, 100)?;
-    let after = page::decode_seq(&params, "aerialorgs")?;
+    let page = SeqPage::read(&params, "aerialorgs", 25, 100)?;
     let filter = match params
         .get("filter")
         .map(str::trim)
@@ -91,33 +84,15 @@ pub(crate) async fn list(
     };
     let mut org = s.org.write();
     let a = account(&mut org, &acc)?;
-    let mut rows = Vec::new();
-    let mut last = 0;
-    let mut next = None;
-    for (seq, o) in a.orgs.range(after + 1..) {
-        if let Some(f) = &filter
-            && !f.matches(o)
-        {
-            continue;
-        }
-        if rows.len() == limit {
-            next = Some(page::encode("aerialorgs", &last.to_string()));
-            break;
-        }
-        last = *seq;
-        rows.push(org_json(&acc, o, &base));
-    }
-    let bytes = serde_json::to_vec(&rows).map_err(|_| ApiError::new(error::E0000009))?;
-    let mut resp = json_bytes(StatusCode::OK, bytes);
-    page::link_headers(
-        &mut resp,
+    page.answer(
         &base,
         &format!("/aerial/{acc}/api/v1/orgs"),
         &params,
-        limit,
-        next.as_deref(),
-    );
-    Ok(resp)
+        a.orgs
+            .range(page.after + 1..)
+            .filter(|(_, o)| filter.as_ref().is_none_or(|f| f.matches(o)))
+            .map(|(seq, o)| (*seq, org_json(&acc, o, &base))),
+    )
 }
 
 /// A `GET /orgs` filter: `status eq "ACTIVE"|"INACTIVE"`, `aerialOrg eq true|false` (no

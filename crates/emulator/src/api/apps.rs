@@ -1,29 +1,23 @@
 //! `/api/v1/apps`: a minimal application resource, so that app links and group apps hold real
 //! data. Apps store the body the client sent and add Okta's server-owned fields.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::page;
-use super::users::find as find_user;
-use super::users_list::compile;
+use super::page::SeqPage;
+use super::search::compile;
 use crate::error::{self, ApiError, ApiResult};
-use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content, parse_json};
+use crate::http::{BaseUrl, Params, json_ok, no_content, parse_json};
 use crate::query::{self, Dialect, Record, Val};
 use crate::render::{app_group_json, app_json, app_user_json};
-use crate::server::Shared;
-use crate::store::{App, AppGroupAssignment, AppUserAssignment, Org};
+use crate::state::Shared;
+use crate::store::{App, AppGroupAssignment, AppUserAssignment};
 use crate::util::now_secs;
-
-fn find(org: &Org, id: &str) -> ApiResult<u64> {
-    org.app_seq(id)
-        .ok_or_else(|| ApiError::not_found(id, "AppInstance"))
-}
 
 impl Record for App {
     fn field(&self, attr: &str) -> Option<Val<'_>> {
@@ -203,7 +197,7 @@ pub(crate) async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let seq = find(&org, &id)?;
+    let seq = org.find_app(&id)?;
     let app = org
         .apps
         .get(&seq)
@@ -217,12 +211,12 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
+    let seq = org.find_app(&id)?;
     if org.apps.get(&seq).is_some_and(|a| a.status == "ACTIVE") {
         return Err(ApiError::new(error::E0000056)
             .cause("The application must be deactivated before deletion."));
     }
-    org.remove_app(seq);
+    org.delete_app(seq);
     Ok(no_content())
 }
 
@@ -238,26 +232,9 @@ pub(crate) async fn lifecycle(
     };
     let now = now_secs();
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
-    if let Some(app) = org.apps.get_mut(&seq) {
-        app.status = status.into();
-        app.last_updated = now;
-    }
+    let seq = org.find_app(&id)?;
+    org.set_app_status(seq, status, now);
     Ok(json_ok(&serde_json::json!({})))
-}
-
-fn finish(
-    base: &str,
-    path: &str,
-    params: &Params,
-    limit: usize,
-    rows: &[Value],
-    next: Option<String>,
-) -> ApiResult<Response> {
-    let bytes = serde_json::to_vec(rows).map_err(|_| ApiError::new(error::E0000009))?;
-    let mut resp = json_bytes(StatusCode::OK, bytes);
-    page::link_headers(&mut resp, base, path, params, limit, next.as_deref());
-    Ok(resp)
 }
 
 /// `GET /api/v1/apps` with `q` (name/label prefix), `filter`, `limit` (max 200), `after`.
@@ -266,8 +243,7 @@ pub(crate) async fn list(
     BaseUrl(base): BaseUrl,
     params: Params,
 ) -> ApiResult<Response> {
-    let limit = page::limit(&params, 200, 200)?;
-    let after = page::decode_seq(&params, "apps")?;
+    let page = SeqPage::read(&params, "apps", 200, 200)?;
     let expr = params
         .get("filter")
         .filter(|f| !f.is_empty())
@@ -275,29 +251,21 @@ pub(crate) async fn list(
         .transpose()?;
     let q = params.get("q").map(str::to_lowercase);
     let org = s.org.read();
-    let mut rows = Vec::new();
-    let mut last = None;
-    let mut more = false;
-    for app in org.apps.range(after + 1..).map(|(_, a)| a) {
-        let q_ok = q.as_ref().is_none_or(|q| {
-            app.name().to_lowercase().starts_with(q) || app.label().to_lowercase().starts_with(q)
-        });
-        if !q_ok || !expr.as_ref().is_none_or(|e| query::matches(e, app, false)) {
-            continue;
-        }
-        if rows.len() == limit {
-            more = true;
-            break;
-        }
-        rows.push(app_json(app, &base, false));
-        last = Some(app.seq);
-    }
-    let next = if more {
-        last.map(|s| page::encode("apps", &s.to_string()))
-    } else {
-        None
-    };
-    finish(&base, "/api/v1/apps", &params, limit, &rows, next)
+    page.answer(
+        &base,
+        "/api/v1/apps",
+        &params,
+        org.apps
+            .range(page.after + 1..)
+            .map(|(_, a)| a)
+            .filter(|app| {
+                q.as_ref().is_none_or(|q| {
+                    app.name().to_lowercase().starts_with(q)
+                        || app.label().to_lowercase().starts_with(q)
+                }) && expr.as_ref().is_none_or(|e| query::matches(e, *app, false))
+            })
+            .map(|app| (app.seq, app_json(app, &base, false))),
+    )
 }
 
 fn profile_of(body: &Bytes) -> ApiResult<Map<String, Value>> {
@@ -323,8 +291,8 @@ pub(crate) async fn assign_group(
         .unwrap_or_default();
     let now = now_secs();
     let mut org = s.org.write();
-    let a = find(&org, &aid)?;
-    let g = super::groups::find(&org, &gid)?;
+    let a = org.find_app(&aid)?;
+    let g = org.find_group(&gid)?;
     let groups = org.app_groups.entry(a).or_default();
     let priority = v
         .get("priority")
@@ -355,43 +323,14 @@ pub(crate) async fn groups(
     params: Params,
     Path(aid): Path<String>,
 ) -> ApiResult<Response> {
-    let limit = page::limit(&params, 20, 200)?;
-    let after = page::decode_seq(&params, "app-groups")?;
+    let page = SeqPage::read(&params, "app-groups", 20, 200)?;
     let org = s.org.read();
-    let a = find(&org, &aid)?;
-    let app = org
-        .apps
-        .get(&a)
-        .ok_or_else(|| ApiError::not_found(&aid, "AppInstance"))?;
-    let all: Vec<(u64, &AppGroupAssignment)> = org
-        .app_groups
-        .get(&a)
-        .map(|m| m.range(after + 1..).map(|(k, v)| (*k, v)).collect())
-        .unwrap_or_default();
-    let taken = &all[..all.len().min(limit)];
-    let rows: Vec<Value> = taken
-        .iter()
-        .filter_map(|(g, asg)| {
-            org.groups
-                .get(g)
-                .map(|group| app_group_json(app, group, asg, &base))
-        })
-        .collect();
-    let next = (all.len() > limit)
-        .then(|| {
-            taken
-                .last()
-                .map(|(g, _)| page::encode("app-groups", &g.to_string()))
-        })
-        .flatten();
-    finish(
-        &base,
-        &format!("/api/v1/apps/{aid}/groups"),
-        &params,
-        limit,
-        &rows,
-        next,
-    )
+    let (a, app) = org.find_app_record(&aid)?;
+    let render = |k: u64, asg: &AppGroupAssignment| {
+        Some(app_group_json(app, org.groups.get(&k)?, asg, &base))
+    };
+    let path = format!("/api/v1/apps/{aid}/groups");
+    assignment_page(page, &base, &path, &params, org.app_groups.get(&a), render)
 }
 
 /// `DELETE /api/v1/apps/{appId}/groups/{groupId}` → 204.
@@ -400,8 +339,8 @@ pub(crate) async fn unassign_group(
     Path((aid, gid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let a = find(&org, &aid)?;
-    let g = super::groups::find(&org, &gid)?;
+    let a = org.find_app(&aid)?;
+    let g = org.find_group(&gid)?;
     if let Some(m) = org.app_groups.get_mut(&a) {
         m.remove(&g);
     }
@@ -417,8 +356,8 @@ fn assign_user_inner(
 ) -> ApiResult<Response> {
     let now = now_secs();
     let mut org = s.org.write();
-    let a = find(&org, aid)?;
-    let u = find_user(&org, uid)?;
+    let a = org.find_app(aid)?;
+    let u = org.find_user(uid)?;
     let users = org.app_users.entry(a).or_default();
     let created = users.get(&u).map_or(now, |x| x.created);
     users.insert(
@@ -476,42 +415,13 @@ pub(crate) async fn users(
     params: Params,
     Path(aid): Path<String>,
 ) -> ApiResult<Response> {
-    let limit = page::limit(&params, 50, 500)?;
-    let after = page::decode_seq(&params, "app-users")?;
+    let page = SeqPage::read(&params, "app-users", 50, 500)?;
     let org = s.org.read();
-    let a = find(&org, &aid)?;
-    let app = org
-        .apps
-        .get(&a)
-        .ok_or_else(|| ApiError::not_found(&aid, "AppInstance"))?;
-    let all: Vec<(u64, &AppUserAssignment)> = org
-        .app_users
-        .get(&a)
-        .map(|m| m.range(after + 1..).map(|(k, v)| (*k, v)).collect())
-        .unwrap_or_default();
-    let taken = &all[..all.len().min(limit)];
-    let rows: Vec<Value> = taken
-        .iter()
-        .filter_map(|(u, asg)| {
-            org.user(*u)
-                .map(|user| app_user_json(app, user, asg, &base))
-        })
-        .collect();
-    let next = (all.len() > limit)
-        .then(|| {
-            taken
-                .last()
-                .map(|(u, _)| page::encode("app-users", &u.to_string()))
-        })
-        .flatten();
-    finish(
-        &base,
-        &format!("/api/v1/apps/{aid}/users"),
-        &params,
-        limit,
-        &rows,
-        next,
-    )
+    let (a, app) = org.find_app_record(&aid)?;
+    let render =
+        |k: u64, asg: &AppUserAssignment| Some(app_user_json(app, org.user(k)?, asg, &base));
+    let path = format!("/api/v1/apps/{aid}/users");
+    assignment_page(page, &base, &path, &params, org.app_users.get(&a), render)
 }
 
 /// `DELETE /api/v1/apps/{appId}/users/{userId}` → 204.
@@ -520,10 +430,27 @@ pub(crate) async fn unassign_user(
     Path((aid, uid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let a = find(&org, &aid)?;
-    let u = find_user(&org, &uid)?;
+    let a = org.find_app(&aid)?;
+    let u = org.find_user(&uid)?;
     if let Some(m) = org.app_users.get_mut(&a) {
         m.remove(&u);
     }
     Ok(no_content())
+}
+
+/// A page of an app's group or user assignments after the cursor, rendered with `render`
+/// (`None` for an assignment whose group or user is gone).
+fn assignment_page<A>(
+    page: SeqPage,
+    base: &str,
+    path: &str,
+    params: &Params,
+    assignments: Option<&BTreeMap<u64, A>>,
+    render: impl Fn(u64, &A) -> Option<Value>,
+) -> ApiResult<Response> {
+    let rows = assignments
+        .into_iter()
+        .flat_map(|m| m.range(page.after + 1..))
+        .filter_map(|(k, asg)| Some((*k, render(*k, asg)?)));
+    page.answer(base, path, params, rows)
 }

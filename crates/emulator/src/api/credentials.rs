@@ -7,11 +7,11 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::users::{PASSWORD_REQUIREMENTS, find, password_ok};
+use super::password::{PASSWORD_REQUIREMENTS, password_ok};
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_ok, parse_json};
 use crate::render::Credentials;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::Status;
 use crate::util::{now_secs, token};
 
@@ -36,7 +36,7 @@ pub(crate) async fn change_password(
     let new = str_at(&body, "newPassword", "value");
     let now = now_secs();
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let u = org
         .user_mut(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
@@ -91,7 +91,7 @@ pub(crate) async fn change_recovery_question(
     let a = str_at(&body, "recovery_question", "answer").unwrap_or("");
     let now = now_secs();
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let u = org
         .user_mut(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
@@ -130,7 +130,7 @@ pub(crate) async fn forgot_password(
 ) -> ApiResult<Response> {
     let send_email = params.flag("sendEmail", true);
     let org = s.org.read();
-    let seq = find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let u = org
         .user(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
@@ -155,7 +155,7 @@ pub(crate) async fn forgot_password_recovery_question(
     let answer = str_at(&body, "recovery_question", "answer").unwrap_or("");
     let now = now_secs();
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let u = org
         .user_mut(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;

@@ -1,7 +1,7 @@
 //! `/api/v1/users/{userId}/factors`: list, catalog, security questions, enroll (`activate`,
 //! `updatePhone`, `templateId`, `tokenLifetimeSeconds`), get, activate, verify (push → 201
 //! WAITING), push transactions, resend, unenroll; `lifecycle/reset_factors` removes them
-//! ([`reset_hook`]). The flows are [`crate::factors::flow`]; errors are
+//! ([`crate::store::Org::remove_factors`]). The flows are [`crate::factors::flow`]; errors are
 //! [`FactorError::okta`]. Codes sent by SMS/call/email are read, and pushes answered, through
 //! the admin API (`/__emulator/users/{id}/factors/{factorId}/code`, `/__emulator/users/{id}/push`).
 //!
@@ -22,24 +22,10 @@ use crate::factors::flow::{self, FactorInput, FactorSecrets, FlowCtx, Outcome};
 use crate::factors::lifecycle::challenge_json;
 use crate::factors::{FactorError, FactorStatus, FactorView, catalog, factor_json, find_kind};
 use crate::http::{BaseUrl, Params, json_ok, json_status, no_content, parse_json};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::Org;
-use crate::store::ext::StoredFactor;
+use crate::store::StoredFactor;
 use crate::util::now_secs;
-
-/// A [`FactorError`] as Okta's error response.
-fn ferr(e: &FactorError) -> ApiError {
-    let o = e.okta();
-    let mut a = ApiError::new(crate::error::E0000001);
-    a.code = crate::error::Code {
-        code: o.code,
-        status: o.status,
-        summary: "",
-    };
-    a.summary = o.summary;
-    a.causes = o.causes;
-    a
-}
 
 /// `(user id, login)` of an existing user.
 fn user(org: &Org, id: &str) -> ApiResult<(String, String)> {
@@ -49,15 +35,6 @@ fn user(org: &Org, id: &str) -> ApiResult<(String, String)> {
     org.user(seq)
         .map(|u| (u.id.clone(), u.login().to_owned()))
         .ok_or_else(|| ApiError::not_found(id, "User"))
-}
-
-fn factor_seq(org: &Org, uid: &str, fid: &str) -> ApiResult<u64> {
-    org.ext
-        .factors
-        .iter()
-        .find(|(_, f)| f.user_id == uid && f.id == fid)
-        .map(|(s, _)| *s)
-        .ok_or_else(|| ApiError::not_found(fid, "UserFactor"))
 }
 
 fn render(base: &str, f: &StoredFactor) -> Value {
@@ -89,20 +66,6 @@ fn render(base: &str, f: &StoredFactor) -> Value {
     v
 }
 
-fn sync_count(org: &mut Org, uid: &str) {
-    let n = org
-        .ext
-        .factors
-        .values()
-        .filter(|f| f.user_id == uid)
-        .count() as u32;
-    if let Some(seq) = org.user_seq(uid)
-        && let Some(u) = org.user_mut(seq)
-    {
-        u.factors = n;
-    }
-}
-
 /// `GET /api/v1/users/{userId}/factors`
 pub(crate) async fn list(
     State(s): State<Arc<Shared>>,
@@ -112,7 +75,6 @@ pub(crate) async fn list(
     let org = s.org.read();
     let (uid, _) = user(&org, &uid)?;
     let rows: Vec<Value> = org
-        .ext
         .factors
         .values()
         .filter(|f| f.user_id == uid)
@@ -130,7 +92,6 @@ pub(crate) async fn catalog(
     let org = s.org.read();
     let (uid, _) = user(&org, &uid)?;
     let enrolled: Vec<(&str, &str, &str)> = org
-        .ext
         .factors
         .values()
         .filter(|f| f.user_id == uid)
@@ -163,14 +124,13 @@ pub(crate) async fn enroll(
         .and_then(Value::as_str)
         .unwrap_or_default();
     let provider = body.get("provider").and_then(Value::as_str);
-    let kind =
-        *find_kind(factor_type, provider).ok_or_else(|| ferr(&FactorError::UnsupportedFactor))?;
+    let kind = *find_kind(factor_type, provider)
+        .ok_or_else(|| ApiError::from_factor(&FactorError::UnsupportedFactor))?;
     let lifetime = match params.get("tokenLifetimeSeconds") {
         None | Some("") => None,
-        Some(v) => Some(
-            v.parse::<i64>()
-                .map_err(|_| ferr(&FactorError::InvalidField("tokenLifetimeSeconds")))?,
-        ),
+        Some(v) => Some(v.parse::<i64>().map_err(|_| {
+            ApiError::from_factor(&FactorError::InvalidField("tokenLifetimeSeconds"))
+        })?),
     };
     let activate = params.flag("activate", false);
     let update_phone = params.flag("updatePhone", false);
@@ -179,18 +139,17 @@ pub(crate) async fn enroll(
     let (uid, login) = user(&org, &uid)?;
     if update_phone && factor_type == "sms" {
         // Replaces a phone not used by an ACTIVE factor.
-        org.ext.factors.retain(|_, f| {
+        org.factors.retain(|_, f| {
             !(f.user_id == uid && f.kind.factor_type == "sms" && f.status != FactorStatus::Active)
         });
     }
     let enrolled: Vec<(&str, &str)> = org
-        .ext
         .factors
         .values()
         .filter(|f| f.user_id == uid)
         .map(|f| (f.kind.factor_type, f.kind.provider))
         .collect();
-    crate::factors::check_not_enrolled(&kind, &enrolled).map_err(|e| ferr(&e))?;
+    crate::factors::check_not_enrolled(&kind, &enrolled).map_err(|e| ApiError::from_factor(&e))?;
     let profile = body.get("profile").cloned().unwrap_or(Value::Null);
     let e = flow::enroll(
         &kind,
@@ -198,10 +157,10 @@ pub(crate) async fn enroll(
         lifetime,
         activate,
         &login,
-        &mut org.ext.factor_limits,
+        &mut org.factor_limits,
         now,
     )
-    .map_err(|e| ferr(&e))?;
+    .map_err(|e| ApiError::from_factor(&e))?;
     let activation = match &e.secrets {
         FactorSecrets::Totp { secret, .. } => Some(secret.activation_json()),
         FactorSecrets::Push { .. } => Some(json!({
@@ -224,8 +183,7 @@ pub(crate) async fn enroll(
         activation,
     };
     let out = render(&base, &f);
-    org.ext.factors.insert(seq, f);
-    sync_count(&mut org, &uid);
+    org.factors.insert(seq, f);
     Ok(json_ok(&out))
 }
 
@@ -237,9 +195,8 @@ pub(crate) async fn get(
 ) -> ApiResult<Response> {
     let org = s.org.read();
     let (uid, _) = user(&org, &uid)?;
-    let seq = factor_seq(&org, &uid, &fid)?;
-    org.ext
-        .factors
+    let seq = org.find_factor(&uid, &fid)?;
+    org.factors
         .get(&seq)
         .map(|f| json_ok(&render(&base, f)))
         .ok_or_else(|| ApiError::not_found(&fid, "UserFactor"))
@@ -252,11 +209,8 @@ pub(crate) async fn unenroll(
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
     let (uid, _) = user(&org, &uid)?;
-    let seq = factor_seq(&org, &uid, &fid)?;
-    org.ext.factors.remove(&seq);
-    org.ext.pushes.remove_factor(&fid);
-    org.ext.factor_limits.clear_factor(&fid);
-    sync_count(&mut org, &uid);
+    let seq = org.find_factor(&uid, &fid)?;
+    org.remove_factor(seq);
     Ok(no_content())
 }
 
@@ -282,19 +236,19 @@ fn with_factor<T>(
     fid: &str,
     op: impl FnOnce(&mut StoredFactor, &mut FlowCtx<'_>) -> Result<T, FactorError>,
 ) -> ApiResult<T> {
-    let seq = factor_seq(org, uid, fid)?;
-    let ext = &mut org.ext;
-    let Some(f) = ext.factors.get_mut(&seq) else {
+    let seq = org.find_factor(uid, fid)?;
+    let org = &mut *org;
+    let Some(f) = org.factors.get_mut(&seq) else {
         return Err(ApiError::not_found(fid, "UserFactor"));
     };
     let mut ctx = FlowCtx {
         user_id: uid,
         factor_id: fid,
-        limits: &mut ext.factor_limits,
-        pushes: &mut ext.pushes,
+        limits: &mut org.factor_limits,
+        pushes: &mut org.pushes,
         now: now_secs(),
     };
-    op(f, &mut ctx).map_err(|e| ferr(&e))
+    op(f, &mut ctx).map_err(|e| ApiError::from_factor(&e))
 }
 
 /// `POST /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate`
@@ -328,9 +282,8 @@ pub(crate) async fn activate(
             })))
         }
         _ => {
-            let seq = factor_seq(&org, &uid, &fid)?;
+            let seq = org.find_factor(&uid, &fid)?;
             let f = org
-                .ext
                 .factors
                 .get(&seq)
                 .ok_or_else(|| ApiError::not_found(&fid, "UserFactor"))?;
@@ -352,10 +305,10 @@ pub(crate) async fn verify(
     let lifetime = match params.get("tokenLifetimeSeconds") {
         None | Some("") => None,
         Some(v) => {
-            let n = v
-                .parse::<i64>()
-                .map_err(|_| ferr(&FactorError::InvalidField("tokenLifetimeSeconds")))?;
-            Some(crate::factors::token_lifetime(Some(n)).map_err(|e| ferr(&e))?)
+            let n = v.parse::<i64>().map_err(|_| {
+                ApiError::from_factor(&FactorError::InvalidField("tokenLifetimeSeconds"))
+            })?;
+            Some(crate::factors::token_lifetime(Some(n)).map_err(|e| ApiError::from_factor(&e))?)
         }
     };
     let mut org = s.org.write();
@@ -397,9 +350,8 @@ pub(crate) async fn transaction(
 ) -> ApiResult<Response> {
     let org = s.org.read();
     let (uid, login) = user(&org, &uid)?;
-    factor_seq(&org, &uid, &fid)?;
-    org.ext
-        .pushes
+    org.find_factor(&uid, &fid)?;
+    org.pushes
         .get(&uid, &fid, &tx)
         .map(|t| json_ok(&t.poll_json(&base, &login, now_secs())))
         .ok_or_else(|| ApiError::not_found(&tx, "PushTransaction"))
@@ -417,81 +369,10 @@ pub(crate) async fn resend(
         let status = f.status.clone();
         flow::resend(&status, &mut f.secrets, ctx)
     })?;
-    let seq = factor_seq(&org, &uid, &fid)?;
+    let seq = org.find_factor(&uid, &fid)?;
     let f = org
-        .ext
         .factors
         .get(&seq)
         .ok_or_else(|| ApiError::not_found(&fid, "UserFactor"))?;
     Ok(json_ok(&render(&base, f)))
-}
-
-/// Admin: the outstanding sms/call/email code of a factor.
-pub(crate) fn admin_code(org: &Org, uid: &str, fid: &str) -> ApiResult<Option<String>> {
-    let (uid, _) = user(org, uid)?;
-    let seq = factor_seq(org, &uid, fid)?;
-    Ok(org
-        .ext
-        .factors
-        .get(&seq)
-        .and_then(|f| flow::outstanding_code(&f.secrets, now_secs()))
-        .map(str::to_owned))
-}
-
-/// Admin: answers the user's newest waiting push (or `tx`). Returns the transaction id.
-pub(crate) fn admin_push(
-    org: &mut Org,
-    uid: &str,
-    tx: Option<&str>,
-    approve: bool,
-) -> ApiResult<String> {
-    let (uid, _) = user(org, uid)?;
-    let now = now_secs();
-    let pushes = &mut org.ext.pushes;
-    let t = match tx {
-        Some(id) => pushes.get_mut(id).filter(|t| t.user_id == uid),
-        None => pushes.latest_waiting(&uid, now),
-    };
-    let Some(t) = t else {
-        return Err(ApiError::not_found(tx.unwrap_or("push"), "PushTransaction"));
-    };
-    t.answer(approve, now).map_err(|e| ferr(&e))?;
-    Ok(t.id.clone())
-}
-
-/// Middleware: after a successful `POST /api/v1/users/{id}/lifecycle/reset_factors` (part 1's
-/// handler), removes the user's factors.
-pub(crate) async fn reset_hook(
-    State(s): State<Arc<Shared>>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let is_post = req.method() == axum::http::Method::POST;
-    let path = req.uri().path().to_owned();
-    let resp = next.run(req).await;
-    if !(is_post && resp.status().is_success()) {
-        return resp;
-    }
-    let user_ref = path
-        .strip_prefix("/api/v1/users/")
-        .and_then(|r| r.strip_suffix("/lifecycle/reset_factors"))
-        .filter(|id| !id.contains('/'));
-    if let Some(id) = user_ref {
-        let mut org = s.org.write();
-        if let Ok((uid, _)) = user(&org, id) {
-            let gone: Vec<String> = org
-                .ext
-                .factors
-                .values()
-                .filter(|f| f.user_id == uid)
-                .map(|f| f.id.clone())
-                .collect();
-            org.ext.factors.retain(|_, f| f.user_id != uid);
-            for fid in gone {
-                org.ext.pushes.remove_factor(&fid);
-                org.ext.factor_limits.clear_factor(&fid);
-            }
-        }
-    }
-    resp
 }

@@ -4,41 +4,21 @@
 //! the admin API (as a user's consent and sign-in would). Lists take `limit` (default 20, max
 //! 200) and `after`; `expand=scope` embeds the scope objects. Revocation answers 204; unknown
 //! user, grant, client or token 404 `E0000007`. `DELETE /users/{id}/sessions?oauthTokens=true`
-//! also revokes the user's refresh and access tokens (see [`sessions_hook`]).
+//! also revokes the user's refresh and access tokens ([`crate::store::Org::revoke_user_sessions`]).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::page;
-use crate::error::{self, ApiError, ApiResult};
-use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content};
-use crate::server::Shared;
-use crate::store::Org;
-use crate::store::ext::{RefreshToken, UserGrant};
-use crate::util::{fmt_ts, now_secs};
-
-/// Lifetime of an emulated refresh token (Okta's default policy: 90 days).
-pub(crate) const REFRESH_TTL_SECS: i64 = 90 * 86_400;
-
-fn user_id(org: &Org, id: &str) -> ApiResult<String> {
-    let seq = org
-        .user_seq(id)
-        .ok_or_else(|| ApiError::not_found(id, "User"))?;
-    org.user(seq)
-        .map(|u| u.id.clone())
-        .ok_or_else(|| ApiError::not_found(id, "User"))
-}
-
-fn client_id(org: &Org, id: &str) -> ApiResult<String> {
-    org.app_seq(id)
-        .and_then(|s| org.apps.get(&s))
-        .map(|a| a.id.clone())
-        .ok_or_else(|| ApiError::not_found(id, "OAuth2Client"))
-}
+use super::page::SeqPage;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{BaseUrl, Params, json_ok, no_content};
+use crate::state::Shared;
+use crate::store::{Org, RefreshToken, UserGrant};
+use crate::util::fmt_ts;
 
 fn expand_scope(params: &Params) -> bool {
     params
@@ -108,26 +88,11 @@ fn paged(
     base: &str,
     path: &str,
     params: &Params,
-    kind: &str,
+    kind: &'static str,
     rows: impl Iterator<Item = (u64, Value)>,
 ) -> ApiResult<Response> {
-    let limit = page::limit(params, 20, 200)?;
-    let after = page::decode_seq(params, kind)?;
-    let mut out = Vec::new();
-    let mut next = None;
-    let mut last = 0;
-    for (seq, v) in rows.filter(|(s, _)| *s > after) {
-        if out.len() == limit {
-            next = Some(page::encode(kind, &last.to_string()));
-            break;
-        }
-        last = seq;
-        out.push(v);
-    }
-    let bytes = serde_json::to_vec(&out).map_err(|_| ApiError::new(error::E0000009))?;
-    let mut resp = json_bytes(StatusCode::OK, bytes);
-    page::link_headers(&mut resp, base, path, params, limit, next.as_deref());
-    Ok(resp)
+    let page = SeqPage::read(params, kind, 20, 200)?;
+    page.answer(base, path, params, rows.filter(|(s, _)| *s > page.after))
 }
 
 /// `GET /api/v1/users/{userId}/grants?scopeId=&expand=&after=&limit=`
@@ -138,11 +103,10 @@ pub(crate) async fn list_user_grants(
     Path(uid): Path<String>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let uid = user_id(&org, &uid)?;
+    let uid = org.find_user_id(&uid)?;
     let scope = params.get("scopeId");
     let expand = expand_scope(&params);
     let rows = org
-        .ext
         .user_grants
         .iter()
         .filter(|(_, g)| g.user_id == uid && scope.is_none_or(|s| g.scope_id == s))
@@ -164,9 +128,8 @@ pub(crate) async fn get_user_grant(
     Path((uid, gid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let uid = user_id(&org, &uid)?;
-    org.ext
-        .user_grants
+    let uid = org.find_user_id(&uid)?;
+    org.user_grants
         .values()
         .find(|g| g.user_id == uid && g.id == gid)
         .map(|g| json_ok(&grant_json(g, &base, expand_scope(&params))))
@@ -179,8 +142,8 @@ pub(crate) async fn revoke_user_grants(
     Path(uid): Path<String>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let uid = user_id(&org, &uid)?;
-    org.ext.user_grants.retain(|_, g| g.user_id != uid);
+    let uid = org.find_user_id(&uid)?;
+    org.user_grants.retain(|_, g| g.user_id != uid);
     Ok(no_content())
 }
 
@@ -190,12 +153,11 @@ pub(crate) async fn revoke_user_grant(
     Path((uid, gid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let uid = user_id(&org, &uid)?;
-    let before = org.ext.user_grants.len();
-    org.ext
-        .user_grants
+    let uid = org.find_user_id(&uid)?;
+    let before = org.user_grants.len();
+    org.user_grants
         .retain(|_, g| !(g.user_id == uid && g.id == gid));
-    if org.ext.user_grants.len() == before {
+    if org.user_grants.len() == before {
         return Err(ApiError::not_found(&gid, "OAuth2ScopeConsentGrant"));
     }
     Ok(no_content())
@@ -208,16 +170,14 @@ pub(crate) async fn list_clients(
     Path(uid): Path<String>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let uid = user_id(&org, &uid)?;
+    let uid = org.find_user_id(&uid)?;
     let mut ids: Vec<&str> = org
-        .ext
         .user_grants
         .values()
         .filter(|g| g.user_id == uid)
         .map(|g| g.client_id.as_str())
         .chain(
-            org.ext
-                .refresh_tokens
+            org.refresh_tokens
                 .values()
                 .filter(|t| t.user_id == uid)
                 .map(|t| t.client_id.as_str()),
@@ -249,24 +209,19 @@ pub(crate) async fn list_client_grants(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
     params: Params,
-    Path((uid, cid)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let org = s.org.read();
-    let uid = user_id(&org, &uid)?;
-    let cid = client_id(&org, &cid)?;
-    let expand = expand_scope(&params);
-    let rows = org
-        .ext
-        .user_grants
-        .iter()
-        .filter(|(_, g)| g.user_id == uid && g.client_id == cid)
-        .map(|(seq, g)| (*seq, grant_json(g, &base, expand)));
-    paged(
+    let owned = |g: &UserGrant, uid: &str, cid: &str| g.user_id == uid && g.client_id == cid;
+    let what = ("grants", "cgrants");
+    client_list(
+        &s,
         &base,
-        &format!("/api/v1/users/{uid}/clients/{cid}/grants"),
         &params,
-        "cgrants",
-        rows,
+        ids,
+        what,
+        |o| &o.user_grants,
+        owned,
+        grant_json,
     )
 }
 
@@ -276,10 +231,8 @@ pub(crate) async fn revoke_client_grants(
     Path((uid, cid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let uid = user_id(&org, &uid)?;
-    let cid = client_id(&org, &cid)?;
-    org.ext
-        .user_grants
+    let (uid, cid) = org.find_user_and_client(&uid, &cid)?;
+    org.user_grants
         .retain(|_, g| !(g.user_id == uid && g.client_id == cid));
     Ok(no_content())
 }
@@ -289,25 +242,44 @@ pub(crate) async fn list_tokens(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
     params: Params,
-    Path((uid, cid)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let owned = |t: &RefreshToken, uid: &str, cid: &str| t.user_id == uid && t.client_id == cid;
+    let what = ("tokens", "rtokens");
+    client_list(
+        &s,
+        &base,
+        &params,
+        ids,
+        what,
+        |o| &o.refresh_tokens,
+        owned,
+        token_json,
+    )
+}
+
+/// A page of what a user gave or holds for a client (`what`: the path's last segment, with
+/// its cursor kind): the rows of `table` that are `owned` by both, rendered with `render`.
+#[allow(clippy::too_many_arguments)]
+fn client_list<R>(
+    s: &Shared,
+    base: &str,
+    params: &Params,
+    (uid, cid): (String, String),
+    (what, kind): (&str, &'static str),
+    table: impl Fn(&Org) -> &BTreeMap<u64, R>,
+    owned: impl Fn(&R, &str, &str) -> bool,
+    render: impl Fn(&R, &str, bool) -> Value,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let uid = user_id(&org, &uid)?;
-    let cid = client_id(&org, &cid)?;
-    let expand = expand_scope(&params);
-    let rows = org
-        .ext
-        .refresh_tokens
+    let (uid, cid) = org.find_user_and_client(&uid, &cid)?;
+    let expand = expand_scope(params);
+    let rows = table(&org)
         .iter()
-        .filter(|(_, t)| t.user_id == uid && t.client_id == cid)
-        .map(|(seq, t)| (*seq, token_json(t, &base, expand)));
-    paged(
-        &base,
-        &format!("/api/v1/users/{uid}/clients/{cid}/tokens"),
-        &params,
-        "rtokens",
-        rows,
-    )
+        .filter(|(_, r)| owned(r, &uid, &cid))
+        .map(|(seq, r)| (*seq, render(r, base, expand)));
+    let path = format!("/api/v1/users/{uid}/clients/{cid}/{what}");
+    paged(base, &path, params, kind, rows)
 }
 
 /// `GET /api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}`
@@ -318,10 +290,8 @@ pub(crate) async fn get_token(
     Path((uid, cid, tid)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let uid = user_id(&org, &uid)?;
-    let cid = client_id(&org, &cid)?;
-    org.ext
-        .refresh_tokens
+    let (uid, cid) = org.find_user_and_client(&uid, &cid)?;
+    org.refresh_tokens
         .values()
         .find(|t| t.user_id == uid && t.client_id == cid && t.id == tid)
         .map(|t| json_ok(&token_json(t, &base, expand_scope(&params))))
@@ -334,10 +304,8 @@ pub(crate) async fn revoke_tokens(
     Path((uid, cid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let uid = user_id(&org, &uid)?;
-    let cid = client_id(&org, &cid)?;
-    org.ext
-        .refresh_tokens
+    let (uid, cid) = org.find_user_and_client(&uid, &cid)?;
+    org.refresh_tokens
         .retain(|_, t| !(t.user_id == uid && t.client_id == cid));
     Ok(no_content())
 }
@@ -348,123 +316,12 @@ pub(crate) async fn revoke_token(
     Path((uid, cid, tid)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let uid = user_id(&org, &uid)?;
-    let cid = client_id(&org, &cid)?;
-    let before = org.ext.refresh_tokens.len();
-    org.ext
-        .refresh_tokens
+    let (uid, cid) = org.find_user_and_client(&uid, &cid)?;
+    let before = org.refresh_tokens.len();
+    org.refresh_tokens
         .retain(|_, t| !(t.user_id == uid && t.client_id == cid && t.id == tid));
-    if org.ext.refresh_tokens.len() == before {
+    if org.refresh_tokens.len() == before {
         return Err(ApiError::not_found(&tid, "OAuth2RefreshToken"));
     }
     Ok(no_content())
-}
-
-/// Admin: records a user's consent to `client` for `scopes` (one grant per scope; existing
-/// grants are kept). Returns the grants.
-pub(crate) fn admin_grant(
-    org: &mut Org,
-    user: &str,
-    client: &str,
-    scopes: &[String],
-    issuer: &str,
-) -> ApiResult<Vec<String>> {
-    let uid = user_id(org, user)?;
-    let cid = client_id(org, client)?;
-    let mut ids = Vec::new();
-    for sc in scopes {
-        let existing = org
-            .ext
-            .user_grants
-            .values()
-            .find(|g| g.user_id == uid && g.client_id == cid && &g.scope_id == sc)
-            .map(|g| g.id.clone());
-        let id = match existing {
-            Some(id) => id,
-            None => {
-                let (seq, id) = org.next_id("oag");
-                org.ext.user_grants.insert(
-                    seq,
-                    UserGrant {
-                        id: id.clone(),
-                        user_id: uid.clone(),
-                        client_id: cid.clone(),
-                        scope_id: sc.clone(),
-                        issuer: issuer.to_owned(),
-                        created: now_secs(),
-                    },
-                );
-                id
-            }
-        };
-        ids.push(id);
-    }
-    Ok(ids)
-}
-
-/// Admin: issues a refresh token (and an access token in the token table) to `client` for
-/// `user`. Returns `(refresh token id, access token)`.
-pub(crate) fn admin_refresh_token(
-    org: &mut Org,
-    user: &str,
-    client: &str,
-    scopes: &[String],
-    issuer: &str,
-) -> ApiResult<(String, String)> {
-    let uid = user_id(org, user)?;
-    let cid = client_id(org, client)?;
-    let now = now_secs();
-    let (seq, id) = org.next_id("oar");
-    org.ext.refresh_tokens.insert(
-        seq,
-        RefreshToken {
-            id: id.clone(),
-            user_id: uid.clone(),
-            client_id: cid.clone(),
-            scopes: scopes.to_vec(),
-            issuer: issuer.to_owned(),
-            created: now,
-            expires_at: now + REFRESH_TTL_SECS,
-        },
-    );
-    let (access, _) = org
-        .ext
-        .auth
-        .tokens
-        .issue(&cid, scopes.to_vec(), None, Some(uid), now);
-    Ok((id, access))
-}
-
-/// Middleware: after a successful `DELETE /api/v1/users/{id}/sessions?oauthTokens=true`
-/// (part 1's handler), revokes that user's refresh tokens and access tokens.
-pub(crate) async fn sessions_hook(
-    State(s): State<Arc<Shared>>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let is_delete = req.method() == axum::http::Method::DELETE;
-    let path = req.uri().path().to_owned();
-    let oauth = req.uri().query().is_some_and(|q| {
-        q.split('&')
-            .any(|kv| kv.eq_ignore_ascii_case("oauthTokens=true"))
-    });
-    let resp = next.run(req).await;
-    if !(is_delete && oauth && resp.status().is_success()) {
-        return resp;
-    }
-    let user = path
-        .strip_prefix("/api/v1/users/")
-        .and_then(|r| r.strip_suffix("/sessions"))
-        .filter(|id| !id.contains('/'));
-    if let Some(id) = user {
-        let mut org = s.org.write();
-        if let Ok(uid) = user_id(&org, id) {
-            org.ext.refresh_tokens.retain(|_, t| t.user_id != uid);
-            org.ext
-                .auth
-                .tokens
-                .revoke_where(|t| t.user_id.as_deref() == Some(uid.as_str()));
-        }
-    }
-    resp
 }

@@ -11,25 +11,19 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::page;
-use super::users::find as find_user;
-use super::users_list::compile;
+use super::page::{self, SeqPage};
+use super::search::ListQuery;
+use crate::background::run_rules_later;
 use crate::error::{self, ApiError, ApiResult};
-use crate::http::{BaseUrl, Params, json_bytes, json_ok, no_content, parse_json};
+use crate::http::{BaseUrl, Params, json_ok, no_content, parse_json};
 use crate::query::{self, Dialect, Record, Val};
-use crate::render::{GroupView, UserLinks, UserView, app_json};
-use crate::server::Shared;
+use crate::render::{GroupView, UserView, app_json};
+use crate::state::Shared;
 use crate::store::{Group, GroupType, Org};
 use crate::util::now_secs;
-
-pub(crate) fn find(org: &Org, id: &str) -> ApiResult<u64> {
-    org.group_seq(id)
-        .ok_or_else(|| ApiError::not_found(id, "UserGroup"))
-}
 
 impl Record for Group {
     fn field(&self, attr: &str) -> Option<Val<'_>> {
@@ -140,7 +134,7 @@ pub(crate) async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let seq = find(&org, &id)?;
+    let seq = org.find_group(&id)?;
     let group = org
         .groups
         .get(&seq)
@@ -161,7 +155,7 @@ pub(crate) async fn replace(
 ) -> ApiResult<Response> {
     let now = now_secs();
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
+    let seq = org.find_group(&id)?;
     if org
         .groups
         .get(&seq)
@@ -193,7 +187,7 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
+    let seq = org.find_group(&id)?;
     if org
         .groups
         .get(&seq)
@@ -211,138 +205,72 @@ pub(crate) async fn list(
     BaseUrl(base): BaseUrl,
     params: Params,
 ) -> ApiResult<Response> {
-    let q = params.get("q").filter(|v| !v.is_empty());
-    let filter = params.get("filter").filter(|v| !v.is_empty());
-    let search = params.get("search").filter(|v| !v.is_empty());
-    if filter.is_some() && search.is_some() {
-        return Err(ApiError::new(error::E0000033));
-    }
-    let expr = match (filter, search) {
-        (Some(f), _) => Some(compile(f, Dialect::GroupFilter)?),
-        (_, Some(x)) => Some(compile(x, Dialect::GroupSearch)?),
-        _ => None,
-    };
-    let ci = search.is_some();
+    let lq = ListQuery::read(&params, Dialect::GroupFilter, Dialect::GroupSearch)?;
     let org = s.org.read();
-    if let (Some(q), None) = (q, &expr) {
+    let keep = |g: &Group| {
+        lq.expr
+            .as_ref()
+            .is_none_or(|e| query::matches(e, g, lq.search))
+    };
+    let (limit, groups, next) = if let Some(q) = lq.q {
         // `q`: name prefix, at most 300, not paginated.
         let limit = page::limit(&params, 300, 300)?;
         let ql = q.to_lowercase();
-        let views: Vec<GroupView<'_>> = org
+        let groups: Vec<&Group> = org
             .groups
             .values()
             .filter(|g| g.name().to_lowercase().starts_with(&ql))
             .take(limit)
-            .map(|group| GroupView {
-                group,
-                base: &base,
-                stats: stats(&org, group.seq, &params),
-            })
             .collect();
-        return finish(&base, "/api/v1/groups", &params, limit, &views, None);
-    }
-    let limit = page::limit(&params, 10_000, 10_000)?;
-    let keep = |g: &Group| expr.as_ref().is_none_or(|e| query::matches(e, g, ci));
-    if let (Some(sort_by), Some(_)) = (params.get("sortBy").filter(|v| !v.is_empty()), search) {
-        let desc = params
-            .get("sortOrder")
-            .is_some_and(|o| o.eq_ignore_ascii_case("desc"));
-        let mut rows: Vec<(String, &Group)> = org
+        (limit, groups, None)
+    } else if let Some((sort_by, desc)) = lq.sort {
+        let limit = page::limit(&params, 10_000, 10_000)?;
+        let rows: Vec<(String, &str, &Group)> = org
             .groups
             .values()
             .filter(|g| keep(g))
-            .map(|g| {
-                let k = match g.field(sort_by) {
-                    Some(Val::Time(t)) => format!("{:020}", t + 10_000_000_000),
-                    Some(Val::Str(s)) => s.to_lowercase(),
-                    Some(Val::Json(Value::String(s))) => s.to_lowercase(),
-                    Some(Val::Json(v)) => v.to_string().to_lowercase(),
-                    None => String::new(),
-                };
-                (k, g)
-            })
+            .map(|g| (sort_key(g, sort_by), g.id.as_str(), g))
             .collect();
-        rows.sort_by(|a, b| (a.0.as_str(), a.1.id.as_str()).cmp(&(b.0.as_str(), b.1.id.as_str())));
-        if desc {
-            rows.reverse();
-        }
-        let after: Option<(String, String)> = match page::decode(&params, "groups-sorted")? {
-            None => None,
-            Some(k) => Some(serde_json::from_str(&k).map_err(|_| ApiError::bad_cursor())?),
-        };
-        let start = match &after {
-            None => 0,
-            Some((k, last_id)) => rows
-                .iter()
-                .position(|(rk, g)| {
-                    let o = (rk.as_str(), g.id.as_str()).cmp(&(k.as_str(), last_id.as_str()));
-                    if desc { o.is_lt() } else { o.is_gt() }
-                })
-                .unwrap_or(rows.len()),
-        };
-        let slice = &rows[start..];
-        let taken = &slice[..slice.len().min(limit)];
-        let next = (slice.len() > limit)
-            .then(|| {
-                taken
-                    .last()
-                    .and_then(|(k, g)| serde_json::to_string(&(k, &g.id)).ok())
-            })
-            .flatten()
-            .map(|k| page::encode("groups-sorted", &k));
-        let views: Vec<_> = taken
-            .iter()
-            .map(|(_, group)| GroupView {
-                group,
-                base: &base,
-                stats: stats(&org, group.seq, &params),
-            })
-            .collect();
-        return finish(&base, "/api/v1/groups", &params, limit, &views, next);
-    }
-    let after = page::decode_seq(&params, "groups")?;
-    let mut views = Vec::new();
-    let mut more = false;
-    for group in org
-        .groups
-        .range((Bound::Excluded(after), Bound::Unbounded))
-        .map(|(_, g)| g)
-    {
-        if !keep(group) {
-            continue;
-        }
-        if views.len() == limit {
-            more = true;
-            break;
-        }
-        views.push(GroupView {
+        let (groups, next) = page::take_sorted(&params, "groups-sorted", limit, desc, rows)?;
+        (limit, groups, next)
+    } else {
+        let page = SeqPage::read(&params, "groups", 10_000, 10_000)?;
+        let (groups, next) = page.take(
+            org.groups
+                .range((Bound::Excluded(page.after), Bound::Unbounded))
+                .map(|(_, g)| g)
+                .filter(|g| keep(g))
+                .map(|g| (g.seq, g)),
+        );
+        (page.limit, groups, next)
+    };
+    let views: Vec<GroupView<'_>> = groups
+        .into_iter()
+        .map(|group| GroupView {
             group,
             base: &base,
             stats: stats(&org, group.seq, &params),
-        });
-    }
-    let next = if more {
-        views
-            .last()
-            .map(|v| page::encode("groups", &v.group.seq.to_string()))
-    } else {
-        None
-    };
-    finish(&base, "/api/v1/groups", &params, limit, &views, next)
+        })
+        .collect();
+    page::respond(
+        &base,
+        "/api/v1/groups",
+        &params,
+        limit,
+        &views,
+        next.as_deref(),
+    )
 }
 
-fn finish<T: serde::Serialize>(
-    base: &str,
-    path: &str,
-    params: &Params,
-    limit: usize,
-    rows: &[T],
-    next: Option<String>,
-) -> ApiResult<Response> {
-    let bytes = serde_json::to_vec(rows).map_err(|_| ApiError::new(error::E0000009))?;
-    let mut resp = json_bytes(StatusCode::OK, bytes);
-    page::link_headers(&mut resp, base, path, params, limit, next.as_deref());
-    Ok(resp)
+/// Sort key for `sortBy`: case-insensitive; timestamps as sortable numbers.
+fn sort_key(g: &Group, attr: &str) -> String {
+    match g.field(attr) {
+        Some(Val::Time(t)) => format!("{:020}", t + 10_000_000_000),
+        Some(Val::Str(s)) => s.to_lowercase(),
+        Some(Val::Json(Value::String(s))) => s.to_lowercase(),
+        Some(Val::Json(v)) => v.to_string().to_lowercase(),
+        None => String::new(),
+    }
 }
 
 /// `GET /api/v1/groups/{id}/users` (default and max limit 1000).
@@ -352,11 +280,10 @@ pub(crate) async fn members(
     params: Params,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let limit = page::limit(&params, 1000, 1000)?;
-    let after = page::decode_seq(&params, "members")?;
+    let page = SeqPage::read(&params, "members", 1000, 1000)?;
     let org = s.org.read();
-    let g = find(&org, &id)?;
-    let range = (Bound::Excluded(after), Bound::Unbounded);
+    let g = org.find_group(&id)?;
+    let range = (Bound::Excluded(page.after), Bound::Unbounded);
     let seqs: Box<dyn Iterator<Item = u64>> = if g == org.everyone {
         Box::new(org.users.range(range).map(|(k, _)| *k))
     } else {
@@ -365,34 +292,15 @@ pub(crate) async fn members(
             None => Box::new(std::iter::empty()),
         }
     };
-    let mut views = Vec::new();
-    let mut more = false;
-    for seq in seqs {
-        let Some(user) = org.user(seq) else { continue };
-        if views.len() == limit {
-            more = true;
-            break;
-        }
-        views.push(UserView {
-            user,
-            base: &base,
-            links: UserLinks::SelfOnly,
-        });
-    }
-    let next = if more {
-        views
-            .last()
-            .map(|v| page::encode("members", &v.user.seq.to_string()))
-    } else {
-        None
-    };
-    finish(
+    let (views, next) =
+        page.take(seqs.filter_map(|seq| Some((seq, UserView::listed(org.user(seq)?, &base)))));
+    page::respond(
         &base,
         &format!("/api/v1/groups/{id}/users"),
         &params,
-        limit,
+        page.limit,
         &views,
-        next,
+        next.as_deref(),
     )
 }
 
@@ -409,17 +317,7 @@ pub(crate) async fn assign(
     State(s): State<Arc<Shared>>,
     Path((gid, uid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let now = now_secs();
-    let mut org = s.org.write();
-    let g = find(&org, &gid)?;
-    let u = find_user(&org, &uid)?;
-    membership_guard(&org, g)?;
-    if org.add_member(g, u)
-        && let Some(group) = org.groups.get_mut(&g)
-    {
-        group.last_membership_updated = now;
-    }
-    Ok(no_content())
+    change_membership(&s, &gid, &uid, true)
 }
 
 /// `DELETE /api/v1/groups/{groupId}/users/{userId}` → 204.
@@ -427,16 +325,16 @@ pub(crate) async fn unassign(
     State(s): State<Arc<Shared>>,
     Path((gid, uid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let now = now_secs();
+    change_membership(&s, &gid, &uid, false)
+}
+
+fn change_membership(s: &Arc<Shared>, gid: &str, uid: &str, add: bool) -> ApiResult<Response> {
     let mut org = s.org.write();
-    let g = find(&org, &gid)?;
-    let u = find_user(&org, &uid)?;
+    let g = org.find_group(gid)?;
+    let u = org.find_user(uid)?;
     membership_guard(&org, g)?;
-    if org.remove_member(g, u)
-        && let Some(group) = org.groups.get_mut(&g)
-    {
-        group.last_membership_updated = now;
-    }
+    org.change_membership(g, u, add, now_secs());
+    run_rules_later(s, &org);
     Ok(no_content())
 }
 
@@ -447,35 +345,16 @@ pub(crate) async fn apps(
     params: Params,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let limit = page::limit(&params, 20, 200)?;
-    let after = page::decode_seq(&params, "group-apps")?;
+    let page = SeqPage::read(&params, "group-apps", 20, 200)?;
     let org = s.org.read();
-    let g = find(&org, &id)?;
-    let seqs: Vec<u64> = org
-        .apps_of_group(g)
-        .into_iter()
-        .filter(|a| *a > after)
-        .collect();
-    let more = seqs.len() > limit;
-    let taken = &seqs[..seqs.len().min(limit)];
-    let rows: Vec<Value> = taken
-        .iter()
-        .filter_map(|a| org.apps.get(a))
-        .map(|a| app_json(a, &base, false))
-        .collect();
-    let next = if more {
-        taken
-            .last()
-            .map(|s| page::encode("group-apps", &s.to_string()))
-    } else {
-        None
-    };
-    finish(
+    let g = org.find_group(&id)?;
+    page.answer(
         &base,
         &format!("/api/v1/groups/{id}/apps"),
         &params,
-        limit,
-        &rows,
-        next,
+        org.apps_of_group(g)
+            .into_iter()
+            .filter(|a| *a > page.after)
+            .filter_map(|a| Some((a, app_json(org.apps.get(&a)?, &base, false)))),
     )
 }

@@ -20,11 +20,11 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::json;
 
-use super::users::find;
+use crate::background::run_rules_later;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_ok};
 use crate::render::{UserLinks, UserView};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::Status;
 use crate::util::{now_secs, token};
 
@@ -32,18 +32,22 @@ fn wrong_state() -> ApiError {
     ApiError::new(error::E0000038)
 }
 
-/// Runs `f` on the user under the write lock and returns its JSON result.
-fn with_user<F>(s: &Shared, id: &str, f: F) -> ApiResult<Response>
+/// Runs `f` on the user under the write lock, applies what follows from a status change (see
+/// [`crate::store::Org::user_status_changed`]) and returns `f`'s JSON result.
+fn with_user<F>(s: &Arc<Shared>, id: &str, f: F) -> ApiResult<Response>
 where
     F: FnOnce(&mut crate::store::User, i64) -> ApiResult<serde_json::Value>,
 {
     let now = now_secs();
     let mut org = s.org.write();
-    let seq = find(&org, id)?;
+    let seq = org.find_user(id)?;
     let user = org
         .user_mut(seq)
         .ok_or_else(|| ApiError::not_found(id, "User"))?;
+    let old = user.status;
     let v = f(user, now)?;
+    org.user_status_changed(seq, old);
+    run_rules_later(s, &org);
     Ok(json_ok(&v))
 }
 
@@ -184,7 +188,7 @@ pub(crate) async fn expire_password(
     let legacy_temp = params.flag("tempPassword", false);
     let now = now_secs();
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let user = org
         .user_mut(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
@@ -257,14 +261,19 @@ pub(crate) async fn reset_factors(
     State(s): State<Arc<Shared>>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    with_user(&s, &id, |u, now| {
-        if u.status == Status::Deprovisioned {
-            return Err(wrong_state());
-        }
-        if u.factors > 0 {
-            u.factors = 0;
-            u.last_updated = now;
-        }
-        Ok(json!({}))
-    })
+    let mut org = s.org.write();
+    let seq = org.find_user(&id)?;
+    let user = org
+        .user(seq)
+        .ok_or_else(|| ApiError::not_found(&id, "User"))?;
+    if user.status == Status::Deprovisioned {
+        return Err(wrong_state());
+    }
+    let uid = user.id.clone();
+    if org.remove_factors(&uid) > 0
+        && let Some(u) = org.user_mut(seq)
+    {
+        u.last_updated = now_secs();
+    }
+    Ok(json_ok(&json!({})))
 }

@@ -18,12 +18,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::oauth::BearerPrincipal;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, json_ok, json_status, no_content, parse_json};
-use crate::server::Shared;
+use crate::oauth::gate::BearerPrincipal;
+use crate::state::Shared;
+use crate::store::LinkedDef;
 use crate::store::Org;
-use crate::store::ext::LinkedDef;
 
 /// Most definitions per org.
 pub(crate) const MAX_DEFINITIONS: usize = 200;
@@ -90,8 +90,7 @@ fn def_json(d: &LinkedDef, base: &str) -> Value {
 }
 
 fn find_def<'a>(org: &'a Org, name: &str) -> ApiResult<&'a LinkedDef> {
-    org.ext
-        .linked_defs
+    org.linked_defs
         .iter()
         .find(|d| d.primary_name == name || d.associated_name == name)
         .ok_or_else(|| ApiError::not_found(name, "LinkedObject"))
@@ -111,8 +110,7 @@ pub(crate) async fn create(
     }
     let mut org = s.org.write();
     let used = |n: &str| {
-        org.ext
-            .linked_defs
+        org.linked_defs
             .iter()
             .any(|d| d.primary_name == n || d.associated_name == n)
     };
@@ -122,7 +120,7 @@ pub(crate) async fn create(
     if used(&aname) {
         return Err(conflict("associated"));
     }
-    if org.ext.linked_defs.len() >= MAX_DEFINITIONS {
+    if org.linked_defs.len() >= MAX_DEFINITIONS {
         return Err(ApiError::validation(
             "linkedObjects",
             "The maximum number of linked object definitions has been reached.",
@@ -135,7 +133,7 @@ pub(crate) async fn create(
         associated_name: aname,
     };
     let out = def_json(&d, &base);
-    org.ext.linked_defs.push(d);
+    org.linked_defs.push(d);
     Ok(json_status(StatusCode::CREATED, &out))
 }
 
@@ -145,12 +143,7 @@ pub(crate) async fn list(
     BaseUrl(base): BaseUrl,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let rows: Vec<Value> = org
-        .ext
-        .linked_defs
-        .iter()
-        .map(|d| def_json(d, &base))
-        .collect();
+    let rows: Vec<Value> = org.linked_defs.iter().map(|d| def_json(d, &base)).collect();
     Ok(json_ok(&rows))
 }
 
@@ -171,8 +164,8 @@ pub(crate) async fn delete(
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
     let pname = find_def(&org, &name)?.primary_name.clone();
-    org.ext.linked_defs.retain(|d| d.primary_name != pname);
-    org.ext.linked_values.retain(|(p, _), _| *p != pname);
+    org.linked_defs.retain(|d| d.primary_name != pname);
+    org.linked_values.retain(|(p, _), _| *p != pname);
     Ok(no_content())
 }
 
@@ -184,18 +177,11 @@ fn user_id_or_me(
 ) -> ApiResult<String> {
     match (id, principal) {
         ("me", Some(Extension(p))) => match &p.user_id {
-            Some(u) => user_id(org, u),
+            Some(u) => org.find_user_id(u),
             None => Err(ApiError::not_found(id, "User")),
         },
-        _ => user_id(org, id),
+        _ => org.find_user_id(id),
     }
-}
-
-fn user_id(org: &Org, id: &str) -> ApiResult<String> {
-    org.user_seq(id)
-        .and_then(|s| org.user(s))
-        .map(|u| u.id.clone())
-        .ok_or_else(|| ApiError::not_found(id, "User"))
 }
 
 /// `PUT /api/v1/users/{idOrLogin}/linkedObjects/{primaryName}/{primaryUserId}` → 204.
@@ -206,7 +192,7 @@ pub(crate) async fn set_value(
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
     let assoc = user_id_or_me(&org, &id, &principal)?;
-    let primary = user_id(&org, &primary)?;
+    let primary = org.find_user_id(&primary)?;
     let def = find_def(&org, &name)?;
     if def.primary_name != name {
         return Err(ApiError::validation(
@@ -214,7 +200,7 @@ pub(crate) async fn set_value(
             "The relationship name must be the primary name of a linked object definition.",
         ));
     }
-    org.ext.linked_values.insert((name, assoc), primary);
+    org.linked_values.insert((name, assoc), primary);
     Ok(no_content())
 }
 
@@ -230,14 +216,12 @@ pub(crate) async fn get_values(
     let def = find_def(&org, &name)?;
     let link = |u: &str| json!({"_links": {"self": {"href": format!("{base}/api/v1/users/{u}")}}});
     let rows: Vec<Value> = if def.primary_name == name {
-        org.ext
-            .linked_values
+        org.linked_values
             .get(&(name.clone(), uid))
             .map(|p| vec![link(p)])
             .unwrap_or_default()
     } else {
-        org.ext
-            .linked_values
+        org.linked_values
             .iter()
             .filter(|((p, _), primary)| *p == def.primary_name && **primary == uid)
             .map(|((_, a), _)| link(a))
@@ -255,6 +239,6 @@ pub(crate) async fn delete_value(
     let mut org = s.org.write();
     let uid = user_id_or_me(&org, &id, &principal)?;
     find_def(&org, &name)?;
-    org.ext.linked_values.remove(&(name, uid));
+    org.linked_values.remove(&(name, uid));
     Ok(no_content())
 }

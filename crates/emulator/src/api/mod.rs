@@ -1,10 +1,8 @@
 //! The Okta API routes, one module per resource.
 
-mod admin_p2;
 mod aerial;
 mod app_schema;
 mod apps;
-mod cleanup;
 mod credentials;
 mod factors;
 mod grants;
@@ -13,25 +11,25 @@ mod groups;
 mod lifecycle;
 mod linked_objects;
 mod myaccount;
-pub(crate) mod oauth;
-pub(crate) mod page;
-pub(crate) mod sessions;
+mod oauth;
+mod page;
+mod password;
+mod search;
+mod sessions;
 mod user_resources;
 mod user_types;
-pub(crate) mod users;
+mod users;
 mod users_list;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 
-use crate::error::{self, ApiError};
-use crate::server::Shared;
+use crate::state::Shared;
 
-/// Builds the full router: Okta API, admin API, pipeline middleware.
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
+/// The Okta API's routes; the server adds the admin API and the request pipeline.
+pub(crate) fn routes() -> Router<Arc<Shared>> {
     let users = Router::new()
         .route("/api/v1/users", get(users_list::list).post(users::create))
         .route(
@@ -140,40 +138,22 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 .delete(apps::unassign_user),
         );
     Router::new()
-        .merge(part2_routes())
         .merge(users)
         .merge(groups)
         .merge(apps)
-        .merge(crate::admin::routes())
-        .fallback(|| async { ApiError::new(error::E0000008).into_response() })
-        .method_not_allowed_fallback(|| async { ApiError::new(error::E0000022).into_response() })
-        .layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
-            group_rules::trigger,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
-            grants::sessions_hook,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
-            factors::reset_hook,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
-            cleanup::hook,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
-            crate::http::pipeline,
-        ))
-        .with_state(shared)
+        .merge(oauth_routes())
+        .merge(group_rule_routes())
+        .merge(session_routes())
+        .merge(factor_routes())
+        .merge(schema_routes())
+        .merge(aerial_routes())
 }
 
-/// Part 2's routes (OAuth, grants, group rules, …), in their own modules.
-fn part2_routes() -> Router<Arc<Shared>> {
+/// The org authorization server's token endpoint, app scope grants, and users' grants, clients
+/// and refresh tokens.
+fn oauth_routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route(oauth::TOKEN_PATH, post(oauth::token))
+        .route(crate::oauth::gate::TOKEN_PATH, post(oauth::token))
         .route(
             "/api/v1/apps/{id}/grants",
             get(oauth::list_grants).post(oauth::create_grant),
@@ -181,31 +161,6 @@ fn part2_routes() -> Router<Arc<Shared>> {
         .route(
             "/api/v1/apps/{id}/grants/{grantId}",
             get(oauth::get_grant).delete(oauth::delete_grant),
-        )
-        .route(
-            "/api/v1/groups/rules",
-            get(group_rules::list).post(group_rules::create),
-        )
-        .route(
-            "/api/v1/groups/rules/{ruleId}",
-            get(group_rules::get)
-                .put(group_rules::replace)
-                .delete(group_rules::delete),
-        )
-        .route(
-            "/api/v1/groups/rules/{ruleId}/lifecycle/{op}",
-            post(group_rules::lifecycle),
-        )
-        .route("/idp/myaccount/organization", get(myaccount::organization))
-        .route("/api/v1/authn", post(sessions::authn))
-        .route("/api/v1/sessions", post(sessions::create))
-        .route(
-            "/api/v1/sessions/{sessionId}",
-            get(sessions::get).delete(sessions::revoke),
-        )
-        .route(
-            "/api/v1/sessions/{sessionId}/lifecycle/refresh",
-            post(sessions::refresh),
         )
         .route(
             "/api/v1/users/{id}/grants",
@@ -228,6 +183,45 @@ fn part2_routes() -> Router<Arc<Shared>> {
             "/api/v1/users/{id}/clients/{clientId}/tokens/{tokenId}",
             get(grants::get_token).delete(grants::revoke_token),
         )
+}
+
+/// Group rules.
+fn group_rule_routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/api/v1/groups/rules",
+            get(group_rules::list).post(group_rules::create),
+        )
+        .route(
+            "/api/v1/groups/rules/{ruleId}",
+            get(group_rules::get)
+                .put(group_rules::replace)
+                .delete(group_rules::delete),
+        )
+        .route(
+            "/api/v1/groups/rules/{ruleId}/lifecycle/{op}",
+            post(group_rules::lifecycle),
+        )
+}
+
+/// Primary authentication and sign-in sessions.
+fn session_routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/api/v1/authn", post(sessions::authn))
+        .route("/api/v1/sessions", post(sessions::create))
+        .route(
+            "/api/v1/sessions/{sessionId}",
+            get(sessions::get).delete(sessions::revoke),
+        )
+        .route(
+            "/api/v1/sessions/{sessionId}/lifecycle/refresh",
+            post(sessions::refresh),
+        )
+}
+
+/// Users' factors: enrollment, activation, verification.
+fn factor_routes() -> Router<Arc<Shared>> {
+    Router::new()
         .route(
             "/api/v1/users/{id}/factors",
             get(factors::list).post(factors::enroll),
@@ -257,6 +251,11 @@ fn part2_routes() -> Router<Arc<Shared>> {
             "/api/v1/users/{id}/factors/{factorId}/transactions/{txId}",
             get(factors::transaction),
         )
+}
+
+/// User schema extensions: linked objects and custom user types.
+fn schema_routes() -> Router<Arc<Shared>> {
+    Router::new()
         .route(
             "/api/v1/meta/schemas/user/linkedObjects",
             get(linked_objects::list).post(linked_objects::create),
@@ -284,6 +283,11 @@ fn part2_routes() -> Router<Arc<Shared>> {
                 .put(user_types::replace)
                 .delete(user_types::delete),
         )
+}
+
+/// Aerial (multi-org) accounts and the MyAccount organization endpoint.
+fn aerial_routes() -> Router<Arc<Shared>> {
+    Router::new()
         .route(
             "/aerial/{accountId}/api/v1/orgs",
             get(aerial::list).post(aerial::add),
@@ -297,5 +301,5 @@ fn part2_routes() -> Router<Arc<Shared>> {
             "/aerial/{accountId}/api/v1/orgs/{orgId}/products",
             get(aerial::products).put(aerial::set_products),
         )
-        .merge(admin_p2::routes())
+        .route("/idp/myaccount/organization", get(myaccount::organization))
 }

@@ -8,9 +8,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::oauth::BearerPrincipal;
 use crate::error::{self, ApiError};
 use crate::http::{BaseUrl, json_status};
+use crate::oauth::gate::BearerPrincipal;
 use crate::oauth::myaccount::{CONTENT_TYPE, NOT_ACCEPTABLE, accept_ok, organization_json};
 
 /// The organization name the emulator reports.

@@ -24,8 +24,8 @@ use serde_json::{Value, json};
 
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, json_ok, no_content, parse_json};
-use crate::server::Shared;
-use crate::store::ext::SignInSession;
+use crate::state::Shared;
+use crate::store::SignInSession;
 use crate::store::{Org, Status, User};
 use crate::util::{fmt_ts, now_secs, token};
 
@@ -95,8 +95,7 @@ pub(crate) async fn authn(
             let embedded = embedded_user(user);
             let uid = user.id.clone();
             let session_token = format!("20111{}", token(52));
-            org.ext
-                .session_tokens
+            org.session_tokens
                 .0
                 .insert(session_token.clone(), (uid, now + SESSION_TOKEN_TTL_SECS));
             Ok(json_ok(&json!({
@@ -141,7 +140,6 @@ fn session_json(org: &Org, sess: &SignInSession, base: &str, as_me: bool) -> Val
         })
         .unwrap_or_default();
     let mfa_active = org
-        .ext
         .factors
         .values()
         .any(|f| f.user_id == sess.user_id && f.status == crate::factors::FactorStatus::Active);
@@ -192,9 +190,8 @@ pub(crate) async fn create(
         .unwrap_or("");
     let now = now_secs();
     let mut org = s.org.write();
-    org.ext.session_tokens.0.retain(|_, (_, exp)| *exp > now);
+    org.session_tokens.0.retain(|_, (_, exp)| *exp > now);
     let (uid, _) = org
-        .ext
         .session_tokens
         .0
         .remove(session_token)
@@ -213,14 +210,13 @@ pub(crate) async fn create(
         expires_at: now + SESSION_TTL_SECS,
     };
     let out = session_json(&org, &sess, &base, true);
-    org.ext.sessions.insert(sess.id.clone(), sess);
+    org.sessions.insert(sess.id.clone(), sess);
     Ok(json_ok(&out))
 }
 
 fn live<'a>(org: &'a mut Org, id: &str, now: i64) -> ApiResult<&'a mut SignInSession> {
-    org.ext.sessions.retain(|_, s| s.expires_at > now);
-    org.ext
-        .sessions
+    org.sessions.retain(|_, s| s.expires_at > now);
+    org.sessions
         .get_mut(id)
         .ok_or_else(|| ApiError::not_found(id, "AppSession"))
 }
@@ -257,22 +253,6 @@ pub(crate) async fn revoke(
 ) -> ApiResult<Response> {
     let mut org = s.org.write();
     live(&mut org, &id, now_secs())?;
-    org.ext.sessions.remove(&id);
+    org.sessions.remove(&id);
     Ok(no_content())
-}
-
-/// Ends every session of a user (revoked sessions, deactivation, deletion).
-pub(crate) fn end_user_sessions(org: &mut Org, user_id: &str) {
-    org.ext.sessions.retain(|_, s| s.user_id != user_id);
-    org.ext.session_tokens.0.retain(|_, (u, _)| u != user_id);
-}
-
-/// How many live sessions a user has (admin API view).
-pub(crate) fn count_for(org: &Org, user_id: &str) -> usize {
-    let now = now_secs();
-    org.ext
-        .sessions
-        .values()
-        .filter(|s| s.user_id == user_id && s.expires_at > now)
-        .count()
 }

@@ -6,12 +6,11 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::users::{blocks_json, find};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_ok, no_content};
-use crate::render::{GroupView, app_link_json};
-use crate::server::Shared;
-use crate::util::{fmt_ts, now_secs};
+use crate::render::{GroupView, app_link_json, blocks_json};
+use crate::state::Shared;
+use crate::util::fmt_ts;
 
 /// `GET /api/v1/users/{id}/groups` (not paginated; `Everyone` first).
 pub(crate) async fn groups(
@@ -20,7 +19,7 @@ pub(crate) async fn groups(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let seq = find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let views: Vec<GroupView<'_>> = org
         .groups_of(seq)
         .into_iter()
@@ -41,7 +40,7 @@ pub(crate) async fn app_links(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let seq = find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let user = org
         .user(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
@@ -62,7 +61,7 @@ pub(crate) async fn idps(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let seq = find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let user = org
         .user(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
@@ -95,7 +94,7 @@ pub(crate) async fn blocks(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let seq = find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let user = org
         .user(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
@@ -110,16 +109,7 @@ pub(crate) async fn revoke_sessions(
 ) -> ApiResult<Response> {
     let oauth = params.flag("oauthTokens", false);
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
-    let user = org
-        .user_mut(seq)
-        .ok_or_else(|| ApiError::not_found(&id, "User"))?;
-    user.sessions_revoked += 1;
-    if oauth {
-        user.oauth_tokens_revoked += 1;
-    }
-    let uid = user.id.clone();
-    super::sessions::end_user_sessions(&mut org, &uid);
-    let _ = now_secs();
+    let seq = org.find_user(&id)?;
+    org.revoke_user_sessions(seq, oauth);
     Ok(no_content())
 }

@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, json_ok, no_content, parse_json};
-use crate::server::Shared;
-use crate::store::ext::UserType;
+use crate::state::Shared;
+use crate::store::UserType;
 use crate::store::{DEFAULT_USER_SCHEMA, DEFAULT_USER_TYPE, Org};
 use crate::util::{fmt_ts, now_secs};
 
@@ -66,8 +66,7 @@ fn find(org: &Org, id: &str) -> ApiResult<Option<u64>> {
     if id == DEFAULT_USER_TYPE {
         return Ok(None);
     }
-    org.ext
-        .user_types
+    org.user_types
         .iter()
         .find(|(_, t)| t.id == id)
         .map(|(s, _)| Some(*s))
@@ -91,12 +90,7 @@ pub(crate) async fn list(
 ) -> ApiResult<Response> {
     let org = s.org.read();
     let mut rows = vec![type_json(&default_type(), true, &base)];
-    rows.extend(
-        org.ext
-            .user_types
-            .values()
-            .map(|t| type_json(t, false, &base)),
-    );
+    rows.extend(org.user_types.values().map(|t| type_json(t, false, &base)));
     Ok(json_ok(&rows))
 }
 
@@ -110,7 +104,6 @@ pub(crate) async fn get(
     match find(&org, &id)? {
         None => Ok(json_ok(&type_json(&default_type(), true, &base))),
         Some(seq) => org
-            .ext
             .user_types
             .get(&seq)
             .map(|t| json_ok(&type_json(t, false, &base)))
@@ -148,7 +141,6 @@ pub(crate) async fn create(
     let mut org = s.org.write();
     let taken = name.eq_ignore_ascii_case("user")
         || org
-            .ext
             .user_types
             .values()
             .any(|t| t.name.eq_ignore_ascii_case(name));
@@ -158,7 +150,7 @@ pub(crate) async fn create(
             "An object with this field already exists in the current organization",
         ));
     }
-    if org.ext.user_types.len() + 1 >= MAX_TYPES {
+    if org.user_types.len() + 1 >= MAX_TYPES {
         return Err(ApiError::validation(
             "userType",
             "The maximum number of user types has been reached.",
@@ -175,7 +167,7 @@ pub(crate) async fn create(
         last_updated: now,
     };
     let out = type_json(&t, false, &base);
-    org.ext.user_types.insert(seq, t);
+    org.user_types.insert(seq, t);
     Ok(json_ok(&out))
 }
 
@@ -192,7 +184,7 @@ async fn update(
         // The default type's name can't change; its display name is not editable here.
         return Err(ApiError::new(error::E0000006));
     };
-    let Some(t) = org.ext.user_types.get_mut(&seq) else {
+    let Some(t) = org.user_types.get_mut(&seq) else {
         return Err(ApiError::not_found(&id, "UserType"));
     };
     if let Some(n) = str_field(&body, "name")
@@ -268,6 +260,6 @@ pub(crate) async fn delete(
             "This User Type is assigned to one or more users.",
         ));
     }
-    org.ext.user_types.remove(&seq);
+    org.user_types.remove(&seq);
     Ok(no_content())
 }

@@ -8,40 +8,14 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use serde_json::{Map, Value};
 
+use super::password::{password_error, password_ok};
+use crate::background::run_rules_later;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_ok, no_content, parse_json};
-use crate::render::{UserLinks, UserView};
-use crate::server::Shared;
-use crate::store::{DEFAULT_USER_TYPE, Org, Status, User};
+use crate::render::{UserLinks, UserView, blocks_json};
+use crate::state::Shared;
+use crate::store::{DEFAULT_USER_TYPE, Status, User};
 use crate::util::now_secs;
-
-/// Okta's default password policy message (Okta Identity Engine default policy).
-pub(crate) const PASSWORD_REQUIREMENTS: &str = "Password requirements were not met. Password requirements: at least 8 characters, a lowercase letter, an uppercase letter, a number, no parts of your username.";
-
-/// Finds a user by id or login, or Okta's 404.
-pub(crate) fn find(org: &Org, id_or_login: &str) -> ApiResult<u64> {
-    org.user_seq(id_or_login)
-        .ok_or_else(|| ApiError::not_found(id_or_login, "User"))
-}
-
-/// Checks a password against the default policy; `Err(message)` for the cause.
-pub(crate) fn password_ok(pw: &str, profile: &Map<String, Value>) -> bool {
-    let long = pw.chars().count() >= 8;
-    let lower = pw.chars().any(char::is_lowercase);
-    let upper = pw.chars().any(char::is_uppercase);
-    let digit = pw.chars().any(|c| c.is_ascii_digit());
-    let low = pw.to_lowercase();
-    let parts_ok = ["login", "firstName", "lastName"].iter().all(|k| {
-        let v = profile.get(*k).and_then(Value::as_str).unwrap_or("");
-        let local = v.split('@').next().unwrap_or("").to_lowercase();
-        local.chars().count() < 4 || !low.contains(&local)
-    });
-    long && lower && upper && digit && parts_ok
-}
-
-fn password_error() -> ApiError {
-    ApiError::validation("password", PASSWORD_REQUIREMENTS)
-}
 
 fn is_emailish(s: &str) -> bool {
     let Some((local, domain)) = s.rsplit_once('@') else {
@@ -417,7 +391,6 @@ pub(crate) async fn create(
         provider_name,
         blocks: Vec::new(),
         idps: Vec::new(),
-        factors: 0,
         sessions_revoked: 0,
         oauth_tokens_revoked: 0,
     };
@@ -434,6 +407,8 @@ pub(crate) async fn create(
             group.last_membership_updated = now;
         }
     }
+    org.queue_rules_for_new_users();
+    run_rules_later(&s, &org);
     let user = org
         .user(seq)
         .ok_or_else(|| ApiError::new(error::E0000009))?;
@@ -448,7 +423,7 @@ pub(crate) async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let seq = find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let user = org
         .user(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
@@ -475,13 +450,6 @@ pub(crate) async fn get(
         return Ok(resp);
     }
     Ok(render_one(user, &base))
-}
-
-pub(crate) fn blocks_json(user: &User) -> Vec<Value> {
-    user.blocks
-        .iter()
-        .map(|b| serde_json::json!({ "type": "DEVICE_BASED", "appliesTo": b.applies_to }))
-        .collect()
 }
 
 /// `POST /api/v1/users/{id}` (partial) and `PUT` (replace, `replace == true`).
@@ -513,7 +481,7 @@ async fn update(
     };
     let now = now_secs();
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let current = org
         .user(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
@@ -581,6 +549,8 @@ async fn update(
         user.type_id = t.to_owned();
     }
     org.reindex_login(seq, &old_login);
+    org.queue_rules_for_user(seq);
+    run_rules_later(&s, &org);
     let user = org
         .user(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
@@ -618,12 +588,12 @@ pub(crate) async fn delete(
 ) -> ApiResult<Response> {
     let now = now_secs();
     let mut org = s.org.write();
-    let seq = find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let status = org.user(seq).map(|u| u.status);
     if status == Some(Status::Deprovisioned) {
-        org.remove_user(seq);
-    } else if let Some(u) = org.user_mut(seq) {
-        u.set_status(Status::Deprovisioned, now);
+        org.delete_user(seq);
+    } else {
+        org.set_user_status(seq, Status::Deprovisioned, now);
     }
     Ok(no_content())
 }

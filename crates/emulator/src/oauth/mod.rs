@@ -10,15 +10,20 @@
 //! - [`token_endpoint`]: the `client_credentials` grant, checks in Okta's order.
 //! - [`myaccount`]: the versioned `Accept` check and body of `GET /idp/myaccount/organization`.
 //!
+//! [`gate`] is where these meet the request pipeline: it holds the org's lock to authenticate
+//! `Bearer`/`DPoP` requests and record DPoP proofs, so the pipeline needs no handler.
+//!
 //! Errors at the token endpoint are [`OAuthError`]: `{"error", "error_description"}` with the
 //! status and, for `use_dpop_nonce`, the `DPoP-Nonce` header (BEHAVIOR §12, OAERR).
 //!
-//! Time is always passed in (`now`, Unix seconds) so tests don't sleep.
+//! Time is always passed in (`now`, Unix seconds) so tests don't sleep; only [`gate`] reads the
+//! clock.
 
 pub mod client_assertion;
 pub mod dpop;
 #[cfg(test)]
 mod dpop_tests;
+pub(crate) mod gate;
 mod jwt;
 pub mod myaccount;
 pub mod replay;

@@ -9,8 +9,8 @@
 //! ```
 //! Precedence follows Okta's core docs: comparison, then parentheses, then `and`, then `or`.
 //! `not` is rejected (Okta doesn't support it). Which attributes and operators are allowed is a
-//! per-endpoint [`Dialect`], checked after parsing, so one parser serves users and groups (and
-//! group rules, apps, ... in part 2). Evaluation is over any [`Record`].
+//! per-endpoint [`Dialect`], checked after parsing, so one parser serves users, groups (and
+//! apps). Evaluation is over any [`Record`].
 
 mod eval;
 mod parse;

@@ -8,18 +8,33 @@
 //! Secondary indexes map ids and folded logins to `seq`. The whole org sits behind one
 //! `parking_lot::RwLock` (see `Shared`): reads (listing) run in parallel, writes are short.
 
-pub(crate) mod ext;
+mod aerial;
+mod cascade;
+mod factor;
+mod grants;
 mod group;
+mod lookup;
+mod rule;
+mod schema;
+mod session;
 mod user;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+pub(crate) use aerial::{AerialAccount, AerialOrg, aerial_account_client};
+pub(crate) use factor::StoredFactor;
+pub(crate) use grants::{AppGrant, RefreshToken, UserGrant};
 pub(crate) use group::{App, AppGroupAssignment, AppUserAssignment, Group, GroupType};
+pub(crate) use rule::{RuleQueue, StoredRule};
+pub(crate) use schema::{LinkedDef, UserType};
+pub(crate) use session::{SessionTokens, SignInSession};
 pub(crate) use user::{Block, IdpLink, Status, User};
+
+use crate::oauth::token_endpoint::OrgAuthServer;
 
 use crate::util::{fold, okta_id};
 
-/// The default user type id (every user has it; user types arrive in part 2).
+/// The default user type id (every user has it; custom types are kept in `Org::user_types`).
 pub(crate) const DEFAULT_USER_TYPE: &str = "oty1defaultusertype0";
 /// The user schema id used in `_links.schema`.
 pub(crate) const DEFAULT_USER_SCHEMA: &str = "osc1defaultuserschem";
@@ -47,8 +62,40 @@ pub(crate) struct Org {
     pub app_groups: HashMap<u64, BTreeMap<u64, AppGroupAssignment>>,
     /// app seq -> user seq -> assignment.
     pub app_users: HashMap<u64, BTreeMap<u64, AppUserAssignment>>,
-    /// Part-2 state (OAuth, grants, group rules, …).
-    pub ext: ext::Ext,
+    /// Tokens, replay caches and DPoP nonces of the org authorization server.
+    pub auth: OrgAuthServer,
+    /// App id → its scope grants.
+    pub app_grants: BTreeMap<String, Vec<AppGrant>>,
+    /// Group rules by seq (creation order).
+    pub rules: BTreeMap<u64, StoredRule>,
+    /// Next seq of a rule.
+    pub next_rule: u64,
+    /// Users waiting for the ACTIVE rules to be applied to them.
+    pub rule_queue: RuleQueue,
+    /// Highest user seq the group rules have seen (users created later are evaluated next).
+    pub rules_user_watermark: u64,
+    /// User consent grants by seq.
+    pub user_grants: BTreeMap<u64, UserGrant>,
+    /// Refresh tokens by seq.
+    pub refresh_tokens: BTreeMap<u64, RefreshToken>,
+    /// Factors by seq (enrollment order).
+    pub factors: BTreeMap<u64, StoredFactor>,
+    /// Factor activation/resend/send limits.
+    pub factor_limits: crate::factors::FactorLimits,
+    /// Push transactions.
+    pub pushes: crate::factors::PushTransactions,
+    /// Linked-object definitions, in creation order.
+    pub linked_defs: Vec<LinkedDef>,
+    /// `(primary name, associated user id)` → primary user id.
+    pub linked_values: BTreeMap<(String, String), String>,
+    /// Custom user types by seq (the default type is implicit).
+    pub user_types: BTreeMap<u64, UserType>,
+    /// Aerial accounts by id.
+    pub aerial: BTreeMap<String, AerialAccount>,
+    /// One-time session tokens from `/api/v1/authn`: token → (user id, expiry).
+    pub session_tokens: SessionTokens,
+    /// Sign-in sessions by id.
+    pub sessions: BTreeMap<String, SignInSession>,
 }
 
 impl Org {
@@ -69,7 +116,23 @@ impl Org {
             app_ids: HashMap::new(),
             app_groups: HashMap::new(),
             app_users: HashMap::new(),
-            ext: ext::Ext::default(),
+            auth: OrgAuthServer::default(),
+            app_grants: BTreeMap::new(),
+            rules: BTreeMap::new(),
+            next_rule: 0,
+            rule_queue: RuleQueue::default(),
+            rules_user_watermark: 0,
+            user_grants: BTreeMap::new(),
+            refresh_tokens: BTreeMap::new(),
+            factors: BTreeMap::new(),
+            factor_limits: Default::default(),
+            pushes: Default::default(),
+            linked_defs: Vec::new(),
+            linked_values: BTreeMap::new(),
+            user_types: BTreeMap::new(),
+            aerial: BTreeMap::new(),
+            session_tokens: SessionTokens::default(),
+            sessions: BTreeMap::new(),
         };
         let mut profile = serde_json::Map::new();
         profile.insert("name".into(), "Everyone".into());
@@ -148,8 +211,9 @@ impl Org {
         }
     }
 
-    /// Permanently deletes a user and every relation.
-    pub(crate) fn remove_user(&mut self, seq: u64) {
+    /// Removes a user from the user tables, memberships and app assignments
+    /// ([`Org::delete_user`] also removes what was issued to them).
+    fn remove_user(&mut self, seq: u64) {
         if let Some(u) = self.users.remove(&seq) {
             self.user_ids.remove(&u.id);
             let login = fold(u.login());
@@ -272,7 +336,8 @@ impl Org {
         self.app_ids.get(id).copied()
     }
 
-    pub(crate) fn remove_app(&mut self, seq: u64) {
+    /// Removes an app and its assignments ([`Org::delete_app`] also revokes what it was granted).
+    fn remove_app(&mut self, seq: u64) {
         if let Some(a) = self.apps.remove(&seq) {
             self.app_ids.remove(&a.id);
         }

@@ -80,8 +80,6 @@ pub(crate) struct User {
     pub provider_name: String,
     pub blocks: Vec<Block>,
     pub idps: Vec<IdpLink>,
-    /// Number of enrolled factors (factors proper arrive in part 2).
-    pub factors: u32,
     /// How many times sessions were revoked, and whether OAuth tokens were included last time.
     pub sessions_revoked: u32,
     pub oauth_tokens_revoked: u32,

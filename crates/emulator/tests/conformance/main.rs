@@ -7,9 +7,9 @@
 
 mod admin;
 mod findings;
-mod part2;
 mod proxy;
 mod replay;
+mod resource_bodies;
 mod schemathesis;
 mod sdk_node;
 mod sdk_paging;

@@ -116,7 +116,7 @@ fn synthesize_body(
             "username": rec.pointer("/_embedded/user/profile/login").cloned().unwrap_or(Value::Null),
             "password": state.password,
         })),
-        // part 2
+        // group rules, factors, grants, user types, linked objects
         ("POST", "/api/v1/users/*/factors") => Some(pick(&["factorType", "provider", "profile"])),
         ("POST" | "PUT", "/api/v1/groups/rules" | "/api/v1/groups/rules/*") => {
             Some(pick(&["type", "name", "conditions", "actions"]))
@@ -467,7 +467,7 @@ async fn recorded_okta_exchanges_replay_with_the_same_status_and_shape() {
         replayed >= 10,
         "too few cassettes hit only covered endpoints: {replayed}"
     );
-    // The part-2 recordings (group rule, factor, grant, user type, linked object) and the
+    // The recordings of group rules, factor, grant, user type, linked object) and the
     // session cassettes (sign-in through `/api/v1/authn`, then the Sessions API) must replay.
     for family in [
         "test_sessions_it/",

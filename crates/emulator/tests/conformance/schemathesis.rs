@@ -5,9 +5,9 @@
 //! tests/sdk/schemathesis_hooks.py drops membership changes of the built-in group (501 in
 //! Okta, undocumented).
 //!
-//! The part-2 run seeds the emulator first ([`seed_part2`]: users with factors, a push
+//! The seeded run fills the emulator first ([`seed_resources`]: users with factors, a push
 //! transaction, grants, refresh tokens, linked objects and sessions, group rules, user types)
-//! and the hooks put those ids into three cases in four (see the hooks file), so most part-2
+//! and the hooks put those ids into three cases in four (see the hooks file), so most seeded
 //! operations answer 2xx bodies that get checked, not only 404s. The hooks log every answer's
 //! status; the run reports, and asserts a floor on, how many operations answered 2xx at least
 //! once.
@@ -20,7 +20,8 @@ use spindle_emulator::{EmulatorConfig, RateLimitMode};
 
 use crate::support;
 
-/// The operations of the emulator's part-1 scope that exist in the official document.
+/// The operations on users, groups and apps the emulator serves that exist in the official
+/// document.
 /// (`PUT /api/v1/apps/{appId}/users/{userId}` is in scope but not in the document, which
 /// assigns users with `POST /api/v1/apps/{appId}/users` = `assignUserToApplication`.)
 pub const COVERED_OPERATIONS: &[&str] = &[
@@ -68,12 +69,12 @@ pub const COVERED_OPERATIONS: &[&str] = &[
     "assignUserToApplication",
 ];
 
-/// The part-2 management operations of the use cases (group rules, factors, grants, user
+/// The management operations of the use cases that need seeded state (group rules, factors, grants, user
 /// clients and refresh tokens, sessions, linked objects, user types), and the Sessions API
 /// operations the emulator serves. `revokeUserSessions` is already in [`COVERED_OPERATIONS`].
 /// The MyAccount operation (`getOrganization`) is in the separate idp document and needs an
 /// OAuth Bearer token: [`schemathesis_finds_no_failure_on_myaccount_get_organization`].
-pub const PART2_OPERATIONS: &[&str] = &[
+pub const SEEDED_OPERATIONS: &[&str] = &[
     // group rules
     "createGroupRule",
     "listGroupRules",
@@ -122,10 +123,10 @@ pub const PART2_OPERATIONS: &[&str] = &[
     "revokeSession",
 ];
 
-/// Of [`PART2_OPERATIONS`], how many must answer 2xx at least once in the seeded run (38 of
+/// Of [`SEEDED_OPERATIONS`], how many must answer 2xx at least once in the seeded run (38 of
 /// 40 do with the fixed seed; unseeded, 11 did). `createGroupRule`/`replaceGroupRule` only
 /// ever see 400s: generated rule expressions and group ids never pass Okta's rules.
-const PART2_MIN_2XX: usize = 35;
+const SEEDED_MIN_2XX: usize = 35;
 
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance";
 
@@ -135,14 +136,14 @@ async fn schemathesis_finds_no_failure_on_covered_operations() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn schemathesis_finds_no_failure_on_part2_operations() {
-    let answered = run_on(PART2_OPERATIONS, true).await;
+async fn schemathesis_finds_no_failure_on_seeded_operations() {
+    let answered = run_on(SEEDED_OPERATIONS, true).await;
     if let Some(ok) = answered {
         assert!(
-            ok.len() >= PART2_MIN_2XX,
-            "only {} of {} part-2 operations answered 2xx at least once (want {PART2_MIN_2XX}): {ok:?}",
+            ok.len() >= SEEDED_MIN_2XX,
+            "only {} of {} seeded operations answered 2xx at least once (want {SEEDED_MIN_2XX}): {ok:?}",
             ok.len(),
-            PART2_OPERATIONS.len()
+            SEEDED_OPERATIONS.len()
         );
     }
 }
@@ -242,21 +243,9 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> Value {
-    let mut req = http
-        .request(method.clone(), format!("{}{path}", emu.url()))
-        .header("authorization", format!("SSWS {}", emu.token()))
-        .header("accept", "application/json");
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("seeding {method} {path}: {e}"));
-    let status = resp.status();
-    let body: Value = resp.json().await.unwrap_or(Value::Null);
+    let (status, body) = crate::support::ssws_call(http, emu, method.clone(), path, body).await;
     assert!(
-        status.is_success(),
+        (200..300).contains(&status),
         "seeding {method} {path}: {status} {body}"
     );
     body
@@ -287,9 +276,9 @@ fn text(v: &Value, pointer: &str) -> String {
         .to_owned()
 }
 
-/// Seeds the org with part-2 resources and returns sets of path parameters that belong
+/// Seeds the org with rules, factors, grants, tokens, links, types and sessions and returns sets of path parameters that belong
 /// together: set 0 for reading and updating, the others as spares for deletions.
-async fn seed_part2(emu: &spindle_emulator::Emulator) -> Value {
+async fn seed_resources(emu: &spindle_emulator::Emulator) -> Value {
     use reqwest::Method as M;
     let http = reqwest::Client::new();
     let group = post(
@@ -477,7 +466,7 @@ fn answered_2xx(statuses: &Path) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
-/// Runs schemathesis over `operations`; with `seeded`, seeds part-2 resources first. Returns the
+/// Runs schemathesis over `operations`; with `seeded`, seeds those resources first. Returns the
 /// operations that answered 2xx at least once (None when skipped).
 async fn run_on(operations: &[&str], seeded: bool) -> Option<std::collections::BTreeSet<String>> {
     let bin = match support::schemathesis() {
@@ -524,7 +513,7 @@ async fn run_on(operations: &[&str], seeded: bool) -> Option<std::collections::B
         "the org has its built-in Everyone group"
     );
     let seeds = if seeded {
-        Some(seed_part2(&emu).await.to_string())
+        Some(seed_resources(&emu).await.to_string())
     } else {
         None
     };

@@ -41,7 +41,7 @@ async fn node_sdk_group_rules_factors_user_types_linked_objects_grants_tokens_an
         ..Default::default()
     })
     .await;
-    run_node("part2.cjs", &emu, &[]).await;
+    run_node("rules_factors_types_links_tokens_sessions.cjs", &emu, &[]).await;
     emu.shutdown().await;
 }
 

@@ -42,7 +42,7 @@ async fn python_sdk_groups_members_and_app_assignments() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_sdk_group_rules_factors_user_types_linked_objects_and_grants() {
     let emu = support::start(EmulatorConfig::default()).await;
-    run_python("part2.py", &emu, &[]).await;
+    run_python("rules_factors_types_links_grants.py", &emu, &[]).await;
     emu.shutdown().await;
 }
 
@@ -53,7 +53,7 @@ async fn python_sdk_clients_refresh_tokens_factor_resend_push_transactions_and_s
         ..Default::default()
     })
     .await;
-    run_python("part2_more.py", &emu, &[]).await;
+    run_python("clients_tokens_push_sessions.py", &emu, &[]).await;
     emu.shutdown().await;
 }
 

@@ -257,3 +257,27 @@ fn validate_captured(proxy: &Proxy, script: &str) {
         problems.join("\n")
     );
 }
+
+/// Calls the emulator's Okta API with its API token (and `body` as JSON); returns the status
+/// and the JSON body (`null` when there is none).
+pub async fn ssws_call(
+    http: &reqwest::Client,
+    emu: &Emulator,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = http
+        .request(method.clone(), format!("{}{path}", emu.url()))
+        .header("authorization", format!("SSWS {}", emu.token()))
+        .header("accept", "application/json");
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}

@@ -47,7 +47,10 @@ async fn ssws_token_rules() {
             None,
         )
         .await;
-    assert_eq!(r.status, 401, "Bearer comes in part 2");
+    assert_eq!(
+        r.status, 401,
+        "an access token the org never issued is refused"
+    );
     // 401s still carry rate-limit headers and a request id.
     assert!(r.header("x-rate-limit-limit").is_some());
     assert!(r.header("x-okta-request-id").is_some());

@@ -80,7 +80,7 @@ pub(super) const COVERED: &[(&str, &str)] = &[
     ("PUT", "/api/v1/apps/*/groups/*"),
     ("POST", "/api/v1/apps/*/users"),
     ("PUT", "/api/v1/apps/*/users/*"),
-    // beyond part 1's minimal apps, implemented by the emulator and used by the cassettes'
+    // beyond the emulator's minimal (OIDC-only) apps, implemented and used by the cassettes'
     // clean-up steps
     ("POST", "/api/v1/apps/*/lifecycle/activate"),
     ("POST", "/api/v1/apps/*/lifecycle/deactivate"),
@@ -90,7 +90,7 @@ pub(super) const COVERED: &[(&str, &str)] = &[
     ("GET", "/api/v1/apps/*/users"),
     ("POST", "/api/v1/apps/*/users/*"),
     ("DELETE", "/api/v1/apps/*/users/*"),
-    // part 2: group rules, factors, grants, user types, linked objects
+    // group rules, factors, grants, user types, linked objects
     ("GET", "/api/v1/groups/rules"),
     ("POST", "/api/v1/groups/rules"),
     ("GET", "/api/v1/groups/rules/*"),
@@ -345,11 +345,13 @@ pub(super) fn exclusion(c: &Cassette) -> Option<String> {
             }
         }
         if let Ok(v) = serde_json::from_str::<Value>(&ex.response) {
-            // part 1 covers OIDC apps only
+            // the emulator's apps are OIDC apps only
             if ex.method == "POST" && pattern == "/api/v1/apps" {
                 let mode = v.get("signOnMode").and_then(Value::as_str).unwrap_or("");
                 if mode != "OPENID_CONNECT" && ex.status < 400 {
-                    return Some(format!("creates a {mode} app (part 1 covers OIDC apps)"));
+                    return Some(format!(
+                        "creates a {mode} app (the emulator serves OIDC apps only)"
+                    ));
                 }
             }
             collect_ids(&v, &mut known);

@@ -1,4 +1,4 @@
-"""Part-2 resources through the Python SDK: group rules (create, list, activate, evaluate
+"""Through the Python SDK: group rules (create, list, activate, evaluate
 membership, deactivate, replace, delete), factors (enroll sms with the code read from the
 emulator's admin API, activate, list, enroll and verify a security question), user types
 (create, get, update, replace, delete), linked objects (define, assign, list, delete) and

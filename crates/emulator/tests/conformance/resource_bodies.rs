@@ -1,4 +1,4 @@
-//! Part 2's response bodies (app grants, group rules, user grants/clients/refresh tokens,
+//! Response bodies of app grants, group rules, user grants/clients/refresh tokens,
 //! factors, linked objects, user types) validated against the official OpenAPI document.
 
 use reqwest::Method;
@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use spindle_emulator::{Emulator, EmulatorConfig, RateLimitMode};
 
 use crate::spec_schema::Spec;
-use crate::support::{shared_dir, skip};
+use crate::support::{shared_dir, skip, ssws_call};
 
 struct Run {
     emu: Emulator,
@@ -18,20 +18,7 @@ struct Run {
 
 impl Run {
     async fn call(&mut self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let mut req = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.emu.url()))
-            .header("authorization", format!("SSWS {}", self.emu.token()))
-            .header("accept", "application/json");
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = resp.status().as_u16();
-        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        let (status, body) = ssws_call(&self.http, &self.emu, method.clone(), path, body).await;
         assert!(status < 300, "{method} {path}: {status} {body}");
         if body != Value::Null {
             match self.spec.validate(method.as_str(), path, status, &body) {
@@ -71,7 +58,7 @@ fn id(v: &Value) -> String {
 }
 
 #[tokio::test]
-async fn part2_responses_match_the_official_schema() {
+async fn grant_rule_factor_link_and_type_bodies_match_the_official_schema() {
     let Some(shared) = shared_dir() else {
         return skip(
             "../shared/okta/spec (the official document) is missing; set SPINDLE_SHARED_DIR",
@@ -283,7 +270,7 @@ async fn part2_responses_match_the_official_schema() {
     .await;
 
     eprintln!(
-        "{} part-2 response bodies checked against the official schema",
+        "{} grant, rule, factor, link and type bodies checked against the official schema",
         r.checked
     );
     assert!(r.checked >= 20, "only {} bodies had a schema", r.checked);

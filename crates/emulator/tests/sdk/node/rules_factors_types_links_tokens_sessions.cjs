@@ -1,4 +1,4 @@
-// Part-2 resources through the Node SDK: group rules (create, list, activate, membership
+// Through the Node SDK: group rules (create, list, activate, membership
 // evaluated, deactivate, replace, delete), factors (sms enrolled and activated with the code
 // read from the emulator's admin API, question, list, verify, push verification polled through
 // the factor transaction, unenroll), user types (CRUD), linked objects (definition, primary and

@@ -15,9 +15,13 @@
 //! | `POST /__emulator/users/{id}/lockout` | put an ACTIVE user in LOCKED_OUT (as failed sign-ins would) |
 //! | `POST /__emulator/users/{id}/blocks` | body `{"appliesTo":"ANY_DEVICES"|"UNKNOWN_DEVICES"}`: add a device block |
 //! | `POST /__emulator/users/{id}/idps` | body `{"name":…, "type":"OIDC"|"SAML2"|…}`: link an IdP |
-//! | `PUT /__emulator/users/{id}/factors` | body `{"count":N}`: number of enrolled factors (until factors arrive) |
+//! | `PUT /__emulator/users/{id}/factors` | body `{"count":N}`: the user's factors become N ACTIVE ones (security question, email, SMS, call: at most 4) |
 //! | `POST /__emulator/users/{id}/login` | record a sign-in (`lastLogin` = now) |
 //! | `POST /__emulator/groups` | body `{"type":"APP_GROUP","profile":{…},"sourceAppId":…}`: create any group type |
+//!
+//! Grants, tokens, factor codes, pushes, Aerial accounts and group-rule runs are in [`access`].
+
+mod access;
 
 use std::sync::Arc;
 
@@ -33,7 +37,7 @@ use crate::error::{self, ApiError, ApiResult};
 use crate::faults::FaultSpec;
 use crate::http::{Params, json_ok, parse_json};
 use crate::ratelimit::{RateLimitMode, parse_duration};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{Block, GroupType, IdpLink, Status};
 use crate::util::{fmt_ts, now_secs};
 
@@ -62,6 +66,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/__emulator/users/{id}/factors", put(set_factors))
         .route("/__emulator/users/{id}/login", post(record_login))
         .route("/__emulator/groups", post(create_group))
+        .merge(access::routes())
 }
 
 fn bad(msg: impl Into<String>) -> ApiError {
@@ -226,7 +231,7 @@ fn with_user<T>(
     f: impl FnOnce(&mut crate::store::User, i64) -> ApiResult<T>,
 ) -> ApiResult<T> {
     let mut org = s.org.write();
-    let seq = crate::api::users::find(&org, id)?;
+    let seq = org.find_user(id)?;
     let u = org
         .user_mut(seq)
         .ok_or_else(|| ApiError::not_found(id, "User"))?;
@@ -235,7 +240,7 @@ fn with_user<T>(
 
 async fn user(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult<Response> {
     let org = s.org.read();
-    let seq = crate::api::users::find(&org, &id)?;
+    let seq = org.find_user(&id)?;
     let u = org
         .user(seq)
         .ok_or_else(|| ApiError::not_found(&id, "User"))?;
@@ -243,9 +248,9 @@ async fn user(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult
         "id": u.id, "seq": u.seq, "status": u.status.as_str(), "login": u.login(),
         "hasPassword": u.has_password(), "recoveryQuestion": u.recovery_question.as_ref().map(|(q, _)| q),
         "provider": { "type": u.provider_type, "name": u.provider_name },
-        "factors": u.factors, "blocks": crate::api::users::blocks_json(u),
+        "factors": org.factor_count(&u.id), "blocks": crate::render::blocks_json(u),
         "idps": u.idps.iter().map(|i| json!({"id": i.id, "name": i.name, "type": i.kind})).collect::<Vec<_>>(),
-        "sessionsRevoked": u.sessions_revoked, "sessions": crate::api::sessions::count_for(&org, &u.id), "oauthTokensRevoked": u.oauth_tokens_revoked,
+        "sessionsRevoked": u.sessions_revoked, "sessions": org.live_session_count(&u.id, now_secs()), "oauthTokensRevoked": u.oauth_tokens_revoked,
         "groups": org.groups_of(seq).iter().filter_map(|g| org.groups.get(g)).map(|g| g.id.clone()).collect::<Vec<_>>(),
         "lastLogin": u.last_login.map(fmt_ts),
     })))
@@ -282,7 +287,7 @@ async fn add_block(
         u.blocks.push(Block {
             applies_to: applies,
         });
-        Ok(json_ok(&crate::api::users::blocks_json(u)))
+        Ok(json_ok(&crate::render::blocks_json(u)))
     })
 }
 
@@ -327,10 +332,18 @@ async fn set_factors(
         .get("count")
         .and_then(Value::as_u64)
         .ok_or_else(|| bad("count must be a number"))?;
-    with_user(&s, &id, |u, _| {
-        u.factors = count.min(u64::from(u32::MAX)) as u32;
-        Ok(json_ok(&json!({ "factors": u.factors })))
-    })
+    let mut org = s.org.write();
+    let seq = org.find_user(&id)?;
+    let uid = org
+        .user(seq)
+        .map(|u| u.id.clone())
+        .ok_or_else(|| ApiError::not_found(&id, "User"))?;
+    let n = org.set_active_factors(
+        &uid,
+        usize::try_from(count).unwrap_or(usize::MAX),
+        now_secs(),
+    );
+    Ok(json_ok(&json!({ "factors": n })))
 }
 
 async fn record_login(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult<Response> {

@@ -1,4 +1,6 @@
-//! Part 2's admin API under `/__emulator/` (no authentication, like part 1's):
+//! The admin API's access state under `/__emulator/`: what users and apps are granted, the
+//! tokens they hold, the codes and pushes their factors wait for, Aerial accounts, and an
+//! immediate group-rule run (no authentication, like the rest of the admin API):
 //!
 //! | Method and path | What it does |
 //! |---|---|
@@ -22,7 +24,8 @@ use serde_json::{Value, json};
 
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, json_ok, parse_json};
-use crate::server::Shared;
+use crate::state::Shared;
+use crate::store::Org;
 use crate::util::now_secs;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
@@ -68,11 +71,11 @@ async fn set_app_grants(
         .get(&seq)
         .map(|a| a.id.clone())
         .ok_or_else(|| ApiError::not_found(&id, "AppInstance"))?;
-    if let Some(gs) = org.ext.app_grants.get_mut(&app_id) {
+    if let Some(gs) = org.app_grants.get_mut(&app_id) {
         gs.retain(|g| scopes.contains(&g.scope_id));
     }
     for sc in &scopes {
-        super::oauth::add_app_grant(&mut org, &app_id, sc, &base);
+        org.add_app_grant(&app_id, sc, &base);
     }
     Ok(json_ok(&json!({ "appId": app_id, "scopes": scopes })))
 }
@@ -93,8 +96,7 @@ async fn mint_token(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Resp
         None => None,
     };
     let (token, rec) =
-        org.ext
-            .auth
+        org.auth
             .tokens
             .issue(&client, scopes.clone(), str_of("jkt"), user, now_secs());
     Ok(json_ok(&json!({
@@ -106,18 +108,23 @@ async fn mint_token(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Resp
 }
 
 async fn run_rules(State(s): State<Arc<Shared>>) -> ApiResult<Response> {
-    let changed = super::group_rules::run_all(&s);
+    let changed = s.org.write().run_all_rules();
     Ok(json_ok(&json!({ "changes": changed })))
 }
 
-fn client_and_scopes(body: &Value) -> ApiResult<(String, Vec<String>)> {
+/// Runs `f` on the org with the `clientId` and `scopes` of a JSON body.
+fn for_client<T>(
+    s: &Shared,
+    body: &Bytes,
+    f: impl FnOnce(&mut Org, &str, &[String]) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let body = parse_json(body)?;
     let client = body
         .get("clientId")
         .and_then(Value::as_str)
-        .ok_or_else(|| bad("clientId: required"))?
-        .to_owned();
+        .ok_or_else(|| bad("clientId: required"))?;
     let scopes = strings(body.get("scopes")).ok_or_else(|| bad("scopes: an array of strings"))?;
-    Ok((client, scopes))
+    f(&mut s.org.write(), client, &scopes)
 }
 
 async fn user_grants(
@@ -126,10 +133,9 @@ async fn user_grants(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let body = parse_json(&body)?;
-    let (client, scopes) = client_and_scopes(&body)?;
-    let mut org = s.org.write();
-    let ids = super::grants::admin_grant(&mut org, &id, &client, &scopes, &base)?;
+    let ids = for_client(&s, &body, |org, client, scopes| {
+        org.grant_consent(&id, client, scopes, &base)
+    })?;
     Ok(json_ok(&json!({ "grantIds": ids })))
 }
 
@@ -139,10 +145,9 @@ async fn user_tokens(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let body = parse_json(&body)?;
-    let (client, scopes) = client_and_scopes(&body)?;
-    let mut org = s.org.write();
-    let (rid, access) = super::grants::admin_refresh_token(&mut org, &id, &client, &scopes, &base)?;
+    let (rid, access) = for_client(&s, &body, |org, client, scopes| {
+        org.issue_refresh_token(&id, client, scopes, &base)
+    })?;
     Ok(json_ok(
         &json!({ "refreshTokenId": rid, "access_token": access }),
     ))
@@ -153,7 +158,7 @@ async fn factor_code(
     Path((id, fid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let org = s.org.read();
-    let code = super::factors::admin_code(&org, &id, &fid)?;
+    let code = org.outstanding_factor_code(&id, &fid)?;
     Ok(json_ok(&json!({ "code": code })))
 }
 
@@ -169,7 +174,7 @@ async fn push_answer(
         .ok_or_else(|| bad("approve: true or false"))?;
     let tx = body.get("transactionId").and_then(Value::as_str);
     let mut org = s.org.write();
-    let tx = super::factors::admin_push(&mut org, &id, tx, approve)?;
+    let tx = org.answer_push(&id, tx, approve)?;
     Ok(json_ok(&json!({ "transactionId": tx })))
 }
 
@@ -184,10 +189,9 @@ async fn aerial_account(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<
     };
     let mut org = s.org.write();
     let (_, id) = org.next_id("0ac");
-    org.ext.aerial.insert(id.clone(), Default::default());
-    let client = super::aerial::account_client(&id);
+    org.aerial.insert(id.clone(), Default::default());
+    let client = crate::store::aerial_account_client(&id);
     let (token, _) = org
-        .ext
         .auth
         .tokens
         .issue(&client, scopes, None, None, now_secs());

@@ -1,4 +1,4 @@
-"""More part-2 resources through the Python SDK: a user's clients, grants per client and
+"""Through the Python SDK: a user's clients, grants per client and
 refresh tokens (list, get, revoke one, revoke all), factor enrollment resend (with Okta's
 throttle), push verification polled through the factor transaction (the push answered through
 the emulator's admin API), sign-in sessions (get, refresh, revoke) and revoking all of a
@@ -142,7 +142,7 @@ async def clients_and_tokens(c):
 async def resend(c):
     user = await new_user(c, "resend")
     # raw HTTP for the enrollment: SDK 3.4.6's `LinksResend` model rejects the `_links.resend`
-    # array Okta sends for a pending factor (see part2.py), so the SDK can't parse the answer.
+    # array Okta sends for a pending factor (see rules_factors_types_links_grants.py), so the SDK can't parse the answer.
     status, _, f = raw(
         "POST",
         f"/api/v1/users/{user.id}/factors",
