@@ -286,7 +286,7 @@ fn a_bad_org_url_is_refused_naming_the_option_and_nothing_is_stored() {
 #[test]
 fn an_oauth_connection_keeps_its_private_key_sealed_and_runs_an_action() {
     let org = Org::start(0, 0);
-    let (status, app) = crate::run_part2::api(
+    let (status, app) = crate::run_rules_factors_grants::api(
         &org,
         reqwest::Method::POST,
         "/api/v1/apps",
@@ -308,9 +308,9 @@ fn an_oauth_connection_keeps_its_private_key_sealed_and_runs_an_action() {
     );
     let dir = tempfile::tempdir().expect("a temp dir");
     let key = dir.path().join("key.pem");
-    std::fs::write(&key, crate::run_part2::TEST_KEY_PEM).expect("key written");
+    std::fs::write(&key, crate::run_rules_factors_grants::TEST_KEY_PEM).expect("key written");
     // A line of the key's body: it must never be shown or stored in clear.
-    let secret = crate::run_part2::TEST_KEY_PEM
+    let secret = crate::run_rules_factors_grants::TEST_KEY_PEM
         .lines()
         .nth(1)
         .expect("a PEM body");

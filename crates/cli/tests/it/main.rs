@@ -7,7 +7,7 @@ mod connections;
 mod emulator;
 mod help;
 mod run;
-mod run_part2;
+mod run_rules_factors_grants;
 mod serve;
 
 use assert_cmd::Command;

@@ -2,11 +2,11 @@
 
 mod aerial_host;
 mod common;
-mod emulator;
-mod emulator_part2;
+mod directory;
 mod factor_options;
 mod faults;
 mod oauth;
+mod oauth_factors_grants;
 mod observe;
 mod recordings;
 mod resolve;

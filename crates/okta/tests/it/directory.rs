@@ -1,7 +1,7 @@
 //! The client against the in-process emulator, for every call the emulator implements
 //! (users, lifecycle, credentials, user resources, groups, memberships, apps).
-//! The part-2 calls (OAuth, group rules, factors, grants, refresh tokens, linked objects,
-//! user types, sessions, MyAccount, Aerial) are in `emulator_part2`.
+//! The other calls (OAuth, group rules, factors, grants, refresh tokens, linked objects,
+//! user types, sessions, MyAccount, Aerial) are in `oauth_factors_grants`.
 
 use std::time::Duration;
 

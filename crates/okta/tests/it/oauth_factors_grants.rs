@@ -1,4 +1,4 @@
-//! The client's part-2 calls (OAuth private_key_jwt and DPoP, group rules, grants, refresh
+//! The client's calls beyond the directory (OAuth private_key_jwt and DPoP, group rules, grants, refresh
 //! tokens, factors, linked objects, user types, sessions, MyAccount, Aerial) against the
 //! in-process emulator. The emulator is driven only over HTTP (its management and
 //! `/__emulator` admin API); no emulator code is shared with the client.

@@ -1,4 +1,4 @@
-//! `spindle run` end to end for the part-2 actions: group rules, grants / clients / refresh
+//! `spindle run` end to end for the actions beyond users and groups: group rules, grants / clients / refresh
 //! tokens, sessions, factors, linked objects and user types.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -28,7 +28,7 @@ pub(crate) fn api(org: &Org, method: reqwest::Method, path: &str, body: Value) -
 fn new_group(org: &Org, name: &str) -> String {
     let group = org.ok(
         "post_create_a_group",
-        json!({"body": {"profile": {"name": name, "description": "part 2"}}}),
+        json!({"body": {"profile": {"name": name, "description": "rule targets"}}}),
     );
     group["id"].as_str().expect("a group id").to_owned()
 }
