@@ -3,6 +3,8 @@
 //! list to its end. The CLI, the gateway and every later surface run actions through these, so the
 //! choice of client and the paging are made here once.
 
+use std::collections::HashSet;
+
 use futures::stream::{self, Stream};
 use serde_json::Value;
 use spindle_okta::Client;
@@ -145,26 +147,43 @@ pub async fn execute(clients: &Clients, input: ValidInput) -> Result<Value, Exec
 }
 
 /// Runs the action `input` and, for a list, every following page: one output per page, in
-/// order, until a page has no `next`. For an action that is not a list, the one output.
+/// order, until a page has no `next`. For an action that is not a list, the one output. A `next`
+/// cursor that was already followed ends the pages with [`ExecuteError::Output`] rather than
+/// looping forever.
 pub fn pages(
     clients: &Clients,
     input: ValidInput,
 ) -> impl Stream<Item = Result<Value, ExecuteError>> + Send + 'static {
-    let clients = clients.clone();
-    stream::try_unfold(Some(input), move |state| {
-        let clients = clients.clone();
-        async move {
-            let Some(input) = state else {
-                return Ok(None);
-            };
-            let mut following = input.clone();
-            let output = execute(&clients, input).await?;
-            let next = output
-                .get("next")
-                .and_then(Value::as_str)
-                .and_then(NonEmpty::new)
-                .filter(|next| following.set_cursor(next.clone()));
-            Ok(Some((output, next.map(|_| following))))
+    struct State {
+        clients: Clients,
+        input: Option<ValidInput>,
+        seen: HashSet<String>,
+    }
+    let state = State {
+        clients: clients.clone(),
+        input: Some(input),
+        seen: HashSet::new(),
+    };
+    stream::try_unfold(state, |mut state| async move {
+        let Some(input) = state.input.take() else {
+            return Ok(None);
+        };
+        let mut following = input.clone();
+        let output = execute(&state.clients, input).await?;
+        let next = output
+            .get("next")
+            .and_then(Value::as_str)
+            .and_then(NonEmpty::new);
+        if let Some(next) = next {
+            if !state.seen.insert(next.to_string()) {
+                return Err(ExecuteError::Output(format!(
+                    "the list's next cursor `{next}` was already followed"
+                )));
+            }
+            if following.set_cursor(next) {
+                state.input = Some(following);
+            }
         }
+        Ok(Some((output, state)))
     })
 }

@@ -58,14 +58,15 @@ async fn a_request_longer_than_the_timeout_gets_504_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_lets_requests_in_flight_finish_and_keeps_their_log() {
-    let mut gw = start("latency=700ms", Duration::from_secs(30)).await;
+    let mut gw = start("latency=2500ms", Duration::from_secs(30)).await;
 
     let in_flight = tokio::spawn({
         let (url, key) = (gw.base.clone(), gw.full.clone());
         async move { list_users(&url, &key).await }
     });
-    // The request is at the emulator (which answers after 700 ms) when the shutdown begins.
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    // The request is at the emulator (which answers after 2.5 s) when the shutdown begins; a
+    // second leaves it ample time to get there on a loaded machine.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     let server = gw.shut_down();
     let response = in_flight.await.expect("the request task");
     assert_eq!(response.status().as_u16(), 200);

@@ -277,3 +277,20 @@ async fn malformed_okta_answers_are_errors_not_panics() {
         "{not_a_list:?}"
     );
 }
+
+#[tokio::test]
+async fn pages_stop_with_an_error_when_okta_repeats_a_cursor() {
+    use futures::StreamExt;
+    let okta = MockServer::start().await;
+    let answer = page_answer(&okta.uri(), json!([{"id": "x1"}]));
+    Mock::given(any()).respond_with(answer).mount(&okta).await;
+    let config = spindle_okta::Config::with_api_token(&okta.uri(), "00token").expect("a config");
+    let clients = Clients::new(spindle_okta::Client::new(config).expect("a client"));
+    let input = validate_input("get_list_all_users", &json!({"limit": 1})).expect("valid");
+    let outputs: Vec<_> = spindle_actions::pages(&clients, input).collect().await;
+    // The first page, the page at `x2`, then `x2` again: an error, and the end.
+    assert_eq!(outputs.len(), 3, "{outputs:?}");
+    assert!(outputs[0].is_ok() && outputs[1].is_ok());
+    let error = outputs[2].as_ref().expect_err("a loop");
+    assert!(error.to_string().contains("already followed"), "{error}");
+}
