@@ -250,7 +250,8 @@ async fn deleting_an_app_or_user_drops_their_grants_and_tokens() {
     let cl = org.get(&format!("/api/v1/users/{uid}/clients")).await;
     assert_eq!(cl.body, json!([]));
 
-    // A user deleted for good takes their tokens with them.
+    // A deactivated user's tokens are revoked (Okta: grants and tokens stay valid until revoked
+    // or the user is deactivated), and deleting the user for good keeps them revoked.
     let c2 = app(&org, "Kept").await;
     let t = org
         .admin(
@@ -272,13 +273,12 @@ async fn deleting_an_app_or_user_drops_their_grants_and_tokens() {
         200
     );
     org.delete(&format!("/api/v1/users/{uid}")).await;
-    // Deactivated, not deleted: the token still works.
     assert_eq!(
         status(
             org.raw(Method::GET, "/api/v1/users", Some(&bearer), None)
                 .await
         ),
-        200
+        401
     );
     assert_eq!(
         org.delete(&format!("/api/v1/users/{uid}")).await.status,
