@@ -302,8 +302,8 @@ fn gen_user(ctx: &Ctx<'_>, i: usize) -> Generated {
             "broccoli".to_owned(),
         )
     });
-    // A draw no field uses any more: it keeps the random stream, and so every later field of a
-    // seed's org, the same.
+    // An unused draw that keeps each seed's random stream, and so every later field of its org,
+    // stable across versions: tests and benchmarks name orgs by seed.
     let _ = rng.below(3);
     let teams = if ctx.teams == 0 {
         Vec::new()
