@@ -6,8 +6,7 @@
 //!   later appear behind it and none is returned twice;
 //! - bounded (`until` given, or `DESCENDING`): pages end; the last page has no `rel="next"`.
 //!
-//! `since` defaults to seven days before now \[unconfirmed: Okta may count from `until`] and is
-//! inclusive; `until` is exclusive
+//! `since` defaults to seven days before `until` (or now) and is inclusive; `until` is exclusive
 //! \[unconfirmed: Okta documents both as bounds of `published` without saying which are
 //! inclusive]. `filter` uses the users' expression parser over the event fields of
 //! [`crate::store::LogEvent`]; `target.*` comparisons match when any target does.
@@ -88,7 +87,8 @@ pub(crate) async fn list(
         }
     };
     let until = read_time(&params, "until")?;
-    let since = read_time(&params, "since")?.unwrap_or(now_secs() * 1000 - WEEK_MS);
+    let since = read_time(&params, "since")?
+        .unwrap_or_else(|| until.unwrap_or(now_secs() * 1000) - WEEK_MS);
     let expr = match params.get("filter").filter(|f| !f.trim().is_empty()) {
         None => None,
         Some(f) => Some(query::parse(f).map_err(ApiError::bad_search)?),

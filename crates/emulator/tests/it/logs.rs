@@ -27,8 +27,12 @@ fn id(v: &Value) -> String {
 /// Every event about `target` (bounded query, all pages), as `(eventType, event)`.
 async fn events_of(org: &Org, target: &str) -> Vec<(String, Value)> {
     let filter = pct(&format!("target.id eq \"{target}\""));
-    let until = pct("2999-01-01T00:00:00.000Z");
-    let mut next = Some(format!("/api/v1/logs?filter={filter}&until={until}"));
+    let bounds = format!(
+        "since={}&until={}",
+        pct("2000-01-01T00:00:00.000Z"),
+        pct("2999-01-01T00:00:00.000Z")
+    );
+    let mut next = Some(format!("/api/v1/logs?filter={filter}&{bounds}"));
     let mut out = Vec::new();
     while let Some(url) = next {
         let r = org.get(&url).await;
@@ -278,7 +282,12 @@ async fn bounded_queries_end_and_sort_order_since_limit_q_and_filter_apply() {
             .user(&format!("b{i}@example.com"), None, false)
             .await));
     }
-    let until = pct("2999-01-01T00:00:00Z");
+    // Both bounds: `since` defaults to a week before `until`.
+    let until = format!(
+        "{}&since={}",
+        pct("2999-01-01T00:00:00Z"),
+        pct("2000-01-01T00:00:00Z")
+    );
     let r = org
         .get(&format!("/api/v1/logs?until={until}&limit=2"))
         .await;
@@ -339,6 +348,17 @@ async fn bounded_queries_end_and_sort_order_since_limit_q_and_filter_apply() {
         .await;
     assert_eq!(r.body.as_array().map(Vec::len), Some(0));
 
+    let r = org
+        .get(&format!(
+            "/api/v1/logs?until={}",
+            pct("2999-01-01T00:00:00Z")
+        ))
+        .await;
+    assert_eq!(
+        r.body.as_array().map(Vec::len),
+        Some(0),
+        "since defaults to a week before until"
+    );
     let since = pct("2999-01-01T00:00:00Z");
     let r = org.get(&format!("/api/v1/logs?since={since}")).await;
     assert_eq!(
@@ -379,4 +399,24 @@ async fn generated_users_are_not_logged() {
     .await;
     let r = org.get("/api/v1/logs").await;
     assert_eq!(r.body.as_array().map(Vec::len), Some(0), "{}", r.body);
+}
+
+#[tokio::test]
+async fn logs_need_the_api_token_and_have_their_own_rate_limit_bucket() {
+    let org = crate::support::start_with(spindle_emulator::EmulatorConfig::default()).await;
+    let r = org
+        .raw(Method::GET, "/api/v1/logs", Some("SSWS wrong"), None)
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (401, "E0000011"));
+    let r = org.raw(Method::GET, "/api/v1/logs", None, None).await;
+    assert_eq!((r.status.as_u16(), r.code()), (403, "E0000005"));
+    org.get("/api/v1/users").await;
+    let r = org.get("/api/v1/logs").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-rate-limit-limit"), Some("50"));
+    assert_eq!(
+        r.header("x-rate-limit-remaining"),
+        Some("47"),
+        "the two refused logs requests count, the users request does not"
+    );
 }
