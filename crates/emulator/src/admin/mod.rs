@@ -235,7 +235,10 @@ fn with_user<T>(
     let u = org
         .user_mut(seq)
         .ok_or_else(|| ApiError::not_found(id, "User"))?;
-    f(u, now_secs())
+    let old = u.status;
+    let out = f(u, now_secs())?;
+    org.user_status_changed(seq, old);
+    Ok(out)
 }
 
 async fn user(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult<Response> {
@@ -368,7 +371,7 @@ async fn create_group(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Re
         .and_then(Value::as_str)
         .map(str::to_owned);
     let mut org = s.org.write();
-    let seq = org.insert_group(kind, profile, now_secs(), source);
+    let seq = org.create_group(kind, profile, now_secs(), source);
     let id = org
         .groups
         .get(&seq)

@@ -107,7 +107,7 @@ pub(crate) async fn create(
     if org.group_name_taken(name, None) {
         return Err(name_taken());
     }
-    let seq = org.insert_group(GroupType::Okta, profile, now, None);
+    let seq = org.create_group(GroupType::Okta, profile, now, None);
     let group = org
         .groups
         .get(&seq)
@@ -174,6 +174,11 @@ pub(crate) async fn replace(
         .ok_or_else(|| ApiError::not_found(&id, "UserGroup"))?;
     group.profile = profile;
     group.last_updated = now;
+    org.group_profile_updated(seq);
+    let group = org
+        .groups
+        .get(&seq)
+        .ok_or_else(|| ApiError::not_found(&id, "UserGroup"))?;
     Ok(json_ok(&GroupView {
         group,
         base: &base,

@@ -10,6 +10,7 @@ mod group_rules;
 mod groups;
 mod lifecycle;
 mod linked_objects;
+mod logs;
 mod myaccount;
 mod oauth;
 mod page;
@@ -107,6 +108,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             delete(user_resources::revoke_sessions),
         );
     let groups = Router::new()
+        .route("/api/v1/logs", get(logs::list))
         .route("/api/v1/groups", get(groups::list).post(groups::create))
         .route(
             "/api/v1/groups/{id}",

@@ -549,7 +549,7 @@ async fn update(
         user.type_id = t.to_owned();
     }
     org.reindex_login(seq, &old_login);
-    org.queue_rules_for_user(seq);
+    org.user_profile_updated(seq);
     run_rules_later(&s, &org);
     let user = org
         .user(seq)

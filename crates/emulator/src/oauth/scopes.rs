@@ -24,6 +24,7 @@ pub const ENDPOINT_SCOPES: &[(&str, &str, ScopeRequirement)] = {
     &[
         ("GET", "/api/v1/users/{userId}/factors/questions", T),
         ("GET", "/api/v1/users", S("okta.users.read")),
+        ("GET", "/api/v1/logs", S("okta.logs.read")),
         ("POST", "/api/v1/users", S("okta.users.manage")),
         ("GET", "/api/v1/users/{id}", S("okta.users.read")),
         ("POST", "/api/v1/users/{id}", S("okta.users.manage")),

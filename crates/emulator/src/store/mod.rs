@@ -10,6 +10,7 @@
 
 mod aerial;
 mod cascade;
+mod events;
 mod factor;
 mod grants;
 mod group;
@@ -22,6 +23,7 @@ mod user;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub(crate) use aerial::{AerialAccount, AerialOrg, aerial_account_client};
+pub(crate) use events::{EventLog, LogEvent};
 pub(crate) use factor::StoredFactor;
 pub(crate) use grants::{AppGrant, RefreshToken, UserGrant};
 pub(crate) use group::{App, AppGroupAssignment, AppUserAssignment, Group, GroupType};
@@ -96,6 +98,8 @@ pub(crate) struct Org {
     pub session_tokens: SessionTokens,
     /// Sign-in sessions by id.
     pub sessions: BTreeMap<String, SignInSession>,
+    /// The System Log.
+    pub events: EventLog,
 }
 
 impl Org {
@@ -133,6 +137,7 @@ impl Org {
             aerial: BTreeMap::new(),
             session_tokens: SessionTokens::default(),
             sessions: BTreeMap::new(),
+            events: EventLog::default(),
         };
         let mut profile = serde_json::Map::new();
         profile.insert("name".into(), "Everyone".into());
@@ -180,10 +185,16 @@ impl Org {
         self.user_logins.get(&fold(login)).copied()
     }
 
-    /// Inserts a user (the caller checked login uniqueness).
+    /// Inserts a user (the caller checked login uniqueness) and logs its creation.
     pub(crate) fn insert_user(&mut self, user: User) {
         let folded = fold(user.login());
+        let (seq, status) = (user.seq, user.status);
         self.insert_user_folded(user, folded);
+        self.log_user_event("user.lifecycle.create", seq);
+        // Created with `activate=true`: Okta logs the activation too [unconfirmed].
+        if matches!(status, Status::Active | Status::Provisioned) {
+            self.log_user_event("user.lifecycle.activate", seq);
+        }
     }
 
     /// Inserts a user whose folded login the caller computed (bulk generation).
@@ -272,7 +283,28 @@ impl Org {
             .any(|g| Some(g.seq) != except && fold(g.name()) == n)
     }
 
+    /// Creates a group through the API or the admin API and logs it (generation and the
+    /// built-in group use [`Org::insert_group`], which logs nothing).
+    pub(crate) fn create_group(
+        &mut self,
+        kind: GroupType,
+        profile: serde_json::Map<String, serde_json::Value>,
+        now: i64,
+        source_app: Option<String>,
+    ) -> u64 {
+        let seq = self.insert_group(kind, profile, now, source_app);
+        self.log_group_event("group.lifecycle.create", seq);
+        seq
+    }
+
+    /// Logs a change to a group's profile the caller made.
+    pub(crate) fn group_profile_updated(&mut self, seq: u64) {
+        self.log_group_event("group.profile.update", seq);
+    }
+
+    /// Deletes a group with its memberships and app assignments, and logs it.
     pub(crate) fn remove_group(&mut self, seq: u64) {
+        self.log_group_event("group.lifecycle.delete", seq);
         if let Some(g) = self.groups.remove(&seq) {
             self.group_ids.remove(&g.id);
         }
@@ -292,6 +324,9 @@ impl Org {
     pub(crate) fn add_member(&mut self, group: u64, user: u64) -> bool {
         let added = self.members.entry(group).or_default().insert(user);
         self.user_groups.entry(user).or_default().insert(group);
+        if added {
+            self.log_membership("group.user_membership.add", group, user);
+        }
         added
     }
 
@@ -303,6 +338,9 @@ impl Org {
             .is_some_and(|m| m.remove(&user));
         if let Some(gs) = self.user_groups.get_mut(&user) {
             gs.remove(&group);
+        }
+        if removed {
+            self.log_membership("group.user_membership.remove", group, user);
         }
         removed
     }

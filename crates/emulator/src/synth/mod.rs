@@ -154,6 +154,8 @@ pub(crate) fn generate(users: usize, groups: usize, seed: u64) -> Org {
             group.last_membership_updated = group.last_membership_updated.max(t);
         }
     }
+    // The generated baseline predates the emulator's start: it is not in the System Log.
+    org.events.clear();
     org
 }
 

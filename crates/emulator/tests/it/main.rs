@@ -9,6 +9,7 @@ mod grants;
 mod group_rules;
 mod groups;
 mod lifecycle;
+mod logs;
 mod meta;
 mod oauth;
 mod pagination;

@@ -614,3 +614,34 @@ async fn a_dpop_proof_refused_with_429_cannot_be_replayed() {
     let (s, _, _) = with_auth(&org, Method::GET, "/api/v1/users", &auth, Some(&fresh)).await;
     assert_eq!(s, 200);
 }
+
+#[tokio::test]
+async fn the_system_log_needs_the_logs_read_scope() {
+    let org = start().await;
+    let client = service_app(&org, false, &["okta.users.read", "okta.logs.read"]).await;
+    let a = client.assertion(&org);
+    let (status, body, _) = token_request(&org, &cc_form(&a, "okta.users.read"), None).await;
+    assert_eq!(status, 200, "{body}");
+    let users_only = format!(
+        "Bearer {}",
+        body["access_token"].as_str().unwrap_or_default()
+    );
+    let (s, h, _) = with_auth(&org, Method::GET, "/api/v1/logs", &users_only, None).await;
+    assert_eq!(s, 403);
+    let www = h
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(www.contains("scope=\"okta.logs.read\""), "{www}");
+
+    let a = client.assertion(&org);
+    let (status, body, _) = token_request(&org, &cc_form(&a, "okta.logs.read"), None).await;
+    assert_eq!(status, 200, "{body}");
+    let logs = format!(
+        "Bearer {}",
+        body["access_token"].as_str().unwrap_or_default()
+    );
+    let (s, _, events) = with_auth(&org, Method::GET, "/api/v1/logs", &logs, None).await;
+    assert_eq!(s, 200);
+    assert!(events.is_array());
+}
