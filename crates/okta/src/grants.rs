@@ -80,51 +80,16 @@ impl ListGrants {
 }
 
 /// Query of `GET /api/v1/users/{userId}/clients/{clientId}/grants`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListClientGrants {
-    /// Expansion (`scope` embeds the scope object).
-    pub expand: Option<String>,
-    /// Start cursor (from [`Page::next_after`]).
-    pub after: Option<String>,
-    /// Page size (1 to [`MAX_PAGE_SIZE`]; Okta's default is 20).
-    pub limit: Option<u32>,
-}
+pub type ListClientGrants = crate::page::ExpandPageQuery;
 
-impl ListClientGrants {
-    /// All grants the user gave the client, at Okta's default page size.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `expand`.
-    #[must_use]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-    /// Starts at the cursor `after`.
-    #[must_use]
-    pub fn after(mut self, after: impl Into<String>) -> Self {
-        self.after = Some(after.into());
-        self
-    }
-    /// Sets the page size.
-    #[must_use]
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-    fn request(&self, user: &UserId, client: &ClientId) -> Request {
-        req!(
-            GET,
-            "/api/v1/users/{userId}/clients/{clientId}/grants",
-            "/api/v1/users/{}/clients/{}/grants",
-            user,
-            client
-        )
-        .query_opt("expand", self.expand.as_ref())
-        .query_opt("after", self.after.as_ref())
-        .query_opt("limit", self.limit)
-    }
+fn client_grants_request(query: &ListClientGrants, user: &UserId, client: &ClientId) -> Request {
+    query.apply(req!(
+        GET,
+        "/api/v1/users/{userId}/clients/{clientId}/grants",
+        "/api/v1/users/{}/clients/{}/grants",
+        user,
+        client
+    ))
 }
 
 impl Grants {
@@ -227,7 +192,7 @@ impl Grants {
             limit: Some(MAX_PAGE_SIZE),
         };
         self.client
-            .stream(query.request(&user.into(), &client.into()))
+            .stream(client_grants_request(&query, &user.into(), &client.into()))
     }
 
     /// One page of the grants the user gave one client
@@ -242,7 +207,7 @@ impl Grants {
         query: ListClientGrants,
     ) -> Result<Page<ScopeConsentGrant>> {
         self.client
-            .page(query.request(&user.into(), &client.into()))
+            .page(client_grants_request(&query, &user.into(), &client.into()))
             .await
     }
 

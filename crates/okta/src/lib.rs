@@ -52,7 +52,7 @@ pub use config::Config;
 pub use error::{Error, ErrorCause, OktaError, Result, with_causes};
 pub use ids::*;
 pub use observe::{CallEvent, CallKind, CallObserver};
-pub use page::{Page, PageQuery};
+pub use page::{ExpandPageQuery, Page, PageQuery};
 pub use reqwest::Method;
 pub use transport::clock::{Clock, SystemClock};
 pub use transport::resolve::AddressFilter;

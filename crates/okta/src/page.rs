@@ -41,6 +41,54 @@ impl<T> Page<T> {
     }
 }
 
+/// A page of a list that also takes `expand` (the consent grants and refresh tokens one client
+/// holds for a user).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExpandPageQuery {
+    /// Expansion (`scope` embeds the scope objects).
+    pub expand: Option<String>,
+    /// The cursor of the page (from [`Page::next_after`]); `None` for the first page.
+    pub after: Option<String>,
+    /// The page size; `None` for Okta's default.
+    pub limit: Option<u32>,
+}
+
+impl ExpandPageQuery {
+    /// The first page, at Okta's default size, without expansion.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `expand`.
+    #[must_use]
+    pub fn expand(mut self, expand: impl Into<String>) -> Self {
+        self.expand = Some(expand.into());
+        self
+    }
+
+    /// Starts at the cursor `after`.
+    #[must_use]
+    pub fn after(mut self, after: impl Into<String>) -> Self {
+        self.after = Some(after.into());
+        self
+    }
+
+    /// Sets the page size.
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Adds `expand`, `after` and `limit` to `request`.
+    pub(crate) fn apply(&self, request: Request) -> Request {
+        request
+            .query_opt("expand", self.expand.as_ref())
+            .query_opt("after", self.after.as_ref())
+            .query_opt("limit", self.limit)
+    }
+}
+
 /// Where a page of a list starts and how long it is: the `after` cursor (from
 /// [`Page::next_after`]) and the `limit`, for the lists that take nothing else.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

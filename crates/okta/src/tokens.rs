@@ -24,51 +24,16 @@ impl Client {
 }
 
 /// Query of `GET /api/v1/users/{userId}/clients/{clientId}/tokens`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListRefreshTokens {
-    /// Expansion (`scope` embeds the scope objects).
-    pub expand: Option<String>,
-    /// Start cursor (from [`Page::next_after`]).
-    pub after: Option<String>,
-    /// Page size (1 to [`MAX_PAGE_SIZE`]; Okta's default is 20).
-    pub limit: Option<u32>,
-}
+pub type ListRefreshTokens = crate::page::ExpandPageQuery;
 
-impl ListRefreshTokens {
-    /// All of the client's tokens for the user, at Okta's default page size.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `expand`.
-    #[must_use]
-    pub fn expand(mut self, expand: impl Into<String>) -> Self {
-        self.expand = Some(expand.into());
-        self
-    }
-    /// Starts at the cursor `after`.
-    #[must_use]
-    pub fn after(mut self, after: impl Into<String>) -> Self {
-        self.after = Some(after.into());
-        self
-    }
-    /// Sets the page size.
-    #[must_use]
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-    fn request(&self, user: &UserId, client: &ClientId) -> Request {
-        req!(
-            GET,
-            "/api/v1/users/{userId}/clients/{clientId}/tokens",
-            "/api/v1/users/{}/clients/{}/tokens",
-            user,
-            client
-        )
-        .query_opt("expand", self.expand.as_ref())
-        .query_opt("after", self.after.as_ref())
-        .query_opt("limit", self.limit)
-    }
+fn refresh_tokens_request(query: &ListRefreshTokens, user: &UserId, client: &ClientId) -> Request {
+    query.apply(req!(
+        GET,
+        "/api/v1/users/{userId}/clients/{clientId}/tokens",
+        "/api/v1/users/{}/clients/{}/tokens",
+        user,
+        client
+    ))
 }
 
 impl Tokens {
@@ -85,7 +50,7 @@ impl Tokens {
             limit: Some(MAX_PAGE_SIZE),
         };
         self.client
-            .stream(query.request(&user.into(), &client.into()))
+            .stream(refresh_tokens_request(&query, &user.into(), &client.into()))
     }
 
     /// One page of the refresh tokens of one client for the user
@@ -100,7 +65,7 @@ impl Tokens {
         query: ListRefreshTokens,
     ) -> Result<Page<RefreshToken>> {
         self.client
-            .page(query.request(&user.into(), &client.into()))
+            .page(refresh_tokens_request(&query, &user.into(), &client.into()))
             .await
     }
 

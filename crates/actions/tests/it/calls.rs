@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
-use spindle_actions::{Clients, HttpMethod, Server, catalog, execute, validate_input};
+use spindle_actions::{Clients, Server, catalog, execute, validate_input};
 use spindle_emulator::{Emulator, EmulatorConfig};
 
 use crate::shared;
@@ -70,10 +70,6 @@ fn matches_template(template: &str, path: &str, input: &Value) -> bool {
         })
 }
 
-fn method(method: HttpMethod) -> &'static str {
-    method.as_str()
-}
-
 #[tokio::test]
 async fn every_action_sends_the_okta_call_its_spec_names() {
     let emulator = Emulator::start(EmulatorConfig::default())
@@ -130,7 +126,7 @@ async fn every_action_sends_the_okta_call_its_spec_names() {
         let call = sent
             .iter()
             .find(|r| {
-                r.method == method(action.method) && matches_template(&template, &r.path, &input)
+                r.method == action.method.as_str() && matches_template(&template, &r.path, &input)
             })
             .unwrap_or_else(|| {
                 panic!(
