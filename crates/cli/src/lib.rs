@@ -155,18 +155,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Run(args) => run::run(args),
-        Command::Connections(command) => {
-            init_tracing("error");
-            connections::run(command)
-        }
+        Command::Connections(command) => connections::run(command),
         Command::Serve(args) => serve::run(args),
         Command::Keys(command) => keys::run(command),
     }
 }
 
-/// Sends the log to stderr, filtered by `RUST_LOG`, else by `default_filter`. The gateway's code
-/// reports the cause of an internal error only to the log, so every command that runs it logs
-/// at least its errors.
+/// Sends the log to stderr, filtered by `RUST_LOG`, else by `default_filter`.
 fn init_tracing(default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));

@@ -170,9 +170,6 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     // Validate before anything else: a bad input never reaches Okta.
     let valid = spindle_actions::validate_input(action.id, &input)
         .map_err(|err| CliError::BadInput(err.to_string()))?;
-    if args.connection.is_some() {
-        crate::init_tracing("error");
-    }
     let runtime = crate::runtime()?;
     let clients = runtime.block_on(clients(&args, action))?;
     // With --all on a terminal, a spinner on stderr counts pages and items; never in a pipe, so
