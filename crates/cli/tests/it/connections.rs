@@ -286,26 +286,8 @@ fn a_bad_org_url_is_refused_naming_the_option_and_nothing_is_stored() {
 #[test]
 fn an_oauth_connection_keeps_its_private_key_sealed_and_runs_an_action() {
     let org = Org::start(0, 0);
-    let (status, app) = crate::run_rules_factors_grants::api(
-        &org,
-        reqwest::Method::POST,
-        "/api/v1/apps",
-        json!({"name": "oidc_client", "label": "Spindle service", "signOnMode": "OPENID_CONNECT",
-            "credentials": {"oauthClient": {"token_endpoint_auth_method": "private_key_jwt"}},
-            "settings": {"oauthClient": {"application_type": "service",
-                "grant_types": ["client_credentials"], "response_types": ["token"],
-                "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "kid": "k1",
-                    "x": "FuU8Z3A296YS73Oxb34E0rNSESwfYguaxk7hnyL5A5E",
-                    "y": "nGJdKs-6zFmmTaBr5vsip1BBtfIQUuBYeBM2mhPtmas"}]}}}}),
-    );
-    assert!(status < 300, "{status} {app}");
-    let client = app["id"].as_str().expect("an app id").to_owned();
     let scope = "okta.myAccount.organization.read";
-    org.admin(
-        reqwest::Method::PUT,
-        &format!("apps/{client}/grants"),
-        Some(json!({"scopes": [scope]})),
-    );
+    let client = crate::run_rules_factors_grants::service_app(&org, scope);
     let dir = tempfile::tempdir().expect("a temp dir");
     let key = dir.path().join("key.pem");
     std::fs::write(&key, crate::run_rules_factors_grants::TEST_KEY_PEM).expect("key written");

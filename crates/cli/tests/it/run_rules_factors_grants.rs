@@ -619,11 +619,11 @@ C5rGTuGfIvkDkZxiXSrPusxZpk2ga+b7IqdQQbXyEFLgWHgTNpoT7Zmr
 -----END PRIVATE KEY-----
 ";
 
-#[test]
-fn myaccount_org_details_with_a_private_key_service_app() {
-    let org = Org::start(0, 0);
+/// A private_key_jwt service app (its public key is [`TEST_KEY_PEM`]'s) granted `scope`; returns
+/// its client id.
+pub(crate) fn service_app(org: &Org, scope: &str) -> String {
     let (status, app) = api(
-        &org,
+        org,
         reqwest::Method::POST,
         "/api/v1/apps",
         json!({"name": "oidc_client", "label": "Spindle service", "signOnMode": "OPENID_CONNECT",
@@ -636,14 +636,21 @@ fn myaccount_org_details_with_a_private_key_service_app() {
     );
     assert!(status < 300, "{status} {app}");
     let client = app["id"].as_str().expect("an app id").to_owned();
-    // The emulator grants MyAccount scopes to a service app's client-credentials token; real Okta
-    // wants an end user's token for MyAccount, which the SDK-style configuration cannot fetch.
-    let scope = "okta.myAccount.organization.read";
     org.admin(
         reqwest::Method::PUT,
         &format!("apps/{client}/grants"),
         Some(json!({"scopes": [scope]})),
     );
+    client
+}
+
+#[test]
+fn myaccount_org_details_with_a_private_key_service_app() {
+    let org = Org::start(0, 0);
+    // The emulator grants MyAccount scopes to a service app's client-credentials token; real Okta
+    // wants an end user's token for MyAccount, which the SDK-style configuration cannot fetch.
+    let scope = "okta.myAccount.organization.read";
+    let client = service_app(&org, scope);
     let output = crate::spindle()
         .args(["run", "get_retrieve_the_org_details", "--input", "{}"])
         .env("OKTA_CLIENT_ORGURL", org.emulator.url())
