@@ -101,6 +101,14 @@ pub enum StoreError {
         /// What could not be read.
         reason: String,
     },
+
+    /// A sync run's lease was taken over by another worker (this one was too slow or was
+    /// thought dead): its batch was not written, and it must stop working on the run.
+    #[error("sync run {run} is no longer held by this worker")]
+    LeaseLost {
+        /// The run.
+        run: String,
+    },
 }
 
 impl StoreError {

@@ -119,3 +119,9 @@ prefixed_id!(
     "call_",
     "call id"
 );
+prefixed_id!(
+    /// The id of a sync run: `run_` + ULID.
+    SyncRunId,
+    "run_",
+    "sync run id"
+);

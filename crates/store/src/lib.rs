@@ -58,6 +58,7 @@ mod cursor;
 mod error;
 mod ids;
 mod rotation;
+mod sync;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
@@ -81,8 +82,13 @@ pub use connections::{
 };
 pub use crypto::{MASTER_KEY_ENV, MasterKey};
 pub use error::StoreError;
-pub use ids::{ApiKeyId, CallId, ConnectionId};
+pub use ids::{ApiKeyId, CallId, ConnectionId, SyncRunId};
 pub use secrecy::{ExposeSecret, SecretString};
+pub use sync::{
+    Change, ChangeKind, Commit, DueSync, FEED_CURSOR_NOW, MAX_SYNC_PAGE, MIN_INTERVAL, Progress,
+    RecordQuery, RecordWrite, RunState, SyncObject, SyncRecord, SyncRun, SyncSettings, SyncStatus,
+    SyncStore, format_duration, membership_id, parse_duration,
+};
 
 /// Runs the same expression against whichever native pool the store holds.
 macro_rules! with_pool {

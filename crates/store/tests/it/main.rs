@@ -9,3 +9,4 @@ mod connections;
 mod master_key;
 mod opening;
 mod redaction;
+mod sync;
