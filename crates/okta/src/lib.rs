@@ -9,7 +9,9 @@
 //! - Authentication with an SSWS token, OAuth 2.0 `private_key_jwt` (with DPoP), or a
 //!   ready-made bearer token; configuration as the official SDKs read it ([`Config`]).
 //! - Proactive pacing per rate-limit bucket and retries decided by one pure classifier
-//!   ([`transport::retry::classify`]).
+//!   ([`transport::retry::classify`]); the share of the org's rate limit can be changed at
+//!   run time ([`Client::set_rate_limit_share`]), and one caller can count its own calls
+//!   ([`Client::with_stats`]).
 //!
 //! ```no_run
 //! # async fn run() -> spindle_okta::Result<()> {

@@ -7,7 +7,8 @@
 //! go now or must wait:
 //!
 //! - The usable budget is `limit × share` (the configured share of the org's capacity);
-//!   the rest of the window is left to other clients of the org.
+//!   the rest of the window is left to other clients of the org. The share can be changed
+//!   while requests run ([`Pacer::set_share`]); the next decision uses the new value.
 //! - Requests in flight are counted against the budget until their answer arrives, so many
 //!   tasks sharing one client do not overshoot between two answers.
 //! - Within a window the remaining budget is spread evenly over the time left, so the

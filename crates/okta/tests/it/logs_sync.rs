@@ -78,7 +78,7 @@ fn user_ids(events: &[LogEvent], event_type: &str) -> HashSet<String> {
 
 #[tokio::test]
 async fn polling_from_a_saved_next_link_sees_only_later_events() {
-    let (_emu, c) = start().await;
+    let (emu, c) = start().await;
     let a = create(&c, "a@example.com").await;
     let b = create(&c, "b@example.com").await;
 
@@ -103,7 +103,7 @@ async fn polling_from_a_saved_next_link_sees_only_later_events() {
     // Resume from the saved checkpoint (as after a restart, with a new client).
     let cc = create(&c, "c@example.com").await;
     let resumed =
-        Client::new(Config::with_api_token(c.org_url().as_str(), _emu.token()).unwrap()).unwrap();
+        Client::new(Config::with_api_token(c.org_url().as_str(), emu.token()).unwrap()).unwrap();
     let page = resumed.logs().page_at(&checkpoint).await.unwrap();
     let (later, _) = drain(&resumed, page).await;
     assert_eq!(
