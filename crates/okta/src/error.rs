@@ -71,6 +71,15 @@ pub enum Error {
         /// The repeated URL.
         url: String,
     },
+    /// A saved link was refused before anything was sent: it is not on the org's origin or
+    /// not on the endpoint it was given to (see [`Logs::page_at`](crate::logs::Logs::page_at)).
+    #[error("refusing link {url}: {reason}")]
+    RefusedLink {
+        /// The link as given.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
     /// The call's overall deadline passed (including waits for rate limits and retries).
     #[error("deadline of {0:?} exceeded")]
     Deadline(std::time::Duration),

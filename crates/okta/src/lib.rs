@@ -1,7 +1,7 @@
 //! `spindle-okta`: a typed async client for Okta's Management, Aerial and MyAccount APIs.
 //!
 //! - One module per resource ([`users`], [`groups`], [`group_rules`], [`factors`],
-//!   [`grants`], [`tokens`], [`sessions`], [`linked_objects`], [`user_types`], [`apps`],
+//!   [`grants`], [`tokens`], [`sessions`], [`linked_objects`], [`logs`], [`user_types`], [`apps`],
 //!   [`idps`], [`aerial`], [`myaccount`]); models in [`models`], which keep every field
 //!   they do not know (`extra`) and every custom profile attribute, so a user read and
 //!   written back loses nothing.
@@ -9,7 +9,9 @@
 //! - Authentication with an SSWS token, OAuth 2.0 `private_key_jwt` (with DPoP), or a
 //!   ready-made bearer token; configuration as the official SDKs read it ([`Config`]).
 //! - Proactive pacing per rate-limit bucket and retries decided by one pure classifier
-//!   ([`transport::retry::classify`]).
+//!   ([`transport::retry::classify`]); the share of the org's rate limit can be changed at
+//!   run time ([`Client::set_rate_limit_share`]), and one caller can count its own calls
+//!   ([`Client::with_stats`]).
 //!
 //! ```no_run
 //! # async fn run() -> spindle_okta::Result<()> {
@@ -32,6 +34,7 @@ pub mod groups;
 pub mod idps;
 pub mod ids;
 pub mod linked_objects;
+pub mod logs;
 pub mod models;
 pub mod myaccount;
 pub mod observe;
@@ -51,10 +54,11 @@ pub use auth::{Credentials, DpopMode, PrivateKeyAuth, SigningKey};
 pub use config::Config;
 pub use error::{Error, ErrorCause, OktaError, Result, with_causes};
 pub use ids::*;
-pub use observe::{CallEvent, CallKind, CallObserver};
+pub use observe::{CallEvent, CallKind, CallObserver, CallStats};
 pub use page::{ExpandPageQuery, Page, PageQuery};
 pub use reqwest::Method;
 pub use transport::clock::{Clock, SystemClock};
+pub use transport::pacer::BucketSnapshot;
 pub use transport::resolve::AddressFilter;
 pub use transport::retry::RetryPolicy;
 pub use transport::{Request, Response};
@@ -77,6 +81,8 @@ struct Inner {
     attempt_timeout: Duration,
     clock: Arc<dyn Clock>,
     observer: Option<Arc<dyn CallObserver>>,
+    /// Counters this client (and its clones) add its attempts to.
+    stats: Vec<Arc<CallStats>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -151,6 +157,7 @@ impl Client {
                 attempt_timeout: config.attempt_timeout,
                 clock,
                 observer: config.observer,
+                stats: Vec::new(),
             }),
         })
     }
@@ -163,6 +170,70 @@ impl Client {
     /// How many OAuth access tokens this client has fetched (0 for SSWS).
     pub fn token_fetches(&self) -> u64 {
         self.inner.auth.token_fetches()
+    }
+
+    /// A clone of this client that also counts its own Okta API attempts into `stats`.
+    ///
+    /// Everything else is shared with `self`: the rate-limit pacer (so both together stay within
+    /// the configured share), the OAuth token, the observer and the connection pool. Attempts
+    /// made through `self` or other clones are not counted in `stats`; attempts made through
+    /// the returned client still count in any `CallStats` `self` already counts into.
+    ///
+    /// ```no_run
+    /// # async fn run(client: spindle_okta::Client) -> spindle_okta::Result<()> {
+    /// use std::sync::Arc;
+    /// let stats = Arc::new(spindle_okta::CallStats::new());
+    /// let sync = client.with_stats(Arc::clone(&stats));
+    /// sync.groups().get("00g1").await?;
+    /// println!("{} calls, {} throttled", stats.calls(), stats.throttled());
+    /// # Ok(()) }
+    /// ```
+    pub fn with_stats(&self, stats: Arc<CallStats>) -> Client {
+        let inner = &self.inner;
+        let mut all = inner.stats.clone();
+        all.push(stats);
+        Client {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                org_url: inner.org_url.clone(),
+                extra_origins: inner.extra_origins.clone(),
+                auth: Arc::clone(&inner.auth),
+                pacer: Arc::clone(&inner.pacer),
+                pacing: inner.pacing,
+                retry: inner.retry.clone(),
+                attempt_timeout: inner.attempt_timeout,
+                clock: Arc::clone(&inner.clock),
+                observer: inner.observer.clone(),
+                stats: all,
+            }),
+        }
+    }
+
+    /// Changes the share of every rate-limit bucket this client may use, from the next
+    /// request on, for every clone of this client (and every client made from it with
+    /// [`with_stats`](Self::with_stats)). A share above 1 is taken as 1.
+    ///
+    /// # Errors
+    /// [`Error::Config`] (and no change) if `share` is not a number above 0.
+    pub fn set_rate_limit_share(&self, share: f64) -> Result<()> {
+        if self.inner.pacer.set_share(share) {
+            Ok(())
+        } else {
+            Err(Error::Config(format!(
+                "rate-limit share must be above 0 and at most 1, not {share}"
+            )))
+        }
+    }
+
+    /// The share of every rate-limit bucket this client may use (0 < share ≤ 1).
+    pub fn rate_limit_share(&self) -> f64 {
+        self.inner.pacer.share()
+    }
+
+    /// What the pacer knows about each rate-limit bucket this client has used (as last
+    /// reported by Okta), sorted by bucket.
+    pub fn rate_limits(&self) -> Vec<BucketSnapshot> {
+        self.inner.pacer.snapshot()
     }
 
     /// A request builder for `method` on an org-relative path.
@@ -191,6 +262,7 @@ impl Inner {
             attempt_timeout: self.attempt_timeout,
             clock: Arc::clone(&self.clock),
             observer: self.observer.clone(),
+            stats: self.stats.clone(),
         }
     }
 }

@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -21,6 +22,54 @@ use url::Url;
 pub trait CallObserver: Send + Sync + fmt::Debug {
     /// One attempt ended (with an answer or without one).
     fn on_call(&self, call: &CallEvent);
+}
+
+/// Counters of one caller's Okta API attempts, filled by a client made with
+/// [`Client::with_stats`](crate::Client::with_stats). Cheap, lock-free, and shared by every
+/// clone of that client; the pacer, token cache and connections stay shared with the client it
+/// was made from, so counting needs no second pacer.
+///
+/// OAuth token requests are not counted (they are shared by every user of the client).
+#[derive(Debug, Default)]
+pub struct CallStats {
+    calls: AtomicU64,
+    throttled: AtomicU64,
+    retries: AtomicU64,
+}
+
+impl CallStats {
+    /// Zeroed counters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// HTTP attempts sent to Okta's APIs (every retry and re-send with fresh credentials
+    /// included).
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Attempts Okta answered with 429 (rate limit or concurrency limit).
+    pub fn throttled(&self) -> u64 {
+        self.throttled.load(Ordering::Relaxed)
+    }
+
+    /// Attempts that repeated an earlier attempt of the same call (after a 429, a 5xx, a
+    /// transport error or a refreshed credential).
+    pub fn retries(&self) -> u64 {
+        self.retries.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_attempt(&self, retry: bool) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        if retry {
+            self.retries.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn count_throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// What an attempt was for.

@@ -30,6 +30,12 @@ impl<T> Page<T> {
         self.next.is_some()
     }
 
+    /// The raw `rel="next"` link, to persist as a checkpoint and resume from later (e.g. with
+    /// [`Logs::page_at`](crate::logs::Logs::page_at)). `None` on the last page.
+    pub fn next_link(&self) -> Option<&str> {
+        self.next.as_ref().map(Url::as_str)
+    }
+
     /// The `after` cursor of the next page (the `after` query parameter of its URL), for a
     /// caller that hands cursors out rather than URLs. `None` on the last page.
     pub fn next_after(&self) -> Option<String> {

@@ -207,7 +207,7 @@ fn reset_at(h: &HeaderMap, now: SystemTime) -> Option<SystemTime> {
 }
 
 impl Client {
-    fn url_of(&self, req: &Request) -> Result<Url> {
+    pub(crate) fn url_of(&self, req: &Request) -> Result<Url> {
         let mut url = match &req.target {
             Target::Url(u) => u.clone(),
             Target::Path(p) => {
@@ -326,6 +326,9 @@ impl Client {
                 None => {}
             }
             tries += 1;
+            for stats in &inner.stats {
+                stats.count_attempt(tries > 1);
+            }
             let pending = Pending::start(
                 inner.observer.as_deref(),
                 CallKind::Api,
@@ -355,6 +358,11 @@ impl Client {
             let now = inner.clock.now();
             let (outcome, failure) = match result {
                 Ok(resp) => {
+                    if resp.status == 429 {
+                        for stats in &inner.stats {
+                            stats.count_throttled();
+                        }
+                    }
                     let (rl, date) = rate_limit(&resp.headers);
                     if let Some(p) = permit {
                         p.finish(rl, date, Some(resp.status));

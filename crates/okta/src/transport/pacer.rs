@@ -7,7 +7,8 @@
 //! go now or must wait:
 //!
 //! - The usable budget is `limit × share` (the configured share of the org's capacity);
-//!   the rest of the window is left to other clients of the org.
+//!   the rest of the window is left to other clients of the org. The share can be changed
+//!   while requests run ([`Pacer::set_share`]); the next decision uses the new value.
 //! - Requests in flight are counted against the budget until their answer arrives, so many
 //!   tasks sharing one client do not overshoot between two answers.
 //! - Within a window the remaining budget is spread evenly over the time left, so the
@@ -27,6 +28,7 @@
 //! which can overshoot slightly under heavy mixed load; the 429 handling then covers it.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -209,7 +211,8 @@ impl BucketState {
 /// Pacer shared by all requests of one client.
 #[derive(Debug)]
 pub struct Pacer {
-    share: f64,
+    /// The share (an `f64`'s bits), changeable while requests run.
+    share: AtomicU64,
     clock: Arc<dyn Clock>,
     state: Mutex<PacerState>,
     notify: Notify,
@@ -220,6 +223,28 @@ struct PacerState {
     buckets: HashMap<String, BucketState>,
     /// Largest observed `Date − local now`, in signed milliseconds.
     offset_ms: Option<i64>,
+}
+
+/// What the pacer knows about one rate-limit bucket, as last reported by Okta.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BucketSnapshot {
+    /// The bucket: method and path template (`GET /api/v1/logs`).
+    pub bucket: String,
+    /// `X-Rate-Limit-Limit` of the current window; `None` until an answer reported it.
+    pub limit: Option<u32>,
+    /// Requests left in the window (`X-Rate-Limit-Remaining` of the answers in it); `None`
+    /// until an answer reported it.
+    pub remaining: Option<u32>,
+    /// When the window resets, on the local clock; `None` until an answer reported it.
+    pub reset: Option<SystemTime>,
+    /// Requests sent and not answered yet.
+    pub in_flight: u32,
+}
+
+/// A share in (0, 1], or `None` if `share` is not a number above 0.
+fn valid_share(share: f64) -> Option<f64> {
+    (share.is_finite() && share > 0.0).then(|| share.min(1.0))
 }
 
 /// Releases a bucket slot when dropped without an answer (cancelled call).
@@ -254,17 +279,48 @@ impl Drop for Permit {
 impl Pacer {
     /// A pacer that uses at most `share` (0 < share ≤ 1) of every bucket.
     pub fn new(share: f64, clock: Arc<dyn Clock>) -> Self {
-        let share = if share.is_finite() && share > 0.0 {
-            share.min(1.0)
-        } else {
-            1.0
-        };
+        let share = valid_share(share).unwrap_or(1.0);
         Self {
-            share,
+            share: AtomicU64::new(share.to_bits()),
             clock,
             state: Mutex::new(PacerState::default()),
             notify: Notify::new(),
         }
+    }
+
+    /// The share of every bucket requests may use.
+    pub fn share(&self) -> f64 {
+        f64::from_bits(self.share.load(Ordering::Relaxed))
+    }
+
+    /// Changes the share from the next decision on (above 1 is taken as 1). Returns false,
+    /// changing nothing, if `share` is not a number above 0.
+    pub fn set_share(&self, share: f64) -> bool {
+        let Some(share) = valid_share(share) else {
+            return false;
+        };
+        self.share.store(share.to_bits(), Ordering::Relaxed);
+        // Waiters re-decide with the new share.
+        self.notify.notify_waiters();
+        true
+    }
+
+    /// What is known about each bucket, sorted by bucket.
+    pub fn snapshot(&self) -> Vec<BucketSnapshot> {
+        let st = self.lock();
+        let mut out: Vec<BucketSnapshot> = st
+            .buckets
+            .iter()
+            .map(|(key, b)| BucketSnapshot {
+                bucket: key.clone(),
+                limit: b.limit,
+                remaining: b.limit.map(|_| b.remaining),
+                reset: b.reset_local,
+                in_flight: b.in_flight,
+            })
+            .collect();
+        out.sort_by(|a, b| a.bucket.cmp(&b.bucket));
+        out
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, PacerState> {
@@ -282,7 +338,7 @@ impl Pacer {
                 st.buckets
                     .entry(key.to_owned())
                     .or_default()
-                    .decide(self.share, now)
+                    .decide(self.share(), now)
             };
             match decision {
                 Decision::Go => {
@@ -371,6 +427,51 @@ mod tests {
             false,
             now,
         );
+    }
+
+    #[tokio::test]
+    async fn a_changed_share_applies_to_the_next_request() {
+        let pacer = Arc::new(Pacer::new(1.0, Arc::new(super::super::clock::SystemClock)));
+        assert_eq!(pacer.share(), 1.0);
+        let reset = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 60;
+        let headers = RateLimitHeaders {
+            limit: 600,
+            remaining: 300,
+            reset,
+        };
+        pacer.acquire("GET /api/v1/logs").await.finish(
+            Some(headers),
+            Some(SystemTime::now()),
+            Some(200),
+        );
+        // Half the window is spent: a 50 % share leaves nothing until the reset.
+        assert!(pacer.set_share(0.5));
+        let waited = tokio::time::timeout(
+            Duration::from_millis(300),
+            pacer.acquire("GET /api/v1/logs"),
+        )
+        .await;
+        assert!(waited.is_err(), "a 50 % share must hold the request back");
+        // Back to the whole bucket: the request goes (after at most one paced interval).
+        assert!(pacer.set_share(2.0));
+        assert_eq!(pacer.share(), 1.0);
+        let permit =
+            tokio::time::timeout(Duration::from_secs(2), pacer.acquire("GET /api/v1/logs")).await;
+        assert!(permit.is_ok());
+        for bad in [0.0, -0.5, f64::NAN, f64::INFINITY] {
+            assert!(!pacer.set_share(bad), "{bad}");
+        }
+        assert_eq!(pacer.share(), 1.0);
+        let snap = pacer.snapshot();
+        assert_eq!(snap.len(), 1);
+        assert_eq!(snap[0].bucket, "GET /api/v1/logs");
+        assert_eq!(snap[0].limit, Some(600));
+        assert_eq!(snap[0].remaining, Some(300));
+        assert_eq!(snap[0].in_flight, 1);
     }
 
     #[test]

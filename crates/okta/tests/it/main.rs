@@ -5,6 +5,7 @@ mod common;
 mod directory;
 mod factor_options;
 mod faults;
+mod logs_sync;
 mod oauth;
 mod oauth_factors_grants;
 mod observe;
