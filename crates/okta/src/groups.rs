@@ -50,6 +50,8 @@ pub struct ListGroups {
     pub expand: Option<String>,
     /// Page size (default: the maximum).
     pub limit: Option<u32>,
+    /// The cursor of the page (from [`crate::Page::next_after`]); `None` for the first page.
+    pub after: Option<String>,
 }
 
 impl ListGroups {
@@ -77,6 +79,11 @@ impl ListGroups {
         self.limit = Some(n);
         self
     }
+    /// Starts after the cursor of a previous page.
+    pub fn after(mut self, a: impl Into<String>) -> Self {
+        self.after = Some(a.into());
+        self
+    }
     fn request(&self) -> Request {
         let limit = self.limit.or(if self.q.is_some() {
             None
@@ -88,6 +95,7 @@ impl ListGroups {
             .query_opt("filter", self.filter.as_ref())
             .query_opt("search", self.search.as_ref())
             .query_opt("expand", self.expand.as_ref())
+            .query_opt("after", self.after.as_ref())
             .query_opt("limit", limit)
     }
 }

@@ -280,6 +280,7 @@ struct ConfigRow {
     log_next: Option<String>,
     last_full_at: Option<i64>,
     feed_seq: i64,
+    updated_at: i64,
 }
 
 impl ConfigRow {
@@ -302,7 +303,8 @@ impl ConfigRow {
                 objects,
                 rate_share: self.rate_share,
             },
-            configured: true,
+            // A row made by `ensure_row` (a run before any settings) has `updated_at` 0.
+            configured: self.updated_at != 0,
             last_full_at: self.last_full_at.and_then(from_millis),
             following_log: self.log_next.is_some(),
             feed_seq: self.feed_seq,
@@ -311,8 +313,8 @@ impl ConfigRow {
     }
 }
 
-const CONFIG_COLUMNS: &str =
-    "enabled, interval_ms, full_every_ms, objects, rate_share, log_next, last_full_at, feed_seq";
+const CONFIG_COLUMNS: &str = "enabled, interval_ms, full_every_ms, objects, rate_share, log_next, \
+     last_full_at, feed_seq, updated_at";
 
 /// A connection due for a scheduled run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -399,15 +401,16 @@ impl<'a> SyncStore<'a> {
         self.status(connection).await
     }
 
-    /// Makes sure `connection` has a settings row (the defaults, not enabled for scheduling), so
-    /// a run requested before any configuration has a feed counter to write.
+    /// Makes sure `connection` has a settings row (the defaults, not enabled for scheduling,
+    /// `updated_at` 0 to read as not configured), so a run requested before any configuration
+    /// has a feed counter to write.
     pub(crate) async fn ensure_row(&self, connection: &ConnectionId) -> Result<(), StoreError> {
         let d = SyncSettings::default();
         let interval = i64::try_from(d.interval.as_millis()).unwrap_or(i64::MAX);
         let full_every = i64::try_from(d.full_every.as_millis()).unwrap_or(i64::MAX);
         with_pool!(self.store, |pool| sqlx::query(
             "INSERT INTO sync_configs (connection_id, enabled, interval_ms, full_every_ms, \
-             objects, rate_share, updated_at) VALUES ($1, FALSE, $2, $3, $4, $5, $6) \
+             objects, rate_share, updated_at) VALUES ($1, FALSE, $2, $3, $4, $5, 0) \
              ON CONFLICT (connection_id) DO NOTHING"
         )
         .bind(connection.as_str())
@@ -415,7 +418,6 @@ impl<'a> SyncStore<'a> {
         .bind(full_every)
         .bind(d.objects_text())
         .bind(d.rate_share)
-        .bind(now_millis())
         .execute(pool)
         .await
         .map(|_| ()))?;

@@ -764,6 +764,28 @@ impl SyncStore<'_> {
         Ok(ids.into_iter().flatten().collect())
     }
 
+    /// The ids of `connection`'s live records of `object` that no read has seen since `since`
+    /// (the candidates for deletion at the end of a complete pass that started at `since`).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn unseen(
+        &self,
+        connection: &ConnectionId,
+        object: SyncObject,
+        since: OffsetDateTime,
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(with_pool!(self.store, |pool| sqlx::query_scalar(
+            "SELECT id FROM sync_records WHERE connection_id = $1 AND object = $2 \
+             AND deleted_at IS NULL AND seen_at < $3 ORDER BY id"
+        )
+        .bind(connection.as_str())
+        .bind(object.as_str())
+        .bind(to_millis(since))
+        .fetch_all(pool)
+        .await)?)
+    }
+
     /// A page of `connection`'s records of `object`, by id.
     ///
     /// # Errors
