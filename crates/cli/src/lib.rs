@@ -14,6 +14,7 @@ mod output;
 mod run;
 mod serve;
 mod store_args;
+mod sync;
 
 /// Spindle: every Okta use case as a named, schema-checked action.
 #[derive(Debug, Parser)]
@@ -94,6 +95,18 @@ pub enum Command {
                       spindle keys rotate-master --new-key-file spindle.key.new"
     )]
     Keys(keys::KeysCommand),
+    /// Sync through a running gateway: a connection's sync status, runs and change feed.
+    ///
+    /// Talks to the gateway's HTTP API (`spindle serve`) at --gateway or SPINDLE_URL with the
+    /// API key --key or SPINDLE_KEY, and prints the API's JSON. Exit codes: 0 success, 1 a
+    /// waited-for run failed, 2 bad input or no URL or key, 4 the gateway could not be reached,
+    /// 5 the gateway answered with a problem (its detail is printed).
+    #[command(after_help = "Examples:
+                              export SPINDLE_URL=http://127.0.0.1:8080 SPINDLE_KEY=spk_...
+                              spindle sync status acme
+                              spindle sync run acme --full --wait
+                              spindle sync changes acme --after now --follow")]
+    Sync(sync::SyncArgs),
 }
 
 /// Why a command failed; each kind has its own exit code.
@@ -120,6 +133,15 @@ pub enum CliError {
     /// cannot reach).
     #[error("{0}")]
     Execute(String),
+    /// The gateway answered with a problem (the text is its detail and status).
+    #[error("the gateway refused: {0}")]
+    Gateway(String),
+    /// The gateway could not be reached.
+    #[error("cannot reach the gateway: {0}")]
+    GatewayUnreachable(String),
+    /// A sync run that was waited for failed.
+    #[error("{0}")]
+    SyncFailed(String),
     /// Writing the output failed (other than the reader going away).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
@@ -127,13 +149,17 @@ pub enum CliError {
 
 impl CliError {
     /// The process exit code for this error: 2 for bad input or configuration (as for a usage
-    /// error), 3 for an Okta error, 4 when Okta cannot be reached, 1 otherwise.
+    /// error), 3 for an Okta error, 4 when Okta or the gateway cannot be reached, 5 when the
+    /// gateway answers with a problem, 1 otherwise (a failed sync run included).
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Self::BadInput(_) | Self::Connection(_) => ExitCode::from(2),
             Self::Okta(_) => ExitCode::from(3),
-            Self::Transport(_) => ExitCode::from(4),
-            Self::Output(_) | Self::Emulator(_) | Self::Execute(_) => ExitCode::FAILURE,
+            Self::Transport(_) | Self::GatewayUnreachable(_) => ExitCode::from(4),
+            Self::Gateway(_) => ExitCode::from(5),
+            Self::Output(_) | Self::Emulator(_) | Self::Execute(_) | Self::SyncFailed(_) => {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -158,6 +184,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Connections(command) => connections::run(command),
         Command::Serve(args) => serve::run(args),
         Command::Keys(command) => keys::run(command),
+        Command::Sync(args) => sync::run(args),
     }
 }
 

@@ -7,6 +7,10 @@
 //! /v1/connections/{connection_id}/actions/{action_id}  run an action (input → output)
 //! /v1/connections/{connection_id}/employees            the unified employee model, paged
 //! /v1/connections/{connection_id}/passthrough          any org API call outside the catalog
+//! /v1/connections/{connection_id}/sync                 sync settings and status; …/sync/run,
+//!                                                      …/sync/runs[/{run_id}] its runs
+//! /v1/connections/{connection_id}/records/{object}     the synced employees, groups, memberships
+//! /v1/connections/{connection_id}/changes              the change feed (long-poll with `wait`)
 //! /v1/logs                                             every Okta call the gateway made
 //! /healthz, /readyz, /metrics                          operations (no key)
 //! /openapi.json, /docs                                 this API's OpenAPI 3.1 document and docs
@@ -53,7 +57,7 @@ use axum::routing::{get, post};
 pub use clients::{ClientFactory, ConnectionClients};
 pub use error::{ApiError, ErrorCode, Problem};
 pub use ssrf::OrgUrlPolicy;
-pub use state::{AppState, Settings};
+pub use state::{AppState, FeedNotifier, Settings};
 
 /// A gateway over a store: build the router, or serve it until shutdown.
 #[derive(Debug)]
@@ -112,7 +116,7 @@ impl Gateway {
 
 /// The router over `state`.
 pub fn router(state: AppState) -> Router {
-    use routes::{actions, connections, employees, health, logs, passthrough};
+    use routes::{actions, connections, employees, health, logs, passthrough, sync};
     let body_limit = state.settings().body_limit;
     let v1 = Router::new()
         .route(
@@ -139,6 +143,21 @@ pub fn router(state: AppState) -> Router {
             "/connections/{connection_id}/passthrough",
             post(passthrough::passthrough),
         )
+        .route(
+            "/connections/{connection_id}/sync",
+            get(sync::get).put(sync::put),
+        )
+        .route("/connections/{connection_id}/sync/run", post(sync::run))
+        .route("/connections/{connection_id}/sync/runs", get(sync::runs))
+        .route(
+            "/connections/{connection_id}/sync/runs/{run_id}",
+            get(sync::get_run),
+        )
+        .route(
+            "/connections/{connection_id}/records/{object}",
+            get(sync::records),
+        )
+        .route("/connections/{connection_id}/changes", get(sync::changes))
         .route("/logs", get(logs::list));
     let app = Router::new()
         .nest("/v1", v1)

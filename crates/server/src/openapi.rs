@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_scalar::{Scalar, Servable};
 
-use crate::routes::{actions, connections, employees, health, logs, passthrough};
+use crate::routes::{actions, connections, employees, health, logs, passthrough, sync};
 use crate::state::AppState;
 
 /// The OpenAPI document.
@@ -28,6 +28,7 @@ use crate::state::AppState;
         actions::list, actions::get, actions::run,
         employees::list,
         passthrough::passthrough,
+        sync::get, sync::put, sync::run, sync::runs, sync::get_run, sync::records, sync::changes,
         logs::list,
         health::healthz, health::readyz, health::metrics,
     ),
@@ -39,7 +40,8 @@ use crate::state::AppState;
     tags(
         (name = "connections", description = "The Okta orgs the gateway acts on; secrets are write-only"),
         (name = "actions", description = "The catalog of Okta use cases, and running them"),
-        (name = "employees", description = "The unified employee model"),
+        (name = "employees", description = "The unified employee model, read live from Okta"),
+        (name = "sync", description = "Incremental sync: settings, runs, the synced records and the change feed"),
         (name = "passthrough", description = "Any org API call outside the catalog"),
         (name = "logs", description = "Every Okta call the gateway made"),
         (name = "operations", description = "Health, readiness and metrics"),

@@ -53,8 +53,30 @@ impl Default for Settings {
     }
 }
 
+/// The in-process signal of new changes in the change feed: a sync worker running in the
+/// gateway's process calls [`FeedNotifier::notify`] after each batch it commits, and every
+/// long-poll of `GET /v1/connections/{id}/changes` waiting in this process re-reads the store at
+/// once (without it, a waiting long-poll re-reads every 250 ms, which is also how changes
+/// committed by other processes are found). Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct FeedNotifier(Arc<tokio::sync::Notify>);
+
+impl FeedNotifier {
+    /// Wakes every long-poll waiting now (of any connection: each re-reads its own feed).
+    pub fn notify(&self) {
+        self.0.notify_waiters();
+    }
+
+    /// A future that completes at the next [`FeedNotifier::notify`] (only those made before
+    /// the call, so enable it before reading the store).
+    pub fn notified(&self) -> tokio::sync::futures::Notified<'_> {
+        self.0.notified()
+    }
+}
+
 struct Inner {
     store: Store,
+    feed: FeedNotifier,
     factory: ClientFactory,
     settings: Settings,
     metrics: Arc<Metrics>,
@@ -88,6 +110,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 store,
+                feed: FeedNotifier::default(),
                 factory,
                 metrics,
                 clients: Mutex::new(HashMap::new()),
@@ -104,6 +127,12 @@ impl AppState {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// The signal a sync worker in this process gives after each commit, so the change feed's
+    /// long-polls wake at once.
+    pub fn feed_notifier(&self) -> FeedNotifier {
+        self.inner.feed.clone()
     }
 
     /// The settings.

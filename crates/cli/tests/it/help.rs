@@ -25,6 +25,10 @@ fn every_command_has_help_with_an_example() {
         ("help_keys", &["keys"][..]),
         ("help_keys_create", &["keys", "create"][..]),
         ("help_keys_rotate_master", &["keys", "rotate-master"][..]),
+        ("help_sync", &["sync"][..]),
+        ("help_sync_status", &["sync", "status"][..]),
+        ("help_sync_run", &["sync", "run"][..]),
+        ("help_sync_changes", &["sync", "changes"][..]),
     ] {
         let text = help(args);
         assert!(text.contains("Examples:"), "{name} has no example:\n{text}");

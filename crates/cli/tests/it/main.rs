@@ -9,6 +9,7 @@ mod help;
 mod run;
 mod run_rules_factors_grants;
 mod serve;
+mod sync;
 
 use assert_cmd::Command;
 

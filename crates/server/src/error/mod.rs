@@ -314,6 +314,13 @@ impl From<spindle_store::StoreError> for ApiError {
             ),
             E::Invalid { field, reason } => ApiError::invalid_field(field.to_string(), reason),
             E::InvalidCursor { .. } => ApiError::invalid_field("cursor", error.to_string()),
+            // A sync worker's lease on a run was taken over: the write did not happen.
+            E::LeaseLost { .. } => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "Conflicts with an existing resource",
+                error.to_string(),
+            ),
             _ if error.is_retryable() => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::StoreUnavailable,

@@ -1,5 +1,9 @@
 //! `GET /v1/connections/{connection_id}/employees`: the org's people in the unified employee
 //! model, page by page (the `list_all_employees` action, with its filters as query parameters).
+//!
+//! It reads live from Okta: every page is an Okta call. The synced copy in the gateway's store
+//! (no Okta call, as fresh as the last sync run) is `GET
+//! /v1/connections/{connection_id}/records/employees` ([`crate::routes::sync`]).
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -90,7 +94,12 @@ fn input_of(query: Option<&str>) -> Result<Value, ApiError> {
     Ok(Value::Object(input))
 }
 
-/// Lists a connection's employees in the unified model.
+/// Lists a connection's employees in the unified model, read live from Okta.
+///
+/// Every page is an Okta call (`list_all_employees`) and counts against the org's rate limits.
+/// For the synced copy in the gateway's store, which makes no Okta call, read
+/// `GET /v1/connections/{connection_id}/records/employees` (after a sync run:
+/// `POST /v1/connections/{connection_id}/sync/run`).
 #[utoipa::path(get, path = "/v1/connections/{connection_id}/employees", operation_id = "listEmployees", tag = "employees",
     params(("connection_id" = String, Path, description = "The connection's id (`conn_…`) or name"), EmployeesQuery),
     responses((status = 200, body = EmployeePage),

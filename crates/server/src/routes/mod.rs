@@ -6,3 +6,4 @@ pub mod employees;
 pub mod health;
 pub mod logs;
 pub mod passthrough;
+pub mod sync;

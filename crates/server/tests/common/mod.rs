@@ -127,6 +127,7 @@ impl TestGatewayBuilder {
             None => None,
         };
         let gateway = Gateway::new(store.clone(), self.settings);
+        let feed = gateway.state().feed_notifier();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a port");
@@ -143,6 +144,7 @@ impl TestGatewayBuilder {
             store,
             http: reqwest::Client::new(),
             connection,
+            feed,
             _dir: dir,
             shutdown: Some(tx),
             server: Some(server),
@@ -165,6 +167,8 @@ pub struct TestGateway {
     /// The HTTP client.
     pub http: reqwest::Client,
     connection: Option<Connection>,
+    /// The gateway's change-feed signal (what an in-process sync worker calls after a commit).
+    pub feed: spindle_server::FeedNotifier,
     _dir: Option<tempfile::TempDir>,
     /// Dropping it (with the harness, when a test fails) shuts the gateway down too.
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -368,6 +372,11 @@ impl TestGateway {
     /// POST JSON with the full key.
     pub async fn post(&self, path: &str, body: Value) -> Resp {
         self.send(Method::POST, path, Key::Full, Some(body)).await
+    }
+
+    /// PUT JSON with the full key.
+    pub async fn put(&self, path: &str, body: Value) -> Resp {
+        self.send(Method::PUT, path, Key::Full, Some(body)).await
     }
 
     /// PATCH JSON with the full key.

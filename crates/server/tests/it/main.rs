@@ -17,3 +17,4 @@ mod okta_errors;
 mod ops;
 mod passthrough;
 mod ssrf;
+mod sync;

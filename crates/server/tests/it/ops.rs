@@ -100,6 +100,13 @@ const SERVED: &[(&str, &str)] = &[
     ),
     ("get", "/v1/connections/{connection_id}/employees"),
     ("post", "/v1/connections/{connection_id}/passthrough"),
+    ("get", "/v1/connections/{connection_id}/sync"),
+    ("put", "/v1/connections/{connection_id}/sync"),
+    ("post", "/v1/connections/{connection_id}/sync/run"),
+    ("get", "/v1/connections/{connection_id}/sync/runs"),
+    ("get", "/v1/connections/{connection_id}/sync/runs/{run_id}"),
+    ("get", "/v1/connections/{connection_id}/records/{object}"),
+    ("get", "/v1/connections/{connection_id}/changes"),
     ("get", "/v1/logs"),
     ("get", "/healthz"),
     ("get", "/readyz"),
@@ -144,7 +151,9 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         for (method, path) in &documented {
             let concrete = path
                 .replace("{connection_id}", "acme")
-                .replace("{action_id}", "get_retrieve_a_user");
+                .replace("{action_id}", "get_retrieve_a_user")
+                .replace("{run_id}", "run_01JQ2ZK8V6S4D1X3M9T0B7C5NA")
+                .replace("{object}", "employees");
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("a method");
             let r = gw.send(method.clone(), &concrete, Key::None, None).await;
             let expected = if path.starts_with("/v1/") { 401 } else { 200 };
