@@ -350,10 +350,15 @@ async fn set_factors(
 }
 
 async fn record_login(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult<Response> {
-    with_user(&s, &id, |u, now| {
+    let out = with_user(&s, &id, |u, now| {
         u.last_login = Some(now);
         Ok(json_ok(&json!({ "lastLogin": fmt_ts(now) })))
-    })
+    })?;
+    let mut org = s.org.write();
+    if let Ok(seq) = org.find_user(&id) {
+        org.user_credentials_changed(seq, "user.session.start");
+    }
+    Ok(out)
 }
 
 async fn create_group(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Response> {

@@ -59,13 +59,35 @@ impl Org {
         self.queue_rules_for_user(seq);
     }
 
+    /// Logs a change to a user's credentials (password, recovery question, provider, factors)
+    /// or sign-in the caller made; `lastUpdated`/`passwordChanged` are the caller's to set.
+    pub(crate) fn user_credentials_changed(&mut self, seq: u64, event_type: &'static str) {
+        self.log_user_event(event_type, seq);
+    }
+
     /// Permanently deletes a user, every relation and everything issued to them.
     pub(crate) fn delete_user(&mut self, seq: u64) {
         let Some(uid) = self.user(seq).map(|u| u.id.clone()) else {
             return;
         };
-        if let Some(t) = self.user_target(seq) {
+        let target = self.user_target(seq);
+        if let Some(t) = &target {
             self.log_event("user.lifecycle.delete.initiated", vec![t.clone()]);
+        }
+        // The memberships go with the user: each is logged as removed and moves its group's
+        // `lastMembershipUpdated` \[unconfirmed: Okta documents no membership event for a
+        // deleted user]. Everyone loses a member too.
+        let groups: Vec<u64> = self
+            .user_groups
+            .get(&seq)
+            .map(|g| g.iter().copied().collect())
+            .unwrap_or_default();
+        for g in groups {
+            self.remove_member(g, seq);
+        }
+        let everyone = self.everyone;
+        self.membership_moved(everyone);
+        if let Some(t) = target {
             self.log_event("user.lifecycle.delete.completed", vec![t]);
         }
         self.remove_user(seq);
@@ -189,7 +211,7 @@ impl Org {
             self.remove_member(group, user)
         };
         if changed && let Some(g) = self.groups.get_mut(&group) {
-            g.last_membership_updated = now;
+            g.last_membership_updated = g.last_membership_updated.max(now);
         }
         self.queue_rules_for_user(user);
         changed

@@ -191,6 +191,9 @@ impl Org {
         let (seq, status) = (user.seq, user.status);
         self.insert_user_folded(user, folded);
         self.log_user_event("user.lifecycle.create", seq);
+        // Every user joins the built-in Everyone group.
+        let everyone = self.everyone;
+        self.membership_moved(everyone);
         // Created with `activate=true`: Okta logs the activation too [unconfirmed].
         if matches!(status, Status::Active | Status::Provisioned) {
             self.log_user_event("user.lifecycle.activate", seq);
@@ -303,7 +306,19 @@ impl Org {
     }
 
     /// Deletes a group with its memberships and app assignments, and logs it.
+    ///
+    /// Its members' memberships are logged as removed first (`group.user_membership.remove`,
+    /// \[unconfirmed]: Okta documents no event for them), so a reader of the log who tracks a
+    /// user's groups sees them go.
     pub(crate) fn remove_group(&mut self, seq: u64) {
+        let members: Vec<u64> = self
+            .members
+            .get(&seq)
+            .map(|m| m.iter().copied().collect())
+            .unwrap_or_default();
+        for u in members {
+            self.remove_member(seq, u);
+        }
         self.log_group_event("group.lifecycle.delete", seq);
         if let Some(g) = self.groups.remove(&seq) {
             self.group_ids.remove(&g.id);
@@ -320,17 +335,27 @@ impl Org {
         }
     }
 
-    /// Adds a membership; returns false if it already existed.
-    pub(crate) fn add_member(&mut self, group: u64, user: u64) -> bool {
+    /// Adds a membership without logging it or moving `lastMembershipUpdated` (bulk
+    /// generation: the generated baseline is not a change); returns false if it already existed.
+    pub(crate) fn insert_member(&mut self, group: u64, user: u64) -> bool {
         let added = self.members.entry(group).or_default().insert(user);
         self.user_groups.entry(user).or_default().insert(group);
+        added
+    }
+
+    /// Adds a membership, logs it and moves the group's `lastMembershipUpdated`; returns false
+    /// if it already existed.
+    pub(crate) fn add_member(&mut self, group: u64, user: u64) -> bool {
+        let added = self.insert_member(group, user);
         if added {
+            self.membership_moved(group);
             self.log_membership("group.user_membership.add", group, user);
         }
         added
     }
 
-    /// Removes a membership; returns false if there was none.
+    /// Removes a membership, logs it and moves the group's `lastMembershipUpdated`; returns
+    /// false if there was none.
     pub(crate) fn remove_member(&mut self, group: u64, user: u64) -> bool {
         let removed = self
             .members
@@ -340,9 +365,18 @@ impl Org {
             gs.remove(&group);
         }
         if removed {
+            self.membership_moved(group);
             self.log_membership("group.user_membership.remove", group, user);
         }
         removed
+    }
+
+    /// Moves a group's `lastMembershipUpdated` to now (never backwards).
+    pub(crate) fn membership_moved(&mut self, group: u64) {
+        let now = crate::util::now_secs();
+        if let Some(g) = self.groups.get_mut(&group) {
+            g.last_membership_updated = g.last_membership_updated.max(now);
+        }
     }
 
     /// The user's groups in creation order, `Everyone` first.

@@ -138,7 +138,7 @@ pub(crate) fn generate(users: usize, groups: usize, seed: u64) -> Org {
         org.insert_user_folded(g.user, g.folded_login);
         let mut join = |org: &mut Org, group: Option<&u64>| {
             if let Some(group) = group {
-                org.add_member(*group, seq);
+                org.insert_member(*group, seq);
                 let e = last_membership.entry(*group).or_insert(0);
                 *e = (*e).max(created);
             }
