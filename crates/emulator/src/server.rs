@@ -65,7 +65,8 @@ impl Emulator {
             })?;
         let addr = listener.local_addr()?;
         let url = format!("http://{addr}");
-        let org = crate::admin::generate_org(config.users, config.groups, config.seed).await;
+        let mut org = crate::admin::generate_org(config.users, config.groups, config.seed).await;
+        org.set_consistency_lag(config.consistency_lag);
         let shared = Arc::new(Shared {
             org: RwLock::new(org),
             token: config.token.clone(),

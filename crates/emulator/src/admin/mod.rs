@@ -123,7 +123,8 @@ pub(crate) async fn generate_org(users: usize, groups: usize, seed: u64) -> crat
     }
 }
 
-fn install(s: &Shared, org: crate::store::Org) {
+fn install(s: &Shared, mut org: crate::store::Org) {
+    org.set_consistency_lag(s.config.consistency_lag);
     let old = std::mem::replace(&mut *s.org.write(), org);
     drop(old);
 }

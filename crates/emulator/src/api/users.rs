@@ -397,12 +397,12 @@ pub(crate) async fn create(
     org.insert_user(user);
     // Every user joins the built-in Everyone group.
     let everyone = org.everyone;
-    if let Some(g) = org.groups.get_mut(&everyone) {
+    if let Some(g) = org.group_mut(everyone) {
         g.last_membership_updated = now;
     }
     for g in groups {
         if org.add_member(g, seq)
-            && let Some(group) = org.groups.get_mut(&g)
+            && let Some(group) = org.group_mut(g)
         {
             group.last_membership_updated = now;
         }

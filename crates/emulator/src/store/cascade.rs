@@ -210,7 +210,7 @@ impl Org {
         } else {
             self.remove_member(group, user)
         };
-        if changed && let Some(g) = self.groups.get_mut(&group) {
+        if changed && let Some(g) = self.group_mut(group) {
             g.last_membership_updated = g.last_membership_updated.max(now);
         }
         self.queue_rules_for_user(user);

@@ -14,6 +14,7 @@ mod events;
 mod factor;
 mod grants;
 mod group;
+mod lag;
 mod lookup;
 mod rule;
 mod schema;
@@ -23,10 +24,11 @@ mod user;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub(crate) use aerial::{AerialAccount, AerialOrg, aerial_account_client};
-pub(crate) use events::{EventLog, LogEvent};
+pub(crate) use events::{EventLog, LogEvent, now_ms};
 pub(crate) use factor::StoredFactor;
 pub(crate) use grants::{AppGrant, RefreshToken, UserGrant};
 pub(crate) use group::{App, AppGroupAssignment, AppUserAssignment, Group, GroupType};
+pub(crate) use lag::{LagHistory, lagged};
 pub(crate) use rule::{RuleQueue, StoredRule};
 pub(crate) use schema::{LinkedDef, UserType};
 pub(crate) use session::{SessionTokens, SignInSession};
@@ -100,6 +102,10 @@ pub(crate) struct Org {
     pub sessions: BTreeMap<String, SignInSession>,
     /// The System Log.
     pub events: EventLog,
+    /// With `--consistency-lag`: users' and groups' states before their recent changes, for
+    /// `search=` (see `store/lag.rs`).
+    pub user_lag: Option<LagHistory<User>>,
+    pub group_lag: Option<LagHistory<Group>>,
 }
 
 impl Org {
@@ -138,6 +144,8 @@ impl Org {
             session_tokens: SessionTokens::default(),
             sessions: BTreeMap::new(),
             events: EventLog::default(),
+            user_lag: None,
+            group_lag: None,
         };
         let mut profile = serde_json::Map::new();
         profile.insert("name".into(), "Everyone".into());
@@ -176,8 +184,62 @@ impl Org {
         self.users.get(&seq)
     }
 
+    /// A user to change (with a consistency lag, its current state is kept for `search=`).
     pub(crate) fn user_mut(&mut self, seq: u64) -> Option<&mut User> {
+        if let Some(lag) = &mut self.user_lag
+            && let Some(u) = self.users.get(&seq)
+        {
+            lag.changing(seq, Some(u));
+        }
         self.users.get_mut(&seq)
+    }
+
+    /// A group to change (with a consistency lag, its current state is kept for `search=`).
+    pub(crate) fn group_mut(&mut self, seq: u64) -> Option<&mut Group> {
+        if let Some(lag) = &mut self.group_lag
+            && let Some(g) = self.groups.get(&seq)
+        {
+            lag.changing(seq, Some(g));
+        }
+        self.groups.get_mut(&seq)
+    }
+
+    /// Turns on (non-zero) or off Okta's eventual consistency for `search=`.
+    pub(crate) fn set_consistency_lag(&mut self, lag: std::time::Duration) {
+        if lag.is_zero() {
+            self.user_lag = None;
+            self.group_lag = None;
+        } else {
+            self.user_lag = Some(LagHistory::new(lag));
+            self.group_lag = Some(LagHistory::new(lag));
+        }
+    }
+
+    /// Users as `search=` sees them, in seq order: `None` without a consistency lag (read
+    /// `users`), else the state of the lag ago.
+    pub(crate) fn searched_users(&self) -> Option<Vec<&User>> {
+        let lag = self.user_lag.as_ref()?;
+        let now = events::now_ms();
+        let seen = lagged(
+            lag,
+            self.users.iter().map(|(s, u)| (*s, u)),
+            |s| self.users.contains_key(&s),
+            now,
+        );
+        Some(seen.into_iter().map(|(_, u)| u).collect())
+    }
+
+    /// Groups as `search=` sees them (see [`Org::searched_users`]).
+    pub(crate) fn searched_groups(&self) -> Option<Vec<&Group>> {
+        let lag = self.group_lag.as_ref()?;
+        let now = events::now_ms();
+        let seen = lagged(
+            lag,
+            self.groups.iter().map(|(s, g)| (*s, g)),
+            |s| self.groups.contains_key(&s),
+            now,
+        );
+        Some(seen.into_iter().map(|(_, g)| g).collect())
     }
 
     /// Seq of the user holding this login, if any.
@@ -189,6 +251,9 @@ impl Org {
     pub(crate) fn insert_user(&mut self, user: User) {
         let folded = fold(user.login());
         let (seq, status) = (user.seq, user.status);
+        if let Some(lag) = &mut self.user_lag {
+            lag.changing(seq, None);
+        }
         self.insert_user_folded(user, folded);
         self.log_user_event("user.lifecycle.create", seq);
         // Every user joins the built-in Everyone group.
@@ -229,6 +294,9 @@ impl Org {
     /// ([`Org::delete_user`] also removes what was issued to them).
     fn remove_user(&mut self, seq: u64) {
         if let Some(u) = self.users.remove(&seq) {
+            if let Some(lag) = &mut self.user_lag {
+                lag.changing(seq, Some(&u));
+            }
             self.user_ids.remove(&u.id);
             let login = fold(u.login());
             if self.user_logins.get(&login) == Some(&seq) {
@@ -257,6 +325,9 @@ impl Org {
         source_app: Option<String>,
     ) -> u64 {
         let (seq, id) = self.next_id("00g");
+        if let Some(lag) = &mut self.group_lag {
+            lag.changing(seq, None);
+        }
         self.group_ids.insert(id.clone(), seq);
         self.groups.insert(
             seq,
@@ -321,6 +392,9 @@ impl Org {
         }
         self.log_group_event("group.lifecycle.delete", seq);
         if let Some(g) = self.groups.remove(&seq) {
+            if let Some(lag) = &mut self.group_lag {
+                lag.changing(seq, Some(&g));
+            }
             self.group_ids.remove(&g.id);
         }
         if let Some(members) = self.members.remove(&seq) {
@@ -374,7 +448,7 @@ impl Org {
     /// Moves a group's `lastMembershipUpdated` to now (never backwards).
     pub(crate) fn membership_moved(&mut self, group: u64) {
         let now = crate::util::now_secs();
-        if let Some(g) = self.groups.get_mut(&group) {
+        if let Some(g) = self.group_mut(group) {
             g.last_membership_updated = g.last_membership_updated.max(now);
         }
     }
