@@ -18,6 +18,7 @@
 mod admin;
 mod api;
 mod background;
+mod churn;
 pub mod cli;
 pub mod el;
 mod error;

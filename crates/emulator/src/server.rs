@@ -40,6 +40,8 @@ pub struct Emulator {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
+    /// Background churn (`--churn`): its stop signal and task.
+    churn: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
 }
 
 impl fmt::Debug for Emulator {
@@ -77,6 +79,16 @@ impl Emulator {
             bound_url: url.clone(),
             config: config.clone(),
         });
+        let churn = (config.churn_per_minute > 0).then(|| {
+            let (stop, stopped) = oneshot::channel::<()>();
+            let task = crate::background::spawn_churn(
+                shared.clone(),
+                config.churn_per_minute,
+                config.seed,
+                stopped,
+            );
+            (stop, task)
+        });
         let app = router(shared);
         // Small responses must not wait for Nagle + delayed ACK (40 ms stalls on keep-alive).
         let listener = listener.tap_io(|tcp| {
@@ -97,6 +109,7 @@ impl Emulator {
             addr,
             stop: Some(stop),
             task,
+            churn,
         })
     }
 
@@ -117,6 +130,10 @@ impl Emulator {
 
     /// Stops accepting connections, lets in-flight requests finish and waits for the server task.
     pub async fn shutdown(mut self) {
+        if let Some((stop, task)) = self.churn.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
