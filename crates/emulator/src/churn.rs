@@ -74,8 +74,6 @@ impl Change {
 struct Run {
     rng: Rng,
     now: i64,
-    /// Every user seq, in a fixed order (creation order, then as hires and deletions go).
-    users: Vec<u64>,
     /// `OKTA_GROUP`s no rule assigns to (rule-managed groups change through their rules only).
     groups: Vec<u64>,
     domain: String,
@@ -115,7 +113,6 @@ impl Org {
         let mut run = Run {
             rng: Rng::new(mix(seed) ^ 0x6368_7572_6e00),
             now,
-            users: self.users.keys().copied().collect(),
             groups: self
                 .groups
                 .values()
@@ -148,7 +145,7 @@ impl Org {
         match kind {
             "user.create" => self.churn_hire(run),
             "user.update" => {
-                let (_, seq) = self.pick_user(run, |s| s != Status::Deprovisioned)?;
+                let seq = self.pick_user(run, |s| s != Status::Deprovisioned)?;
                 let phone = format!(
                     "+1-555-{:03}-{:04}",
                     run.rng.below(1000),
@@ -172,7 +169,7 @@ impl Org {
                 user_change(kind, id)
             }
             "user.rename" => {
-                let (_, seq) = self.pick_user(run, |s| s != Status::Deprovisioned)?;
+                let seq = self.pick_user(run, |s| s != Status::Deprovisioned)?;
                 let last = synth::last_name(&mut run.rng);
                 let u = self.user(seq)?;
                 let first = u
@@ -203,7 +200,7 @@ impl Org {
                 user_change(kind, id)
             }
             "user.move" => {
-                let (_, seq) = self.pick_user(run, |s| s != Status::Deprovisioned)?;
+                let seq = self.pick_user(run, |s| s != Status::Deprovisioned)?;
                 let depts: Vec<&str> = synth::departments().collect();
                 let to = *run.rng.pick(&depts);
                 let (division, titles) = synth::department(to)?;
@@ -223,12 +220,12 @@ impl Org {
             "user.suspend" => self.churn_status(run, kind, Status::Active, Status::Suspended),
             "user.unsuspend" => self.churn_status(run, kind, Status::Suspended, Status::Active),
             "user.deactivate" => {
-                let (_, seq) = self.pick_user(run, |s| s != Status::Deprovisioned)?;
+                let seq = self.pick_user(run, |s| s != Status::Deprovisioned)?;
                 self.set_user_status(seq, Status::Deprovisioned, now);
                 user_change(kind, self.user(seq)?.id.clone())
             }
             "user.reactivate" => {
-                let (_, seq) = self.pick_user(run, |s| s == Status::Deprovisioned)?;
+                let seq = self.pick_user(run, |s| s == Status::Deprovisioned)?;
                 let u = self.user(seq)?;
                 let to = if u.has_password() || !u.is_okta_sourced() {
                     Status::Active
@@ -240,13 +237,12 @@ impl Org {
             }
             "user.delete" => {
                 // Okta deletes only DEPROVISIONED users: deactivate first when none is drawn.
-                let (ix, seq) = self
+                let seq = self
                     .pick_user(run, |s| s == Status::Deprovisioned)
                     .or_else(|| self.pick_user(run, |_| true))?;
                 let id = self.user(seq)?.id.clone();
                 self.set_user_status(seq, Status::Deprovisioned, now);
                 self.delete_user(seq);
-                run.users.swap_remove(ix);
                 user_change(kind, id)
             }
             "group.create" => {
@@ -287,7 +283,7 @@ impl Org {
                 group_change(kind, id)
             }
             "membership.add" => {
-                let (_, user) = self.pick_user(run, |s| s != Status::Deprovisioned)?;
+                let user = self.pick_user(run, |s| s != Status::Deprovisioned)?;
                 let (_, group) = pick(&mut run.rng, &run.groups)?;
                 if !self.change_membership(group, user, true, now) {
                     return None;
@@ -296,7 +292,7 @@ impl Org {
             }
             "membership.remove" => {
                 for _ in 0..TRIES {
-                    let (_, user) = self.pick_user(run, |_| true)?;
+                    let user = self.pick_user(run, |_| true)?;
                     let mine: Vec<u64> = self
                         .user_groups
                         .get(&user)
@@ -331,7 +327,7 @@ impl Org {
         from: Status,
         to: Status,
     ) -> Option<Change> {
-        let (_, seq) = self.pick_user(run, |s| s == from)?;
+        let seq = self.pick_user(run, |s| s == from)?;
         self.set_user_status(seq, to, run.now);
         user_change(kind, self.user(seq)?.id.clone())
     }
@@ -341,7 +337,7 @@ impl Org {
     fn churn_hire(&mut self, run: &mut Run) -> Option<Change> {
         let manager = self
             .pick_user(run, |s| s == Status::Active)
-            .and_then(|(_, m)| self.user(m))
+            .and_then(|m| self.user(m))
             .map(|m| {
                 let name = m
                     .profile
@@ -360,16 +356,20 @@ impl Org {
         let id = user.id.clone();
         self.insert_user(user);
         self.queue_rules_for_new_users();
-        run.users.push(seq);
         user_change("user.create", id)
     }
 
-    /// A random user (`(index in run.users, seq)`) whose status passes `ok`, in a few tries.
-    fn pick_user(&self, run: &mut Run, ok: impl Fn(Status) -> bool) -> Option<(usize, u64)> {
+    /// A random user whose status passes `ok`, in a few tries: the first user at or after a
+    /// random seq between the first and the last user's (O(log n), no list of users to keep;
+    /// users after a gap in the seqs are a little likelier).
+    fn pick_user(&self, run: &mut Run, ok: impl Fn(Status) -> bool) -> Option<u64> {
+        let (&lo, _) = self.users.first_key_value()?;
+        let (&hi, _) = self.users.last_key_value()?;
         for _ in 0..TRIES {
-            let (ix, seq) = pick(&mut run.rng, &run.users)?;
-            if self.user(seq).is_some_and(|u| ok(u.status)) {
-                return Some((ix, seq));
+            let x = lo + run.rng.below(hi - lo + 1);
+            let (&seq, u) = self.users.range(x..).next()?;
+            if ok(u.status) {
+                return Some(seq);
             }
         }
         None

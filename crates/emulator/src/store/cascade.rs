@@ -98,7 +98,17 @@ impl Org {
         self.linked_values
             .retain(|(_, assoc), primary| *assoc != uid && *primary != uid);
         for r in self.rules.values_mut() {
-            r.added.retain(|(u, _)| *u != uid);
+            // `added` is ordered by user id first: the user's pairs are one range (a retain
+            // would walk every pair of every rule on each deletion).
+            let mine: Vec<(String, String)> = r
+                .added
+                .range((uid.clone(), String::new())..)
+                .take_while(|(u, _)| *u == uid)
+                .cloned()
+                .collect();
+            for pair in &mine {
+                r.added.remove(pair);
+            }
         }
     }
 
