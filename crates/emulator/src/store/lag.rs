@@ -9,6 +9,10 @@
 //! deletion), which record the prior state; spurious records (a `*_mut` call that changed nothing)
 //! are harmless, since the state before them is the state at that time. Entries older than `L`
 //! are dropped on every write, so memory is bounded by the changes of the last `L`.
+//!
+//! \[unconfirmed] Okta documents search as eventually consistent (index delay usually under a
+//! second) without a number or a model; an exact, fixed lag — deleted records still found, new
+//! ones not yet — is the emulator's model of it.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
