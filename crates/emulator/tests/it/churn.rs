@@ -74,6 +74,14 @@ fn event_of(kind: &str) -> &'static str {
 #[tokio::test]
 async fn churn_is_deterministic_for_a_seed_and_every_change_is_logged() {
     let (a, b) = (start_with(seeded()).await, start_with(seeded()).await);
+    // The time before the churn, as the emulator writes it (an org of its own keeps a and b
+    // fresh).
+    let clock = start().await;
+    let t0 = clock.user("clock@example.com", None, false).await["created"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(t0.ends_with('Z'), "{t0}");
     let ra = churn(&a, json!({ "changes": 300, "seed": 42 })).await;
     let rb = churn(&b, json!({ "changes": 300, "seed": 42 })).await;
     assert_eq!(ra.status, 200, "{}", ra.body);
@@ -105,6 +113,36 @@ async fn churn_is_deterministic_for_a_seed_and_every_change_is_logged() {
         }
         if kind.starts_with("group.") {
             assert!(c["user_id"].is_null(), "{c}");
+        }
+    }
+
+    // Every changed user's `lastUpdated`, and every group whose membership changed, moved to
+    // now (the generated org's timestamps are years old).
+    let recent = |t: &Value| t.as_str().is_some_and(|t| t >= t0.as_str());
+    for c in &changes {
+        let kind = c["kind"].as_str().unwrap_or_default();
+        if let Some(uid) = c["user_id"].as_str()
+            && !kind.starts_with("membership.")
+        {
+            let u = a.get(&format!("/api/v1/users/{uid}")).await;
+            if u.status == 200 {
+                assert!(
+                    recent(&u.body["lastUpdated"]),
+                    "{c}: {}",
+                    u.body["lastUpdated"]
+                );
+            }
+        }
+        if let Some(gid) = c["group_id"].as_str() {
+            let g = a.get(&format!("/api/v1/groups/{gid}")).await;
+            if g.status == 200 {
+                let field = if kind.starts_with("membership.") {
+                    "lastMembershipUpdated"
+                } else {
+                    "lastUpdated"
+                };
+                assert!(recent(&g.body[field]), "{c}: {field} {}", g.body[field]);
+            }
         }
     }
 
