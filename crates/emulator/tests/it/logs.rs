@@ -609,3 +609,30 @@ async fn deleting_a_user_or_a_group_logs_the_memberships_it_removes() {
         Some("group.lifecycle.delete")
     );
 }
+
+#[tokio::test]
+async fn replacing_a_user_logs_its_profile_and_credential_provider_changes() {
+    let org = start().await;
+    let u = org.user("dee@example.com", None, true).await;
+    let uid = id(&u);
+    let r = org
+        .put(
+            &format!("/api/v1/users/{uid}"),
+            json!({
+                "profile": { "firstName": "Dee", "lastName": "User",
+                             "email": "dee@example.com", "login": "dee@example.com" },
+                "credentials": { "provider": { "type": "FEDERATION", "name": "FEDERATION" } },
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let types = types_of(&org, &uid).await;
+    assert_eq!(
+        &types[types.len() - 2..],
+        [
+            "user.account.update_profile",
+            "user.lifecycle.password_mode.change"
+        ],
+        "{types:?}"
+    );
+}
