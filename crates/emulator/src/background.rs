@@ -1,5 +1,5 @@
 //! Work the org queues for later: the group-rule evaluations that changes queue (Okta applies
-//! rules asynchronously, within seconds).
+//! rules asynchronously, within seconds); and background churn (`--churn N/min`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,4 +22,30 @@ pub(crate) fn run_rules_later(s: &Arc<Shared>, org: &Org) {
         tokio::time::sleep(RULE_EVAL_DELAY).await;
         s.org.write().run_rule_queue();
     });
+}
+
+/// Runs churn in the background: one random change every `60 / per_minute` seconds (seeds drawn
+/// from `seed`), until `stop` fires or its sender is dropped.
+pub(crate) fn spawn_churn(
+    s: Arc<Shared>,
+    per_minute: u32,
+    seed: u64,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) -> tokio::task::JoinHandle<()> {
+    let every = Duration::from_secs(60) / per_minute.max(1);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut n: u64 = 0;
+        loop {
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = tick.tick() => {}
+            }
+            n += 1;
+            let mut org = s.org.write();
+            org.churn(1, crate::util::mix(seed ^ n));
+            run_rules_later(&s, &org);
+        }
+    })
 }

@@ -12,6 +12,7 @@ use crate::{EmulatorConfig, Error, FaultSpec, RateLimitMode, parse_duration};
 /// SIGINT/SIGTERM. Point an Okta SDK at that URL with that API token.
 ///
 /// Example: `spindle emulator --users 10000 --groups 200 --seed 7 --rate-limit off`
+/// (add `--consistency-lag 2s --churn 60/min` to test an incremental sync)
 #[derive(Clone, Args)]
 pub struct EmulatorArgs {
     /// Address to listen on (use 127.0.0.1:0 for any free port).
@@ -51,6 +52,33 @@ pub struct EmulatorArgs {
     /// Example: --faults 'error=0.05,latency=20ms..100ms,burst=5/200'
     #[arg(long, default_value = "none", value_name = "SPEC")]
     pub faults: String,
+
+    /// Okta's eventual consistency: the System Log shows events only this long after they
+    /// happen, and `search=` on users and groups sees their state of this long ago (`off` or
+    /// `0`: everything is immediate). Example: --consistency-lag 2s
+    #[arg(long, default_value = "off", value_name = "DURATION")]
+    pub consistency_lag: String,
+
+    /// Random changes to make continuously in the background, as `N/min` (users hired, edited,
+    /// moved, suspended, deactivated, deleted; groups created, renamed, deleted; memberships),
+    /// like `POST /__emulator/churn`. `off` or `0`: none. Example: --churn 60/min
+    #[arg(long, default_value = "off", value_name = "N/min")]
+    pub churn: String,
+}
+
+/// `--churn`: `N/min` (or plain `N`), `off` or `0`; at most 60,000 a minute.
+fn parse_churn(v: &str) -> Result<u32, String> {
+    let v = v.trim();
+    if v.eq_ignore_ascii_case("off") {
+        return Ok(0);
+    }
+    let n = v.strip_suffix("/min").unwrap_or(v).trim();
+    match n.parse::<u32>() {
+        Ok(n) if n <= 60_000 => Ok(n),
+        _ => Err(format!(
+            "expected N/min with N from 0 to 60000 (e.g. 60/min) or off, got {v:?}"
+        )),
+    }
 }
 
 impl std::fmt::Debug for EmulatorArgs {
@@ -64,6 +92,8 @@ impl std::fmt::Debug for EmulatorArgs {
             .field("rate_limit", &self.rate_limit)
             .field("rate_limit_window", &self.rate_limit_window)
             .field("faults", &self.faults)
+            .field("consistency_lag", &self.consistency_lag)
+            .field("churn", &self.churn)
             .finish()
     }
 }
@@ -89,6 +119,14 @@ impl EmulatorArgs {
             .faults
             .parse()
             .map_err(|e| Error::Config(format!("--faults: {e}")))?;
+        let consistency_lag = if self.consistency_lag.trim().eq_ignore_ascii_case("off") {
+            std::time::Duration::ZERO
+        } else {
+            parse_duration(&self.consistency_lag)
+                .map_err(|e| Error::Config(format!("--consistency-lag: {e}")))?
+        };
+        let churn_per_minute =
+            parse_churn(&self.churn).map_err(|e| Error::Config(format!("--churn: {e}")))?;
         if self.token.trim().is_empty() {
             return Err(Error::Config("--token: must not be empty".into()));
         }
@@ -101,6 +139,8 @@ impl EmulatorArgs {
             rate_limit,
             rate_limit_window,
             faults,
+            consistency_lag,
+            churn_per_minute,
             ..EmulatorConfig::default()
         })
     }
@@ -139,5 +179,24 @@ mod tests {
         assert!(matches!(bad, Ok(Err(Error::Config(m))) if m.contains("--faults")));
         let bad = Cli::try_parse_from(["x", "--rate-limit", "lots"]).map(|c| c.args.into_config());
         assert!(matches!(bad, Ok(Err(Error::Config(m))) if m.contains("--rate-limit")));
+        assert_eq!(cfg.consistency_lag, std::time::Duration::ZERO);
+        assert_eq!(cfg.churn_per_minute, 0);
+
+        let set = Cli::try_parse_from(["x", "--consistency-lag", "2s", "--churn", "120/min"])
+            .map(|c| c.args.into_config().map_err(|e| e.to_string()));
+        match set {
+            Ok(Ok(c)) => {
+                assert_eq!(c.consistency_lag, std::time::Duration::from_secs(2));
+                assert_eq!(c.churn_per_minute, 120);
+            }
+            other => panic!("{other:?}"),
+        }
+        for (flag, value) in [("--consistency-lag", "soon"), ("--churn", "lots/min")] {
+            let bad = Cli::try_parse_from(["x", flag, value]).map(|c| c.args.into_config());
+            assert!(
+                matches!(bad, Ok(Err(Error::Config(m))) if m.contains(flag)),
+                "{flag}"
+            );
+        }
     }
 }

@@ -18,6 +18,7 @@
 mod admin;
 mod api;
 mod background;
+mod churn;
 pub mod cli;
 pub mod el;
 mod error;
@@ -69,6 +70,12 @@ pub struct EmulatorConfig {
     pub faults: FaultSpec,
     /// Capacity of the request log ring buffer.
     pub request_log_capacity: usize,
+    /// Okta's eventual consistency (zero: off). With a lag `L`, `GET /api/v1/logs` shows only
+    /// events published at least `L` ago, and `search=` on users and groups sees their state of
+    /// `L` ago. Reads by id, `filter=` and plain lists are immediate.
+    pub consistency_lag: Duration,
+    /// Background churn: random changes per minute (0: off), see `POST /__emulator/churn`.
+    pub churn_per_minute: u32,
 }
 
 impl Default for EmulatorConfig {
@@ -83,6 +90,8 @@ impl Default for EmulatorConfig {
             rate_limit_window: Duration::from_secs(60),
             faults: FaultSpec::default(),
             request_log_capacity: 10_000,
+            consistency_lag: Duration::ZERO,
+            churn_per_minute: 0,
         }
     }
 }
@@ -99,6 +108,8 @@ impl fmt::Debug for EmulatorConfig {
             .field("rate_limit_window", &self.rate_limit_window)
             .field("faults", &self.faults)
             .field("request_log_capacity", &self.request_log_capacity)
+            .field("consistency_lag", &self.consistency_lag)
+            .field("churn_per_minute", &self.churn_per_minute)
             .finish()
     }
 }

@@ -226,6 +226,9 @@ mod tests {
             bucket(&Method::GET, "/api/v1/groups/00g1").0,
             "/api/v1/groups/{id}"
         );
+        // The System Log is its own bucket, 50 a minute (BEHAVIOR.md §4.4, Enterprise column
+        // like the other buckets).
+        assert_eq!(bucket(&Method::GET, "/api/v1/logs"), ("/api/v1/logs", 50));
     }
 
     #[test]

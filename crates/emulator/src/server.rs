@@ -40,6 +40,8 @@ pub struct Emulator {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
+    /// Background churn (`--churn`): its stop signal and task.
+    churn: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
 }
 
 impl fmt::Debug for Emulator {
@@ -65,7 +67,8 @@ impl Emulator {
             })?;
         let addr = listener.local_addr()?;
         let url = format!("http://{addr}");
-        let org = crate::admin::generate_org(config.users, config.groups, config.seed).await;
+        let mut org = crate::admin::generate_org(config.users, config.groups, config.seed).await;
+        org.set_consistency_lag(config.consistency_lag);
         let shared = Arc::new(Shared {
             org: RwLock::new(org),
             token: config.token.clone(),
@@ -75,6 +78,16 @@ impl Emulator {
             inflight: AtomicUsize::new(0),
             bound_url: url.clone(),
             config: config.clone(),
+        });
+        let churn = (config.churn_per_minute > 0).then(|| {
+            let (stop, stopped) = oneshot::channel::<()>();
+            let task = crate::background::spawn_churn(
+                shared.clone(),
+                config.churn_per_minute,
+                config.seed,
+                stopped,
+            );
+            (stop, task)
         });
         let app = router(shared);
         // Small responses must not wait for Nagle + delayed ACK (40 ms stalls on keep-alive).
@@ -96,6 +109,7 @@ impl Emulator {
             addr,
             stop: Some(stop),
             task,
+            churn,
         })
     }
 
@@ -116,6 +130,10 @@ impl Emulator {
 
     /// Stops accepting connections, lets in-flight requests finish and waits for the server task.
     pub async fn shutdown(mut self) {
+        if let Some((stop, task)) = self.churn.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

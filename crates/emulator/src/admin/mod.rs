@@ -18,6 +18,7 @@
 //! | `PUT /__emulator/users/{id}/factors` | body `{"count":N}`: the user's factors become N ACTIVE ones (security question, email, SMS, call: at most 4) |
 //! | `POST /__emulator/users/{id}/login` | record a sign-in (`lastLogin` = now) |
 //! | `POST /__emulator/groups` | body `{"type":"APP_GROUP","profile":{…},"sourceAppId":…}`: create any group type |
+//! | `POST /__emulator/churn` | body `{"changes":N,"seed":S}`: N random changes (see `crate::churn`) → `{"seed":S,"changes":[{"kind","user_id"?,"group_id"?}]}` |
 //!
 //! Grants, tokens, factor codes, pushes, Aerial accounts and group-rule runs are in [`access`].
 
@@ -66,6 +67,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/__emulator/users/{id}/factors", put(set_factors))
         .route("/__emulator/users/{id}/login", post(record_login))
         .route("/__emulator/groups", post(create_group))
+        .route("/__emulator/churn", post(churn))
         .merge(access::routes())
 }
 
@@ -100,6 +102,8 @@ async fn state(State(s): State<Arc<Shared>>) -> Response {
             "users": s.config.users, "groups": s.config.groups, "seed": s.config.seed,
             "rateLimit": mode_str(&mode), "rateLimitWindowSeconds": window.as_secs_f64(),
             "faults": s.faults.get().to_string(),
+            "consistencyLagSeconds": s.config.consistency_lag.as_secs_f64(),
+            "churnPerMinute": s.config.churn_per_minute,
         },
         "requestLog": { "lastSeq": s.log.last_seq() },
     }))
@@ -123,7 +127,8 @@ pub(crate) async fn generate_org(users: usize, groups: usize, seed: u64) -> crat
     }
 }
 
-fn install(s: &Shared, org: crate::store::Org) {
+fn install(s: &Shared, mut org: crate::store::Org) {
+    org.set_consistency_lag(s.config.consistency_lag);
     let old = std::mem::replace(&mut *s.org.write(), org);
     drop(old);
 }
@@ -153,6 +158,37 @@ async fn seed(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Response> 
     Ok(json_ok(
         &json!({ "users": users, "groups": groups, "seed": seed, "millis": started.elapsed().as_millis() as u64 }),
     ))
+}
+
+/// `POST /__emulator/churn` `{"changes": N (1..=10000), "seed": S (optional)}`.
+async fn churn(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Response> {
+    let v = parse_json(&body)?;
+    if !v.is_object() {
+        return Err(ApiError::validation(
+            "changes",
+            "the body must be an object like {\"changes\": 100, \"seed\": 1}",
+        ));
+    }
+    let max = crate::churn::MAX_CHANGES;
+    let changes = v
+        .get("changes")
+        .and_then(Value::as_u64)
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| {
+            ApiError::validation("changes", &format!("must be an integer from 1 to {max}"))
+        })?;
+    let seed = match v.get("seed") {
+        None | Some(Value::Null) => crate::util::mix(crate::store::now_ms().unsigned_abs()),
+        Some(x) => x
+            .as_u64()
+            .ok_or_else(|| ApiError::validation("seed", "must be a non-negative integer"))?,
+    };
+    let mut org = s.org.write();
+    let made = org.churn(changes as usize, seed);
+    crate::background::run_rules_later(&s, &org);
+    drop(org);
+    let made: Vec<Value> = made.iter().map(crate::churn::Change::to_json).collect();
+    Ok(json_ok(&json!({ "seed": seed, "changes": made })))
 }
 
 fn faults_json(spec: &FaultSpec) -> Response {
@@ -350,10 +386,15 @@ async fn set_factors(
 }
 
 async fn record_login(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult<Response> {
-    with_user(&s, &id, |u, now| {
+    let out = with_user(&s, &id, |u, now| {
         u.last_login = Some(now);
         Ok(json_ok(&json!({ "lastLogin": fmt_ts(now) })))
-    })
+    })?;
+    let mut org = s.org.write();
+    if let Ok(seq) = org.find_user(&id) {
+        org.user_credentials_changed(seq, "user.session.start");
+    }
+    Ok(out)
 }
 
 async fn create_group(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Response> {

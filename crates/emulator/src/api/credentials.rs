@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::password::{PASSWORD_REQUIREMENTS, password_ok};
+use crate::background::run_rules_later;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_ok, parse_json};
 use crate::render::Credentials;
@@ -73,9 +74,20 @@ pub(crate) async fn change_password(
     u.password = Some(new.to_owned());
     u.password_changed = Some(now);
     u.last_updated = now;
+    let old_status = u.status;
     if matches!(u.status, Status::Recovery | Status::PasswordExpired) {
         u.set_status(Status::Active, now);
     }
+    org.user_credentials_changed(seq, "user.account.update_password");
+    org.user_status_changed(seq, old_status);
+    run_rules_later(&s, &org);
+    respond(&org, seq, &id)
+}
+
+fn respond(org: &crate::store::Org, seq: u64, id: &str) -> ApiResult<Response> {
+    let u = org
+        .user(seq)
+        .ok_or_else(|| ApiError::not_found(id, "User"))?;
     credentials_response(u)
 }
 
@@ -118,7 +130,9 @@ pub(crate) async fn change_recovery_question(
     }
     u.recovery_question = Some((q.to_owned(), a.to_owned()));
     u.last_updated = now;
-    credentials_response(u)
+    // [unconfirmed] event type: Okta's catalog names no recovery-question event we could check.
+    org.user_credentials_changed(seq, "user.account.update_recovery_question");
+    respond(&org, seq, &id)
 }
 
 /// `POST …/credentials/forgot_password?sendEmail=`
@@ -183,5 +197,7 @@ pub(crate) async fn forgot_password_recovery_question(
     u.password = Some(new.to_owned());
     u.password_changed = Some(now);
     u.last_updated = now;
-    credentials_response(u)
+    // The user sets a new password (self-service): logged as a password update [unconfirmed].
+    org.user_credentials_changed(seq, "user.account.update_password");
+    respond(&org, seq, &id)
 }

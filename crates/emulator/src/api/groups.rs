@@ -169,8 +169,7 @@ pub(crate) async fn replace(
         return Err(name_taken());
     }
     let group = org
-        .groups
-        .get_mut(&seq)
+        .group_mut(seq)
         .ok_or_else(|| ApiError::not_found(&id, "UserGroup"))?;
     group.profile = profile;
     group.last_updated = now;
@@ -212,6 +211,12 @@ pub(crate) async fn list(
 ) -> ApiResult<Response> {
     let lq = ListQuery::read(&params, Dialect::GroupFilter, Dialect::GroupSearch)?;
     let org = s.org.read();
+    // `search` is eventually consistent: with a consistency lag it sees the groups of the lag ago.
+    let searched = if lq.search {
+        org.searched_groups()
+    } else {
+        None
+    };
     let keep = |g: &Group| {
         lq.expr
             .as_ref()
@@ -230,9 +235,17 @@ pub(crate) async fn list(
         (limit, groups, None)
     } else if let Some((sort_by, desc)) = lq.sort {
         let limit = page::limit(&params, 10_000, 10_000)?;
-        let rows: Vec<(String, &str, &Group)> = org
-            .groups
-            .values()
+        let rows: Vec<(String, &str, &Group)> = searched
+            .iter()
+            .flatten()
+            .copied()
+            .chain(
+                searched
+                    .is_none()
+                    .then(|| org.groups.values())
+                    .into_iter()
+                    .flatten(),
+            )
             .filter(|g| keep(g))
             .map(|g| (sort_key(g, sort_by), g.id.as_str(), g))
             .collect();
@@ -240,13 +253,18 @@ pub(crate) async fn list(
         (limit, groups, next)
     } else {
         let page = SeqPage::read(&params, "groups", 10_000, 10_000)?;
-        let (groups, next) = page.take(
-            org.groups
-                .range((Bound::Excluded(page.after), Bound::Unbounded))
-                .map(|(_, g)| g)
-                .filter(|g| keep(g))
-                .map(|g| (g.seq, g)),
-        );
+        let rows: Box<dyn Iterator<Item = &Group>> = match &searched {
+            Some(groups) => {
+                let start = groups.partition_point(|g| g.seq <= page.after);
+                Box::new(groups[start..].iter().copied())
+            }
+            None => Box::new(
+                org.groups
+                    .range((Bound::Excluded(page.after), Bound::Unbounded))
+                    .map(|(_, g)| g),
+            ),
+        };
+        let (groups, next) = page.take(rows.filter(|g| keep(g)).map(|g| (g.seq, g)));
         (page.limit, groups, next)
     };
     let views: Vec<GroupView<'_>> = groups

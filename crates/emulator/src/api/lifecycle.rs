@@ -38,6 +38,19 @@ fn with_user<F>(s: &Arc<Shared>, id: &str, f: F) -> ApiResult<Response>
 where
     F: FnOnce(&mut crate::store::User, i64) -> ApiResult<serde_json::Value>,
 {
+    with_user_logged(s, id, None, f)
+}
+
+/// [`with_user`] that also logs `event` (a credential event) about the user when `f` succeeds.
+fn with_user_logged<F>(
+    s: &Arc<Shared>,
+    id: &str,
+    event: Option<&'static str>,
+    f: F,
+) -> ApiResult<Response>
+where
+    F: FnOnce(&mut crate::store::User, i64) -> ApiResult<serde_json::Value>,
+{
     let now = now_secs();
     let mut org = s.org.write();
     let seq = org.find_user(id)?;
@@ -46,6 +59,9 @@ where
         .ok_or_else(|| ApiError::not_found(id, "User"))?;
     let old = user.status;
     let v = f(user, now)?;
+    if let Some(event) = event {
+        org.user_credentials_changed(seq, event);
+    }
     org.user_status_changed(seq, old);
     run_rules_later(s, &org);
     Ok(json_ok(&v))
@@ -195,13 +211,24 @@ pub(crate) async fn expire_password(
     if !can_expire(user) {
         return Err(wrong_state());
     }
+    let old = user.status;
     user.set_status(Status::PasswordExpired, now);
-    if legacy_temp {
-        let temp = token(8);
+    // A password that was already expired still moves `lastUpdated`: the call is logged as a
+    // change [unconfirmed].
+    user.last_updated = now;
+    let temp = legacy_temp.then(|| token(8));
+    if let Some(temp) = &temp {
         user.password = Some(temp.clone());
         user.password_changed = Some(now);
+    }
+    org.user_credentials_changed(seq, "user.account.expire_password");
+    org.user_status_changed(seq, old);
+    if let Some(temp) = temp {
         return Ok(json_ok(&json!({ "tempPassword": temp })));
     }
+    let user = org
+        .user(seq)
+        .ok_or_else(|| ApiError::not_found(&id, "User"))?;
     Ok(json_ok(&UserView {
         user,
         base: &base,
@@ -214,13 +241,14 @@ pub(crate) async fn expire_password_with_temp(
     State(s): State<Arc<Shared>>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    with_user(&s, &id, |u, now| {
+    with_user_logged(&s, &id, Some("user.account.expire_password"), |u, now| {
         if !can_expire(u) {
             return Err(wrong_state());
         }
         let temp = token(12);
         u.password = Some(temp.clone());
         u.password_changed = Some(now);
+        u.last_updated = now;
         u.set_status(Status::PasswordExpired, now);
         Ok(json!({ "tempPassword": temp }))
     })
@@ -234,7 +262,7 @@ pub(crate) async fn reset_password(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let send_email = params.flag("sendEmail", true);
-    with_user(&s, &id, |u, now| {
+    with_user_logged(&s, &id, Some("user.account.reset_password"), |u, now| {
         if !u.is_okta_sourced()
             || !matches!(
                 u.status,
@@ -248,6 +276,7 @@ pub(crate) async fn reset_password(
             return Err(wrong_state());
         }
         u.set_status(Status::Recovery, now);
+        u.last_updated = now;
         Ok(if send_email {
             json!({})
         } else {
@@ -274,6 +303,7 @@ pub(crate) async fn reset_factors(
         && let Some(u) = org.user_mut(seq)
     {
         u.last_updated = now_secs();
+        org.user_credentials_changed(seq, "user.mfa.factor.reset_all");
     }
     Ok(json_ok(&json!({})))
 }

@@ -22,6 +22,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::{BaseUrl, Params};
 use crate::query;
 use crate::state::Shared;
+use crate::store::now_ms;
 use crate::util::{now_secs, parse_ts};
 
 const PATH: &str = "/api/v1/logs";
@@ -104,6 +105,12 @@ pub(crate) async fn list(
         .transpose()?;
     let polling = until.is_none() && !desc;
 
+    // Okta's eventual consistency: with a lag, only events published at least that long ago
+    // are visible. `published` never decreases along `seq`, so the newer ones are a suffix.
+    let lag_ms = i64::try_from(s.config.consistency_lag.as_millis()).unwrap_or(i64::MAX);
+    let cutoff = (lag_ms > 0).then(|| now_ms().saturating_sub(lag_ms));
+    let visible = |e: &crate::store::LogEvent| cutoff.is_none_or(|c| e.published_ms <= c);
+
     let org = s.org.read();
     let keep = |e: &&crate::store::LogEvent| {
         e.published_ms >= since
@@ -115,9 +122,17 @@ pub(crate) async fn list(
     let mut last = None;
     let mut full = false;
     let events: Box<dyn Iterator<Item = &crate::store::LogEvent>> = if desc {
-        Box::new(org.events.before_desc(after.unwrap_or(u64::MAX)))
+        Box::new(
+            org.events
+                .before_desc(after.unwrap_or(u64::MAX))
+                .skip_while(|e| !visible(e)),
+        )
     } else {
-        Box::new(org.events.after(after.unwrap_or(0)))
+        Box::new(
+            org.events
+                .after(after.unwrap_or(0))
+                .take_while(|e| visible(e)),
+        )
     };
     for e in events.filter(keep) {
         if rows.len() == limit {
@@ -130,8 +145,13 @@ pub(crate) async fn list(
     let next = if full {
         last
     } else if polling {
-        // Everything recorded so far was looked at: the next poll starts after it.
-        Some(org.events.latest().max(after.unwrap_or(0)))
+        // Everything visible so far was looked at: the next poll starts after it (events still
+        // within the consistency lag appear behind the cursor later).
+        let latest = match cutoff {
+            Some(c) => org.events.latest_until(c),
+            None => org.events.latest(),
+        };
+        Some(latest.max(after.unwrap_or(0)))
     } else {
         None
     };

@@ -93,7 +93,10 @@ pub(crate) async fn authn(
         Status::Active => {
             user.last_login = Some(now);
             let embedded = embedded_user(user);
+            // `lastLogin` moved: the sign-in is in the System Log, the user as its target
+            // [unconfirmed: Okta names the user as the actor of `user.session.start`].
             let uid = user.id.clone();
+            org.user_credentials_changed(seq, "user.session.start");
             let session_token = format!("20111{}", token(52));
             org.session_tokens
                 .0

@@ -397,12 +397,12 @@ pub(crate) async fn create(
     org.insert_user(user);
     // Every user joins the built-in Everyone group.
     let everyone = org.everyone;
-    if let Some(g) = org.groups.get_mut(&everyone) {
+    if let Some(g) = org.group_mut(everyone) {
         g.last_membership_updated = now;
     }
     for g in groups {
         if org.add_member(g, seq)
-            && let Some(group) = org.groups.get_mut(&g)
+            && let Some(group) = org.group_mut(g)
         {
             group.last_membership_updated = now;
         }
@@ -529,14 +529,21 @@ async fn update(
     };
     user.profile = merged;
     user.last_updated = now;
+    let mut credential_events = Vec::new();
     if let Some(pw) = creds.password {
         user.password = Some(pw);
         user.password_changed = Some(now);
+        credential_events.push("user.account.update_password");
     }
     if let Some(rq) = creds.recovery {
         user.recovery_question = Some(rq);
+        credential_events.push("user.account.update_recovery_question");
     }
     if replace && let Some((t, n)) = creds.provider {
+        if (t.as_str(), n.as_str()) != (user.provider_type.as_str(), user.provider_name.as_str()) {
+            // [unconfirmed] the event Okta logs when a user's credential provider changes.
+            credential_events.push("user.lifecycle.password_mode.change");
+        }
         user.provider_type = t;
         user.provider_name = n;
     }
@@ -550,6 +557,9 @@ async fn update(
     }
     org.reindex_login(seq, &old_login);
     org.user_profile_updated(seq);
+    for event in credential_events {
+        org.user_credentials_changed(seq, event);
+    }
     run_rules_later(&s, &org);
     let user = org
         .user(seq)

@@ -60,6 +60,12 @@ pub(crate) async fn list(
     let lq = ListQuery::read(&params, Dialect::UserFilter, Dialect::UserSearch)?;
     let limit = page::limit(&params, if lq.q.is_some() { 10 } else { 200 }, 200)?;
     let org = s.org.read();
+    // `search` is eventually consistent: with a consistency lag it sees the users of the lag ago.
+    let searched = if lq.search {
+        org.searched_users()
+    } else {
+        None
+    };
     let keep = |u: &User| match &lq.expr {
         Some(e) => query::matches(e, u, lq.search),
         None => u.status != Status::Deprovisioned,
@@ -79,22 +85,35 @@ pub(crate) async fn list(
         let users: Vec<&User> = org.users.values().filter(|u| hit(u)).take(limit).collect();
         (users, None)
     } else if let Some((sort_by, desc)) = lq.sort {
-        let rows: Vec<(String, &str, &User)> = org
-            .users
-            .values()
+        let rows: Vec<(String, &str, &User)> = searched
+            .iter()
+            .flatten()
+            .copied()
+            .chain(
+                searched
+                    .is_none()
+                    .then(|| org.users.values())
+                    .into_iter()
+                    .flatten(),
+            )
             .filter(|u| keep(u))
             .map(|u| (sort_key(u, sort_by), u.id.as_str(), u))
             .collect();
         page::take_sorted(&params, "users-sorted", limit, desc, rows)?
     } else {
         let page = SeqPage::with_limit(&params, "users", limit)?;
-        page.take(
-            org.users
-                .range((Bound::Excluded(page.after), Bound::Unbounded))
-                .map(|(_, u)| u)
-                .filter(|u| keep(u))
-                .map(|u| (u.seq, u)),
-        )
+        let rows: Box<dyn Iterator<Item = &User>> = match &searched {
+            Some(users) => {
+                let start = users.partition_point(|u| u.seq <= page.after);
+                Box::new(users[start..].iter().copied())
+            }
+            None => Box::new(
+                org.users
+                    .range((Bound::Excluded(page.after), Bound::Unbounded))
+                    .map(|(_, u)| u),
+            ),
+        };
+        page.take(rows.filter(|u| keep(u)).map(|u| (u.seq, u)))
     };
     let views: Vec<UserView<'_>> = users
         .into_iter()

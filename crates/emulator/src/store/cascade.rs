@@ -59,13 +59,35 @@ impl Org {
         self.queue_rules_for_user(seq);
     }
 
+    /// Logs a change to a user's credentials (password, recovery question, provider, factors)
+    /// or sign-in the caller made; `lastUpdated`/`passwordChanged` are the caller's to set.
+    pub(crate) fn user_credentials_changed(&mut self, seq: u64, event_type: &'static str) {
+        self.log_user_event(event_type, seq);
+    }
+
     /// Permanently deletes a user, every relation and everything issued to them.
     pub(crate) fn delete_user(&mut self, seq: u64) {
         let Some(uid) = self.user(seq).map(|u| u.id.clone()) else {
             return;
         };
-        if let Some(t) = self.user_target(seq) {
+        let target = self.user_target(seq);
+        if let Some(t) = &target {
             self.log_event("user.lifecycle.delete.initiated", vec![t.clone()]);
+        }
+        // The memberships go with the user: each is logged as removed and moves its group's
+        // `lastMembershipUpdated` \[unconfirmed: Okta documents no membership event for a
+        // deleted user]. Everyone loses a member too.
+        let groups: Vec<u64> = self
+            .user_groups
+            .get(&seq)
+            .map(|g| g.iter().copied().collect())
+            .unwrap_or_default();
+        for g in groups {
+            self.remove_member(g, seq);
+        }
+        let everyone = self.everyone;
+        self.membership_moved(everyone);
+        if let Some(t) = target {
             self.log_event("user.lifecycle.delete.completed", vec![t]);
         }
         self.remove_user(seq);
@@ -76,7 +98,17 @@ impl Org {
         self.linked_values
             .retain(|(_, assoc), primary| *assoc != uid && *primary != uid);
         for r in self.rules.values_mut() {
-            r.added.retain(|(u, _)| *u != uid);
+            // `added` is ordered by user id first: the user's pairs are one range (a retain
+            // would walk every pair of every rule on each deletion).
+            let mine: Vec<(String, String)> = r
+                .added
+                .range((uid.clone(), String::new())..)
+                .take_while(|(u, _)| *u == uid)
+                .cloned()
+                .collect();
+            for pair in &mine {
+                r.added.remove(pair);
+            }
         }
     }
 
@@ -188,8 +220,8 @@ impl Org {
         } else {
             self.remove_member(group, user)
         };
-        if changed && let Some(g) = self.groups.get_mut(&group) {
-            g.last_membership_updated = now;
+        if changed && let Some(g) = self.group_mut(group) {
+            g.last_membership_updated = g.last_membership_updated.max(now);
         }
         self.queue_rules_for_user(user);
         changed

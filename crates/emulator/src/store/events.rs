@@ -51,7 +51,7 @@ pub(crate) struct EventLog {
     last_ms: i64,
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -80,6 +80,13 @@ fn message(event_type: &str) -> &'static str {
         "user.account.update_profile" => "Update user profile for Okta",
         "user.account.lock" => "Max sign in attempts exceeded",
         "user.account.unlock" => "Unlock user account",
+        "user.account.update_password" => "Update user password",
+        "user.account.reset_password" => "Reset Okta user password",
+        "user.account.expire_password" => "Expire Okta user password",
+        "user.account.update_recovery_question" => "Update recovery question",
+        "user.lifecycle.password_mode.change" => "User password mode changed",
+        "user.mfa.factor.reset_all" => "Reset all factors for user",
+        "user.session.start" => "User login to Okta",
         "group.user_membership.add" => "Add user to group membership",
         "group.user_membership.remove" => "Remove user from group membership",
         "group.lifecycle.create" => "Create okta user group",
@@ -143,6 +150,16 @@ impl EventLog {
     pub(crate) fn before_desc(&self, seq: u64) -> impl Iterator<Item = &LogEvent> {
         let end = self.events.partition_point(|e| e.seq < seq);
         self.events.range(..end).rev()
+    }
+
+    /// The `seq` of the latest event published at or before `cutoff_ms` (events are in
+    /// `published` order, and `seq`s are consecutive).
+    pub(crate) fn latest_until(&self, cutoff_ms: i64) -> u64 {
+        let n = self.events.partition_point(|e| e.published_ms <= cutoff_ms);
+        match self.events.get(n) {
+            Some(e) => e.seq - 1,
+            None => self.next_seq,
+        }
     }
 
     /// The `seq` of the latest event (0 for none).

@@ -14,6 +14,7 @@ mod events;
 mod factor;
 mod grants;
 mod group;
+mod lag;
 mod lookup;
 mod rule;
 mod schema;
@@ -23,10 +24,11 @@ mod user;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub(crate) use aerial::{AerialAccount, AerialOrg, aerial_account_client};
-pub(crate) use events::{EventLog, LogEvent};
+pub(crate) use events::{EventLog, LogEvent, now_ms};
 pub(crate) use factor::StoredFactor;
 pub(crate) use grants::{AppGrant, RefreshToken, UserGrant};
 pub(crate) use group::{App, AppGroupAssignment, AppUserAssignment, Group, GroupType};
+pub(crate) use lag::{LagHistory, lagged};
 pub(crate) use rule::{RuleQueue, StoredRule};
 pub(crate) use schema::{LinkedDef, UserType};
 pub(crate) use session::{SessionTokens, SignInSession};
@@ -100,6 +102,10 @@ pub(crate) struct Org {
     pub sessions: BTreeMap<String, SignInSession>,
     /// The System Log.
     pub events: EventLog,
+    /// With `--consistency-lag`: users' and groups' states before their recent changes, for
+    /// `search=` (see `store/lag.rs`).
+    pub user_lag: Option<LagHistory<User>>,
+    pub group_lag: Option<LagHistory<Group>>,
 }
 
 impl Org {
@@ -138,6 +144,8 @@ impl Org {
             session_tokens: SessionTokens::default(),
             sessions: BTreeMap::new(),
             events: EventLog::default(),
+            user_lag: None,
+            group_lag: None,
         };
         let mut profile = serde_json::Map::new();
         profile.insert("name".into(), "Everyone".into());
@@ -176,8 +184,62 @@ impl Org {
         self.users.get(&seq)
     }
 
+    /// A user to change (with a consistency lag, its current state is kept for `search=`).
     pub(crate) fn user_mut(&mut self, seq: u64) -> Option<&mut User> {
+        if let Some(lag) = &mut self.user_lag
+            && let Some(u) = self.users.get(&seq)
+        {
+            lag.changing(seq, Some(u));
+        }
         self.users.get_mut(&seq)
+    }
+
+    /// A group to change (with a consistency lag, its current state is kept for `search=`).
+    pub(crate) fn group_mut(&mut self, seq: u64) -> Option<&mut Group> {
+        if let Some(lag) = &mut self.group_lag
+            && let Some(g) = self.groups.get(&seq)
+        {
+            lag.changing(seq, Some(g));
+        }
+        self.groups.get_mut(&seq)
+    }
+
+    /// Turns on (non-zero) or off Okta's eventual consistency for `search=`.
+    pub(crate) fn set_consistency_lag(&mut self, lag: std::time::Duration) {
+        if lag.is_zero() {
+            self.user_lag = None;
+            self.group_lag = None;
+        } else {
+            self.user_lag = Some(LagHistory::new(lag));
+            self.group_lag = Some(LagHistory::new(lag));
+        }
+    }
+
+    /// Users as `search=` sees them, in seq order: `None` without a consistency lag (read
+    /// `users`), else the state of the lag ago.
+    pub(crate) fn searched_users(&self) -> Option<Vec<&User>> {
+        let lag = self.user_lag.as_ref()?;
+        let now = events::now_ms();
+        let seen = lagged(
+            lag,
+            self.users.iter().map(|(s, u)| (*s, u)),
+            |s| self.users.contains_key(&s),
+            now,
+        );
+        Some(seen.into_iter().map(|(_, u)| u).collect())
+    }
+
+    /// Groups as `search=` sees them (see [`Org::searched_users`]).
+    pub(crate) fn searched_groups(&self) -> Option<Vec<&Group>> {
+        let lag = self.group_lag.as_ref()?;
+        let now = events::now_ms();
+        let seen = lagged(
+            lag,
+            self.groups.iter().map(|(s, g)| (*s, g)),
+            |s| self.groups.contains_key(&s),
+            now,
+        );
+        Some(seen.into_iter().map(|(_, g)| g).collect())
     }
 
     /// Seq of the user holding this login, if any.
@@ -189,8 +251,14 @@ impl Org {
     pub(crate) fn insert_user(&mut self, user: User) {
         let folded = fold(user.login());
         let (seq, status) = (user.seq, user.status);
+        if let Some(lag) = &mut self.user_lag {
+            lag.changing(seq, None);
+        }
         self.insert_user_folded(user, folded);
         self.log_user_event("user.lifecycle.create", seq);
+        // Every user joins the built-in Everyone group.
+        let everyone = self.everyone;
+        self.membership_moved(everyone);
         // Created with `activate=true`: Okta logs the activation too [unconfirmed].
         if matches!(status, Status::Active | Status::Provisioned) {
             self.log_user_event("user.lifecycle.activate", seq);
@@ -226,6 +294,9 @@ impl Org {
     /// ([`Org::delete_user`] also removes what was issued to them).
     fn remove_user(&mut self, seq: u64) {
         if let Some(u) = self.users.remove(&seq) {
+            if let Some(lag) = &mut self.user_lag {
+                lag.changing(seq, Some(&u));
+            }
             self.user_ids.remove(&u.id);
             let login = fold(u.login());
             if self.user_logins.get(&login) == Some(&seq) {
@@ -254,6 +325,9 @@ impl Org {
         source_app: Option<String>,
     ) -> u64 {
         let (seq, id) = self.next_id("00g");
+        if let Some(lag) = &mut self.group_lag {
+            lag.changing(seq, None);
+        }
         self.group_ids.insert(id.clone(), seq);
         self.groups.insert(
             seq,
@@ -303,9 +377,24 @@ impl Org {
     }
 
     /// Deletes a group with its memberships and app assignments, and logs it.
+    ///
+    /// Its members' memberships are logged as removed first (`group.user_membership.remove`,
+    /// \[unconfirmed]: Okta documents no event for them), so a reader of the log who tracks a
+    /// user's groups sees them go.
     pub(crate) fn remove_group(&mut self, seq: u64) {
+        let members: Vec<u64> = self
+            .members
+            .get(&seq)
+            .map(|m| m.iter().copied().collect())
+            .unwrap_or_default();
+        for u in members {
+            self.remove_member(seq, u);
+        }
         self.log_group_event("group.lifecycle.delete", seq);
         if let Some(g) = self.groups.remove(&seq) {
+            if let Some(lag) = &mut self.group_lag {
+                lag.changing(seq, Some(&g));
+            }
             self.group_ids.remove(&g.id);
         }
         if let Some(members) = self.members.remove(&seq) {
@@ -320,17 +409,27 @@ impl Org {
         }
     }
 
-    /// Adds a membership; returns false if it already existed.
-    pub(crate) fn add_member(&mut self, group: u64, user: u64) -> bool {
+    /// Adds a membership without logging it or moving `lastMembershipUpdated` (bulk
+    /// generation: the generated baseline is not a change); returns false if it already existed.
+    pub(crate) fn insert_member(&mut self, group: u64, user: u64) -> bool {
         let added = self.members.entry(group).or_default().insert(user);
         self.user_groups.entry(user).or_default().insert(group);
+        added
+    }
+
+    /// Adds a membership, logs it and moves the group's `lastMembershipUpdated`; returns false
+    /// if it already existed.
+    pub(crate) fn add_member(&mut self, group: u64, user: u64) -> bool {
+        let added = self.insert_member(group, user);
         if added {
+            self.membership_moved(group);
             self.log_membership("group.user_membership.add", group, user);
         }
         added
     }
 
-    /// Removes a membership; returns false if there was none.
+    /// Removes a membership, logs it and moves the group's `lastMembershipUpdated`; returns
+    /// false if there was none.
     pub(crate) fn remove_member(&mut self, group: u64, user: u64) -> bool {
         let removed = self
             .members
@@ -340,9 +439,18 @@ impl Org {
             gs.remove(&group);
         }
         if removed {
+            self.membership_moved(group);
             self.log_membership("group.user_membership.remove", group, user);
         }
         removed
+    }
+
+    /// Moves a group's `lastMembershipUpdated` to now (never backwards).
+    pub(crate) fn membership_moved(&mut self, group: u64) {
+        let now = crate::util::now_secs();
+        if let Some(g) = self.group_mut(group) {
+            g.last_membership_updated = g.last_membership_updated.max(now);
+        }
     }
 
     /// The user's groups in creation order, `Everyone` first.

@@ -118,7 +118,7 @@ impl Org {
         for (user_id, group_id) in &rule.added {
             if let (Some(u), Some(g)) = (self.user_seq(user_id), self.group_seq(group_id))
                 && self.remove_member(g, u)
-                && let Some(group) = self.groups.get_mut(&g)
+                && let Some(group) = self.group_mut(g)
             {
                 group.last_membership_updated = now;
             }
@@ -215,7 +215,7 @@ impl Org {
                 r.added.remove(&pair);
             }
         }
-        if changed && let Some(g) = self.groups.get_mut(&gs) {
+        if changed && let Some(g) = self.group_mut(gs) {
             g.last_membership_updated = now;
         }
         changed

@@ -138,7 +138,7 @@ pub(crate) fn generate(users: usize, groups: usize, seed: u64) -> Org {
         org.insert_user_folded(g.user, g.folded_login);
         let mut join = |org: &mut Org, group: Option<&u64>| {
             if let Some(group) = group {
-                org.add_member(*group, seq);
+                org.insert_member(*group, seq);
                 let e = last_membership.entry(*group).or_insert(0);
                 *e = (*e).max(created);
             }
@@ -157,6 +157,72 @@ pub(crate) fn generate(users: usize, groups: usize, seed: u64) -> Org {
     // The generated baseline predates the emulator's start: it is not in the System Log.
     org.events.clear();
     org
+}
+
+/// A last name as generated users have.
+pub(crate) fn last_name(rng: &mut Rng) -> &'static str {
+    LAST[rng.below(LAST.len() as u64) as usize]
+}
+
+/// A project team's name, `Team {word} {n}`.
+pub(crate) fn team_name(rng: &mut Rng, n: u64) -> String {
+    format!("Team {} {n}", rng.pick(TEAM_WORDS))
+}
+
+/// The department names of synthetic users (`profile.department`), which are also the names of
+/// the department groups.
+pub(crate) fn departments() -> impl Iterator<Item = &'static str> {
+    DEPARTMENTS.iter().map(|(d, _, _)| *d)
+}
+
+/// A department's division and titles, if it is one of [`departments`].
+pub(crate) fn department(name: &str) -> Option<(&'static str, &'static [&'static str])> {
+    DEPARTMENTS
+        .iter()
+        .find(|(d, _, _)| *d == name)
+        .map(|(_, div, titles)| (*div, *titles))
+}
+
+/// A new hire for user `seq` (its id is the one [`Org::next_id`] gave that seq): a profile like a
+/// generated user's, drawn from `seed`, ACTIVE with a password, created `now`, reporting to
+/// `manager` (`(id, display name)`) when given. The login is `first.last{seq}@{domain}`.
+pub(crate) fn hire(
+    salt: u64,
+    seed: u64,
+    seq: u64,
+    domain: &str,
+    manager: Option<(String, String)>,
+    now: i64,
+) -> User {
+    let ctx = Ctx {
+        seed,
+        salt,
+        first_seq: 0,
+        domain,
+        teams: 0,
+    };
+    // Index `seq` of the seed's stream: never 0 (the CEO), and `first_seq + i` is `seq`.
+    let i = usize::try_from(seq.max(1)).unwrap_or(usize::MAX);
+    let mut u = gen_user(&ctx, i).user;
+    u.seq = seq;
+    u.id = okta_id("00u", salt, seq);
+    u.status = Status::Active;
+    u.created = now;
+    u.activated = Some(now);
+    u.status_changed = Some(now);
+    u.last_login = None;
+    u.last_updated = now;
+    u.password_changed = Some(now);
+    u.password = Some(format!("Churn-{seed}-{seq}x"));
+    u.profile.remove("managerId");
+    u.profile.remove("manager");
+    if let Some((id, name)) = manager {
+        u.profile.insert("managerId".into(), Value::from(id));
+        u.profile.insert("manager".into(), Value::from(name));
+    }
+    u.profile
+        .insert("startDate".into(), Value::from(fmt_date(now)));
+    u
 }
 
 struct Ctx<'a> {

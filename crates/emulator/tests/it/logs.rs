@@ -429,3 +429,210 @@ async fn logs_need_the_api_token_and_have_their_own_rate_limit_bucket() {
         "the two refused logs requests count, the users request does not"
     );
 }
+
+/// `(lastUpdated, passwordChanged)` of a user.
+async fn stamps(org: &Org, uid: &str) -> (String, String) {
+    let u = org.get(&format!("/api/v1/users/{uid}")).await.body;
+    (
+        u["lastUpdated"].as_str().unwrap_or_default().to_owned(),
+        u["passwordChanged"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn credential_changes_and_sign_ins_are_logged_with_the_user_as_target() {
+    let org = start().await;
+    let u = org.user("cy@example.com", Some(PW), true).await;
+    let uid = id(&u);
+    let base = format!("/api/v1/users/{uid}");
+    let new_pw = "An0ther-Secret-Pass";
+    let steps: Vec<(&str, String, Value, &str)> = vec![
+        (
+            "change password",
+            format!("{base}/credentials/change_password"),
+            json!({ "oldPassword": { "value": PW }, "newPassword": { "value": new_pw } }),
+            "user.account.update_password",
+        ),
+        (
+            "change recovery question",
+            format!("{base}/credentials/change_recovery_question"),
+            json!({ "password": { "value": new_pw },
+                    "recovery_question": { "question": "Pet?", "answer": "rex the dog" } }),
+            "user.account.update_recovery_question",
+        ),
+        (
+            "forgot password with recovery question",
+            format!("{base}/credentials/forgot_password_recovery_question"),
+            json!({ "password": { "value": PW }, "recovery_question": { "answer": "Rex The Dog" } }),
+            "user.account.update_password",
+        ),
+        (
+            "update with a password",
+            base.clone(),
+            json!({ "credentials": { "password": { "value": new_pw } } }),
+            "user.account.update_password",
+        ),
+        (
+            "expire password",
+            format!("{base}/lifecycle/expire_password"),
+            json!({}),
+            "user.account.expire_password",
+        ),
+        (
+            "expire password with a temporary one",
+            format!("{base}/lifecycle/expire_password_with_temp_password"),
+            json!({}),
+            "user.account.expire_password",
+        ),
+        (
+            "reset password",
+            format!("{base}/lifecycle/reset_password?sendEmail=false"),
+            json!({}),
+            "user.account.reset_password",
+        ),
+    ];
+    for (what, path, body, event) in steps {
+        let before = stamps(&org, &uid).await;
+        // Timestamps have one-second resolution: let the clock move.
+        tokio::time::sleep(Duration::from_millis(1010)).await;
+        let r = org.post(&path, body).await;
+        assert!(r.status.is_success(), "{what}: {}", r.body);
+        assert_eq!(
+            types_of(&org, &uid).await.last().map(String::as_str),
+            Some(event),
+            "{what}"
+        );
+        let after = stamps(&org, &uid).await;
+        assert_ne!(before.0, after.0, "{what} moves lastUpdated");
+        if event == "user.account.update_password" {
+            assert_ne!(before.1, after.1, "{what} moves passwordChanged");
+        }
+    }
+
+    // Resetting factors (the admin API enrolls some first).
+    let r = org
+        .admin(
+            Method::PUT,
+            &format!("/__emulator/users/{uid}/factors"),
+            Some(json!({ "count": 2 })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = org
+        .post(&format!("{base}/lifecycle/reset_factors"), json!({}))
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    assert_eq!(
+        types_of(&org, &uid).await.last().map(String::as_str),
+        Some("user.mfa.factor.reset_all")
+    );
+
+    // A recorded sign-in moves lastLogin: logged too.
+    let r = org
+        .admin(
+            Method::POST,
+            &format!("/__emulator/users/{uid}/login"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        types_of(&org, &uid).await.last().map(String::as_str),
+        Some("user.session.start")
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_user_or_a_group_logs_the_memberships_it_removes() {
+    let org = start().await;
+    let r = org
+        .admin(
+            Method::POST,
+            "/__emulator/seed",
+            Some(json!({ "users": 30, "groups": 12, "seed": 5 })),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    // A member of some group, deactivated then deleted.
+    let groups = org.get("/api/v1/groups?limit=200").await.body;
+    let group = groups
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|g| g["type"] == "OKTA_GROUP" && g["profile"]["name"] != "Everyone")
+        .cloned()
+        .expect("a synthetic group");
+    let gid = id(&group);
+    let members = org.walk(&format!("/api/v1/groups/{gid}/users")).await;
+    assert!(members.len() >= 2, "the group has members");
+    let uid = members[0].clone();
+    let everyone_before =
+        org.get("/api/v1/groups?q=Everyone").await.body[0]["lastMembershipUpdated"].clone();
+    let path = format!("/api/v1/users/{uid}");
+    assert_eq!(org.delete(&path).await.status, 204);
+    assert_eq!(org.delete(&path).await.status, 204);
+    let types = types_of(&org, &uid).await;
+    assert!(
+        types.contains(&"group.user_membership.remove".to_owned()),
+        "{types:?}"
+    );
+    assert_eq!(
+        types.last().map(String::as_str),
+        Some("user.lifecycle.delete.completed")
+    );
+    let removed: Vec<String> = events_of(&org, &gid)
+        .await
+        .into_iter()
+        .filter(|(t, _)| t == "group.user_membership.remove")
+        .map(|(_, e)| e["target"][0]["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(removed, std::slice::from_ref(&uid));
+    let g = org.get(&format!("/api/v1/groups/{gid}")).await.body;
+    assert_ne!(
+        g["lastMembershipUpdated"], group["lastMembershipUpdated"],
+        "the group's membership moved"
+    );
+    let everyone_after =
+        org.get("/api/v1/groups?q=Everyone").await.body[0]["lastMembershipUpdated"].clone();
+    assert_ne!(everyone_before, everyone_after, "Everyone lost a member");
+
+    // Deleting the group logs each remaining member's removal, then the deletion.
+    assert_eq!(
+        org.delete(&format!("/api/v1/groups/{gid}")).await.status,
+        204
+    );
+    let other = members[1].clone();
+    let types = types_of(&org, &other).await;
+    assert_eq!(types, ["group.user_membership.remove"], "{types:?}");
+    assert_eq!(
+        types_of(&org, &gid).await.last().map(String::as_str),
+        Some("group.lifecycle.delete")
+    );
+}
+
+#[tokio::test]
+async fn replacing_a_user_logs_its_profile_and_credential_provider_changes() {
+    let org = start().await;
+    let u = org.user("dee@example.com", None, true).await;
+    let uid = id(&u);
+    let r = org
+        .put(
+            &format!("/api/v1/users/{uid}"),
+            json!({
+                "profile": { "firstName": "Dee", "lastName": "User",
+                             "email": "dee@example.com", "login": "dee@example.com" },
+                "credentials": { "provider": { "type": "FEDERATION", "name": "FEDERATION" } },
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let types = types_of(&org, &uid).await;
+    assert_eq!(
+        &types[types.len() - 2..],
+        [
+            "user.account.update_profile",
+            "user.lifecycle.password_mode.change"
+        ],
+        "{types:?}"
+    );
+}

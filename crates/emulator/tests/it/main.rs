@@ -3,6 +3,8 @@
 mod admin;
 mod aerial;
 mod auth;
+mod churn;
+mod consistency;
 mod factors;
 mod faults;
 mod grants;
