@@ -47,6 +47,14 @@ pub struct ServeArgs {
     /// gateway process (`0s`: every time). Changes through this process apply at once.
     #[arg(long, default_value = "2s", value_parser = spindle_emulator::parse_duration)]
     connection_cache_ttl: Duration,
+    /// Do not run sync runs in this process (a node that only serves the API; runs queued
+    /// through it wait for a node with a sync worker).
+    #[arg(long)]
+    no_sync_worker: bool,
+    /// How long a sync run stays with this process without renewal: when the process dies,
+    /// another takes its runs over after this long.
+    #[arg(long, default_value = "30s", value_parser = spindle_emulator::parse_duration)]
+    sync_lease: Duration,
 }
 
 /// The call log's retention: a duration, or forever.
@@ -77,6 +85,8 @@ impl ServeArgs {
         settings.log_retention = self.log_retention.0;
         settings.auth_cache_ttl = self.auth_cache_ttl;
         settings.connection_cache_ttl = self.connection_cache_ttl;
+        settings.sync_worker = !self.no_sync_worker;
+        settings.sync_lease = self.sync_lease;
         settings
     }
 }

@@ -45,6 +45,7 @@ pub mod ssrf;
 pub mod state;
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -87,6 +88,29 @@ impl Gateway {
         router(self.state.clone())
     }
 
+    /// Starts this process' sync worker (see [`spindle_sync::Worker`]): it schedules due runs,
+    /// runs queued ones with the connections' own clients, and wakes change-feed long-polls.
+    /// [`Gateway::serve`] starts it when [`Settings::sync_worker`] is on; tests may start it
+    /// themselves. Stop it with [`spindle_sync::Worker::stop`].
+    pub fn start_sync_worker(&self) -> (spindle_sync::Worker, tokio::task::JoinHandle<()>) {
+        let state = self.state.clone();
+        let owner = format!(
+            "gw-{}-{}",
+            std::process::id(),
+            time::OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000
+        );
+        let feed = state.feed_notifier();
+        let worker = spindle_sync::Worker::new(
+            state.store().clone(),
+            Arc::new(SyncClients(state.clone())),
+            spindle_sync::WorkerOptions::new(owner).lease(state.settings().sync_lease),
+        )
+        .wake_on(state.sync_wake())
+        .on_commit(move |_| feed.notify());
+        let handle = tokio::spawn(worker.clone().run());
+        (worker, handle)
+    }
+
     /// Serves on `listener` until `shutdown` completes, then stops accepting, lets requests in
     /// flight finish, and writes the call-log records still queued.
     ///
@@ -97,11 +121,27 @@ impl Gateway {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let worker = self
+            .state
+            .settings()
+            .sync_worker
+            .then(|| self.start_sync_worker());
         let Gateway { state, log_writer } = self;
         let app = router(state);
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;
+        if let Some((worker, handle)) = worker {
+            // Runs stop at their next page and keep their checkpoints; another process (or
+            // this one after a restart) resumes them once their lease runs out.
+            worker.stop();
+            if tokio::time::timeout(Duration::from_secs(10), handle)
+                .await
+                .is_err()
+            {
+                tracing::warn!("the sync worker did not stop within 10 s");
+            }
+        }
         // The router (and with it the state and every call-log sink) is gone: the writer drains
         // what is queued and stops.
         if tokio::time::timeout(Duration::from_secs(10), log_writer)
@@ -111,6 +151,26 @@ impl Gateway {
             tracing::warn!("the call log writer did not finish within 10 s; records may be lost");
         }
         Ok(())
+    }
+}
+
+/// The sync worker's clients: the connection's own (cached) clients, so the sync shares their
+/// pacer, call log and metrics with the connection's actions and passthrough.
+struct SyncClients(AppState);
+
+impl spindle_sync::ClientSource for SyncClients {
+    fn client<'a>(
+        &'a self,
+        connection: &'a spindle_store::ConnectionId,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<spindle_okta::Client, String>> + Send + 'a>>
+    {
+        Box::pin(async move {
+            self.0
+                .clients(connection.as_str())
+                .await
+                .map(|c| c.org)
+                .map_err(|e| e.problem().detail)
+        })
     }
 }
 

@@ -37,6 +37,12 @@ pub struct Settings {
     /// (`Duration::ZERO`: every call reads it). A change made through another gateway reaches
     /// this one within this time; a change made through this one applies at once.
     pub connection_cache_ttl: Duration,
+    /// Whether this process runs sync runs (`spindle serve --no-sync-worker` turns it off for a
+    /// node that only serves the API; queued runs wait for a node that runs them).
+    pub sync_worker: bool,
+    /// How long a sync run is held by a worker without renewal: after a process dies, another
+    /// takes its runs over after this long.
+    pub sync_lease: Duration,
 }
 
 impl Default for Settings {
@@ -49,6 +55,8 @@ impl Default for Settings {
             okta_attempt_timeout: Duration::from_secs(30),
             auth_cache_ttl: Duration::from_secs(5),
             connection_cache_ttl: Duration::from_secs(2),
+            sync_worker: true,
+            sync_lease: Duration::from_secs(30),
         }
     }
 }
@@ -76,6 +84,7 @@ impl FeedNotifier {
 
 struct Inner {
     store: Store,
+    sync_wake: Arc<tokio::sync::Notify>,
     feed: FeedNotifier,
     factory: ClientFactory,
     settings: Settings,
@@ -110,6 +119,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 store,
+                sync_wake: Arc::new(tokio::sync::Notify::new()),
                 feed: FeedNotifier::default(),
                 factory,
                 metrics,
@@ -133,6 +143,25 @@ impl AppState {
     /// long-polls wake at once.
     pub fn feed_notifier(&self) -> FeedNotifier {
         self.inner.feed.clone()
+    }
+
+    /// Wakes this process' sync worker (a run was queued), so it starts without waiting for
+    /// its next poll.
+    pub fn wake_sync_worker(&self) {
+        self.inner.sync_wake.notify_one();
+    }
+
+    /// The signal [`AppState::wake_sync_worker`] gives.
+    pub(crate) fn sync_wake(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.inner.sync_wake)
+    }
+
+    /// Applies a connection's sync `rate_share` to its cached clients (clones share the pacer,
+    /// so a running sync, actions and passthrough all slow down together).
+    pub fn apply_rate_share(&self, id: &ConnectionId, share: f64) {
+        if let Some((_, clients)) = self.inner.clients.lock().get(id) {
+            let _ = clients.org.set_rate_limit_share(share);
+        }
     }
 
     /// The settings.
@@ -213,6 +242,12 @@ impl AppState {
             .factory
             .clients(self.store(), connection.clone())
             .await?;
+        // The connection's share of the org's rate limits, once its sync is configured (until
+        // then it may use all of it, as before the sync existed).
+        let sync = self.store().sync().status(&connection.id).await?;
+        if sync.configured {
+            let _ = clients.org.set_rate_limit_share(sync.settings.rate_share);
+        }
         self.inner.clients.lock().insert(
             connection.id.clone(),
             (connection.updated_at, clients.clone()),

@@ -698,11 +698,21 @@ fn affected(event: &LogEvent) -> (BTreeSet<String>, BTreeSet<String>) {
     let kind = event.event_type.as_deref().unwrap_or_default();
     let relevant = kind.starts_with("user.lifecycle.")
         || kind.starts_with("user.account.")
-        || kind.starts_with("group.");
+        || kind.starts_with("group.")
+        || kind == "user.session.start";
     let mut users = BTreeSet::new();
     let mut groups = BTreeSet::new();
     if !relevant {
         return (users, groups);
+    }
+    // A sign-in moves the user's `lastLogin`. Okta names the user as the event's actor (the
+    // emulator as its target; both are read).
+    if kind == "user.session.start"
+        && let Some(actor) = &event.actor
+        && actor.actor_type.as_deref() == Some("User")
+        && let Some(id) = &actor.id
+    {
+        users.insert(id.clone());
     }
     let membership = kind.starts_with("group.user_membership.");
     for target in &event.target {

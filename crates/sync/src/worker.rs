@@ -56,7 +56,7 @@ impl WorkerOptions {
             lease: Duration::from_secs(60),
             poll: Duration::from_secs(2),
             concurrency: 4,
-            max_attempts: 5,
+            max_attempts: 20,
             schedule: true,
         }
     }
@@ -114,6 +114,14 @@ impl Worker {
     #[must_use]
     pub fn on_commit(mut self, f: impl Fn(&ConnectionId) + Send + Sync + 'static) -> Self {
         self.on_commit = Arc::new(f);
+        self
+    }
+
+    /// Wakes the worker whenever `signal` is notified (`notify_one`), e.g. by the API that
+    /// queued a run.
+    #[must_use]
+    pub fn wake_on(mut self, signal: Arc<Notify>) -> Self {
+        self.wake = signal;
         self
     }
 
@@ -216,27 +224,36 @@ impl Worker {
                 return;
             }
         };
-        let lost = AtomicBool::new(false);
-        let renew = async {
-            loop {
-                tokio::time::sleep(self.options.lease / 3).await;
-                if let Err(e) = self
-                    .store
-                    .sync()
-                    .renew(&run.id, &owner, self.options.lease)
-                    .await
-                    && matches!(e, spindle_store::StoreError::LeaseLost { .. })
-                {
-                    lost.store(true, Ordering::Relaxed);
-                    return;
+        // The lease is renewed beside the run; when it is lost the run stops at its next page
+        // (its next batch would be refused anyway). The run is never dropped mid-batch, so no
+        // transaction is left open behind it.
+        let lost = Arc::new(AtomicBool::new(false));
+        let renew = AbortOnDrop({
+            let (store, id, owner, lease, lost) = (
+                self.store.clone(),
+                run.id.clone(),
+                owner.clone(),
+                self.options.lease,
+                Arc::clone(&lost),
+            );
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(lease / 3).await;
+                    if let Err(spindle_store::StoreError::LeaseLost { .. }) =
+                        store.sync().renew(&id, &owner, lease).await
+                    {
+                        lost.store(true, Ordering::Relaxed);
+                        return;
+                    }
                 }
-            }
-        };
+            })
+        });
         let stop = || self.stop.load(Ordering::Relaxed) || lost.load(Ordering::Relaxed);
-        let work = run_sync(&self.store, &client, &run, &owner, &stop, &*self.on_commit);
-        let result = tokio::select! {
-            r = work => r,
-            () = renew => Err(SyncError::LeaseLost),
+        let result = run_sync(&self.store, &client, &run, &owner, &stop, &*self.on_commit).await;
+        drop(renew);
+        let result = match result {
+            Err(SyncError::Stopped) if lost.load(Ordering::Relaxed) => Err(SyncError::LeaseLost),
+            other => other,
         };
         match result {
             Ok(outcome) => {
@@ -254,5 +271,14 @@ impl Worker {
                 let _ = sync.finish(&run.id, &owner, Some(&e.to_string())).await;
             }
         }
+    }
+}
+
+/// Aborts the task when dropped (also when the run's future is dropped).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

@@ -522,6 +522,9 @@ pub async fn put(
         .sync()
         .configure(&connection.id, &settings)
         .await?;
+    // The share holds at once for everything the connection does (its clients share one
+    // pacer).
+    state.apply_rate_share(&connection.id, status.settings.rate_share);
     Ok(Json(sync_view(&state, &connection.id, status).await?))
 }
 
@@ -555,6 +558,7 @@ pub async fn run(
         .sync()
         .request_run(&connection.id, body.full.unwrap_or(false), "request")
         .await?;
+    state.wake_sync_worker();
     let mut headers = HeaderMap::new();
     let location = format!("/v1/connections/{}/sync/runs/{}", connection.id, run.id);
     if let Ok(value) = HeaderValue::from_str(&location) {

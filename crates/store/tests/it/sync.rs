@@ -208,7 +208,10 @@ async fn batches_emit_each_change_once_in_order(db: TestDb) {
     assert_eq!(done.state, RunState::Succeeded);
     assert_eq!(done.changes, 10);
     let status = sync.status(&conn).await.expect("status");
-    assert!(!status.configured, "a run alone does not configure the sync");
+    assert!(
+        !status.configured,
+        "a run alone does not configure the sync"
+    );
     assert_eq!(status.feed_seq, 10);
     assert!(status.last_full_at.is_some());
 }

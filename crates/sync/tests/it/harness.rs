@@ -20,6 +20,8 @@ use spindle_sync::{ClientSource, Worker, WorkerOptions};
 /// Everything a scenario works with.
 pub struct Env {
     pub emu: Emulator,
+    pub client: Client,
+    pub url: String,
     pub store: Store,
     pub conn: ConnectionId,
     pub worker: Worker,
@@ -72,6 +74,8 @@ where
         );
         test(Env {
             emu,
+            client,
+            url: db.url.clone(),
             store: store.clone(),
             conn,
             worker,
@@ -84,6 +88,42 @@ where
 }
 
 impl Env {
+    /// Another worker on the same store with its own name and lease.
+    pub fn worker(&self, owner: &str, lease: Duration) -> Worker {
+        Worker::new(
+            self.store.clone(),
+            Arc::new(Source(self.client.clone())),
+            WorkerOptions::new(owner).lease(lease),
+        )
+    }
+
+    /// A worker with its own store (its own database connections), as another process has:
+    /// dropping it mid-run drops its connections, as a killed process does.
+    pub async fn process_worker(&self, owner: &str, lease: Duration) -> Worker {
+        let store = Store::connect(&self.url, MasterKey::generate())
+            .await
+            .expect("open the store");
+        Worker::new(
+            store,
+            Arc::new(Source(self.client.clone())),
+            WorkerOptions::new(owner).lease(lease),
+        )
+    }
+
+    /// `POST /__emulator/churn`: `n` random changes from `seed`.
+    pub async fn churn(&self, n: u32, seed: u64) -> Vec<Value> {
+        let resp = self
+            .http
+            .post(format!("{}/__emulator/churn", self.emu.url()))
+            .json(&serde_json::json!({"changes": n, "seed": seed}))
+            .send()
+            .await
+            .expect("churn");
+        assert!(resp.status().is_success(), "churn: {}", resp.status());
+        let body: Value = resp.json().await.expect("churn answer");
+        body["changes"].as_array().cloned().unwrap_or_default()
+    }
+
     /// Queues a run and executes it; panics unless it succeeded.
     pub async fn sync(&self, full: bool) -> SyncRun {
         let run = self.sync_may_fail(full).await;

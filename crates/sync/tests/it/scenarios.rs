@@ -257,3 +257,128 @@ scenarios!(
     first_run_copies_the_org_then_follows_its_log,
     a_failed_reconciliation_deletes_nothing,
 );
+
+mod churn {
+    //! Hundreds of random changes, with Okta's eventual consistency on, and workers killed
+    //! mid-run.
+
+    use std::time::Duration;
+
+    use spindle_emulator::EmulatorConfig;
+    use spindle_store::{Backend, RunState};
+
+    use crate::harness::{Env, run};
+
+    const LAG: Duration = Duration::from_millis(1500);
+
+    fn org() -> EmulatorConfig {
+        EmulatorConfig {
+            users: 300,
+            groups: 12,
+            consistency_lag: LAG,
+            ..Default::default()
+        }
+    }
+
+    fn big_org() -> EmulatorConfig {
+        EmulatorConfig {
+            users: 3000,
+            groups: 20,
+            consistency_lag: LAG,
+            ..Default::default()
+        }
+    }
+
+    /// Waits until the emulator's log shows every event of the changes made so far (and its
+    /// group rules have run).
+    async fn settle() {
+        tokio::time::sleep(LAG + Duration::from_millis(600)).await;
+    }
+
+    async fn churn_with_lag_stays_exact(env: Env) {
+        env.sync(false).await;
+        env.assert_exact().await;
+        let mut kinds = std::collections::BTreeSet::new();
+        for round in 0..3 {
+            for c in env.churn(120, 7 + round).await {
+                kinds.insert(c["kind"].as_str().unwrap_or_default().to_owned());
+            }
+            settle().await;
+            let run = env.sync(false).await;
+            assert!(!run.full);
+            env.assert_exact().await;
+        }
+        assert!(kinds.len() >= 10, "churn covered few kinds: {kinds:?}");
+        // A reconciliation afterwards finds nothing the log missed.
+        let full = env.sync(true).await;
+        assert_eq!(full.changes, 0, "{full:?}");
+    }
+
+    async fn killed_runs_resume_without_loss_or_duplicates(env: Env) {
+        let lease = Duration::from_millis(400);
+        let mut kills = 0;
+        for round in 0..6u64 {
+            if round > 0 {
+                env.churn(60, 100 + round).await;
+            }
+            env.store
+                .sync()
+                .request_run(&env.conn, round % 2 == 0, "request")
+                .await
+                .expect("queue");
+            let worker = env.process_worker(&format!("doomed-{round}"), lease).await;
+            let task = tokio::spawn(async move { worker.run_one().await });
+            tokio::time::sleep(Duration::from_millis(30 + 45 * round)).await;
+            if !task.is_finished() {
+                kills += 1;
+            }
+            task.abort();
+            let _ = task.await;
+            // The dead worker's lease runs out; the next worker resumes its run.
+            tokio::time::sleep(lease + Duration::from_millis(100)).await;
+        }
+        assert!(kills >= 3, "only {kills} runs were killed mid-run");
+        settle().await;
+        // Finish whatever run is left, then one more to catch up on the log.
+        for _ in 0..3 {
+            let worker = env.worker("survivor", Duration::from_secs(30));
+            if let Some(run) = worker.run_one().await.expect("claim") {
+                assert_eq!(run.state, RunState::Succeeded, "{:?}", run.error);
+            }
+        }
+        env.sync(false).await;
+        env.assert_exact().await;
+        let runs = env.store.sync().runs(&env.conn, 50).await.expect("runs");
+        assert!(
+            runs.iter()
+                .any(|r| r.attempts > 1 && r.state == RunState::Succeeded),
+            "no run was resumed by another worker: {runs:?}"
+        );
+    }
+
+    macro_rules! scenarios {
+        ($($name:ident: $org:ident),* $(,)?) => {
+            mod sqlite {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        super::run(super::Backend::Sqlite, super::$org(), super::$name).await
+                    }
+                )*
+            }
+            mod postgres {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        super::run(super::Backend::Postgres, super::$org(), super::$name).await
+                    }
+                )*
+            }
+        };
+    }
+
+    scenarios!(
+        churn_with_lag_stays_exact: org,
+        killed_runs_resume_without_loss_or_duplicates: big_org,
+    );
+}
