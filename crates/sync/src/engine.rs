@@ -436,7 +436,9 @@ impl Runner<'_> {
                 .await?;
             for chunk in unseen.chunks(CONFIRM_BATCH) {
                 self.check_stop()?;
-                let writes = self.reread(object, chunk, &BTreeMap::new(), &[]).await?;
+                let writes = self
+                    .reread(object, chunk, &BTreeMap::new(), &[], &[])
+                    .await?;
                 self.commit(writes, Some(&checkpoint), None, false, 0, 0)
                     .await?;
             }
@@ -462,6 +464,7 @@ impl Runner<'_> {
         ids: &[String],
         when: &BTreeMap<String, Option<OffsetDateTime>>,
         built_in: &[String],
+        no_walk: &[String],
     ) -> Result<Vec<RecordWrite>, SyncError> {
         let memberships = self.settings.syncs(SyncObject::Memberships);
         let results: Vec<(String, Result<Vec<RecordWrite>, SyncError>)> =
@@ -473,7 +476,8 @@ impl Runner<'_> {
                             self.reread_user(&id, okta_at, memberships, built_in).await
                         }
                         _ => {
-                            let walk = memberships && !built_in.contains(&id);
+                            let walk =
+                                memberships && !built_in.contains(&id) && !no_walk.contains(&id);
                             self.reread_group(&id, okta_at, walk, memberships).await
                         }
                     };
@@ -610,6 +614,10 @@ impl Runner<'_> {
             let mut users: BTreeMap<String, Option<OffsetDateTime>> = BTreeMap::new();
             let mut groups: BTreeMap<String, Option<OffsetDateTime>> = BTreeMap::new();
             let mut lifecycle = false;
+            // Membership events, the last one per membership, and the groups they explain.
+            let mut member_events: BTreeMap<(String, String), (bool, Option<OffsetDateTime>)> =
+                BTreeMap::new();
+            let mut explained: BTreeSet<String> = BTreeSet::new();
             for event in &page.items {
                 let uuid = event_uuid(event);
                 if recent.contains(uuid) || !seen_now.insert(uuid.to_owned()) {
@@ -621,6 +629,10 @@ impl Runner<'_> {
                 );
                 let (u, g) = affected(event);
                 let at = okta_time(event_published(event).as_deref());
+                if let Some((group, user, added)) = membership_event(event) {
+                    explained.insert(group.clone());
+                    member_events.insert((group, user), (added, at));
+                }
                 for id in u {
                     users.insert(id, at);
                 }
@@ -642,18 +654,37 @@ impl Runner<'_> {
                     groups.entry(g.clone()).or_insert(None);
                 }
             }
+            // Memberships named by events are applied as the log says (no walk: calls stay
+            // proportional to the changes, not to the groups' sizes). They come first, so a
+            // user or group deleted later in the page takes its memberships with it.
             let mut writes = Vec::new();
+            if self.settings.syncs(SyncObject::Memberships) {
+                for ((group, user), (added, at)) in &member_events {
+                    writes.push(if *added {
+                        RecordWrite::membership(group, user, *at)
+                    } else {
+                        RecordWrite::Delete {
+                            object: SyncObject::Memberships,
+                            id: spindle_store::membership_id(group, user),
+                            okta_at: *at,
+                        }
+                    });
+                }
+            }
             if self.settings.syncs(SyncObject::Employees) {
                 let ids: Vec<String> = users.keys().cloned().collect();
                 writes.extend(
-                    self.reread(SyncObject::Employees, &ids, &users, &built_in)
+                    self.reread(SyncObject::Employees, &ids, &users, &built_in, &[])
                         .await?,
                 );
             }
             if self.settings.syncs(SyncObject::Groups) {
+                // A group whose `lastMembershipUpdated` moved is walked only when no event of
+                // this page explains it (a change Okta did not log, or the group is new here).
+                let no_walk: Vec<String> = built_in.iter().chain(&explained).cloned().collect();
                 let ids: Vec<String> = groups.keys().cloned().collect();
                 writes.extend(
-                    self.reread(SyncObject::Groups, &ids, &groups, &built_in)
+                    self.reread(SyncObject::Groups, &ids, &groups, &built_in, &no_walk)
                         .await?,
                 );
             }
@@ -692,8 +723,22 @@ fn event_published(event: &LogEvent) -> Option<String> {
     event.published.clone()
 }
 
-/// The users and groups an event says changed. Membership events change the group (its
-/// members are re-walked), not the user.
+/// A membership event's group, user, and whether it was an addition.
+fn membership_event(event: &LogEvent) -> Option<(String, String, bool)> {
+    let added = match event.event_type.as_deref()? {
+        "group.user_membership.add" => true,
+        "group.user_membership.remove" => false,
+        _ => return None,
+    };
+    let user = event.targets_of_type("User").find_map(|t| t.id.clone())?;
+    let group = event
+        .targets_of_type("UserGroup")
+        .find_map(|t| t.id.clone())?;
+    Some((group, user, added))
+}
+
+/// The users and groups an event says changed. Membership events change the group (re-read for
+/// its `lastMembershipUpdated`), not the user.
 fn affected(event: &LogEvent) -> (BTreeSet<String>, BTreeSet<String>) {
     let kind = event.event_type.as_deref().unwrap_or_default();
     let relevant = kind.starts_with("user.lifecycle.")

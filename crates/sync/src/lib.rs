@@ -12,8 +12,11 @@
 //!    memberships the walks did not see are removed. A pass that fails deletes nothing.
 //! 2. **The System Log**, from the polling `next` link saved by the last batch: events name the
 //!    users and groups that changed; each is re-read **by id** (never by `search`, whose index
-//!    lags), a group's members are re-walked only when its `lastMembershipUpdated` moved, and
-//!    deletions come from the 404 of that read. One log page and everything it caused is one
+//!    lags), and deletions come from the 404 of that read. Membership events
+//!    (`group.user_membership.add|remove`) name both the user and the group and are applied as
+//!    they say; a group's members are re-walked only when its `lastMembershipUpdated` moved and
+//!    no event of the page explains it. Okta's calls thus grow with the changes, not with the
+//!    size of the groups they touch. One log page and everything it caused is one
 //!    batch, saved with the next link, so the log is followed exactly once across crashes;
 //!    events are also deduplicated on `uuid` across the page boundary.
 //!
