@@ -194,7 +194,7 @@ async fn start_demo(employees: usize) -> Result<(Store, Demo), CliError> {
             "demo set-up: the emulator's Aerial account has no id or token".to_owned(),
         ));
     };
-    store
+    let connection = store
         .connections()
         .create(
             NewConnection::api_token("demo", emulator.url(), emulator.token().to_owned().into())
@@ -203,6 +203,12 @@ async fn start_demo(employees: usize) -> Result<(Store, Demo), CliError> {
                     Some(token.to_owned().into()),
                 ),
         )
+        .await
+        .map_err(fail)?;
+    // The demo connection syncs: its first run starts with the gateway.
+    store
+        .sync()
+        .configure(&connection.id, &spindle_store::SyncSettings::default())
         .await
         .map_err(fail)?;
     let (_, key) = store
@@ -228,7 +234,8 @@ fn print_demo(url: &str, demo: &Demo) -> Result<(), CliError> {
         out,
         "\nSpindle gateway (demo) at {url}\n\
          \x20 API key (full scope): {key}\n\
-         \x20 connection `demo`:    an in-process Okta emulator at {} with {} employees\n\
+         \x20 connection `demo`:    an in-process Okta emulator at {} with {} employees,\n\
+         \x20                       synced every 5 minutes (the first sync starts now)\n\
          \x20 API reference:        {url}/docs  (OpenAPI: {url}/openapi.json)\n\
          \nTry:\n\
          \x20 export SPINDLE_URL={url} SPINDLE_KEY={key}\n\
@@ -241,6 +248,9 @@ fn print_demo(url: &str, demo: &Demo) -> Result<(), CliError> {
          \x20      -d '{{\"method\": \"GET\", \"path\": \"/api/v1/groups\", \"query\": {{\"limit\": 2}}}}' \\\n\
          \x20      \"$SPINDLE_URL/v1/connections/demo/passthrough\"\n\
          \x20 curl -s -H \"Authorization: Bearer $SPINDLE_KEY\" \"$SPINDLE_URL/v1/logs?limit=5\"\n\
+         \x20 spindle sync status demo                         # the sync: settings, state, runs\n\
+         \x20 curl -s -H \"Authorization: Bearer $SPINDLE_KEY\" \"$SPINDLE_URL/v1/connections/demo/records/employees?limit=3\"\n\
+         \x20 spindle sync changes demo --after now --follow   # the change feed, live\n\
          \nThe store is in memory: everything is gone when the demo stops (Ctrl-C).",
         demo.emulator.url(),
         demo.employees

@@ -104,7 +104,7 @@ async fn settings_round_trip_and_are_validated(db: TestDatabase) {
     assert_eq!(fresh["configured"], false);
     assert_eq!(
         fresh["settings"],
-        json!({"enabled": true, "interval": "5m", "full_every": "1d",
+        json!({"enabled": true, "interval": "5m", "full_every": "24h",
                "objects": ["employees", "groups", "memberships"], "rate_share": 0.5})
     );
     assert_eq!(fresh["feed"]["seq"], 0);
@@ -129,7 +129,7 @@ async fn settings_round_trip_and_are_validated(db: TestDatabase) {
     let got = gw.get(&format!("/v1/connections/{conn}/sync")).await;
     assert_eq!(
         got.ok(200)["settings"],
-        json!({"enabled": true, "interval": "1m", "full_every": "1d",
+        json!({"enabled": true, "interval": "1m", "full_every": "24h",
                "objects": ["employees", "groups"], "rate_share": 0.25})
     );
     let put = gw
