@@ -125,3 +125,16 @@ prefixed_id!(
     "run_",
     "sync run id"
 );
+prefixed_id!(
+    /// The id of a webhook endpoint: `whk_` + ULID.
+    WebhookId,
+    "whk_",
+    "webhook id"
+);
+prefixed_id!(
+    /// The id of a webhook delivery: `msg_` + ULID. It is the `webhook-id` header of every
+    /// attempt of the delivery, so receivers can deduplicate retries.
+    DeliveryId,
+    "msg_",
+    "delivery id"
+);

@@ -61,6 +61,7 @@ mod rotation;
 mod sync;
 #[cfg(feature = "test-support")]
 pub mod testing;
+mod webhooks;
 
 use std::str::FromStr;
 use std::sync::{Arc, RwLock};
@@ -82,12 +83,16 @@ pub use connections::{
 };
 pub use crypto::{MASTER_KEY_ENV, MasterKey};
 pub use error::StoreError;
-pub use ids::{ApiKeyId, CallId, ConnectionId, SyncRunId};
+pub use ids::{ApiKeyId, CallId, ConnectionId, DeliveryId, SyncRunId, WebhookId};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use sync::{
-    Change, ChangeKind, Commit, DueSync, FEED_CURSOR_NOW, MAX_SYNC_PAGE, MIN_INTERVAL, Progress,
-    RecordQuery, RecordWrite, RunState, SyncObject, SyncRecord, SyncRun, SyncSettings, SyncStatus,
-    SyncStore, format_duration, membership_id, parse_duration,
+    CHANGE_TYPES, Change, ChangeKind, Commit, DueSync, FEED_CURSOR_NOW, MAX_SYNC_PAGE,
+    MIN_INTERVAL, Progress, RecordQuery, RecordWrite, RunState, SyncObject, SyncRecord, SyncRun,
+    SyncSettings, SyncStatus, SyncStore, format_duration, membership_id, parse_duration,
+};
+pub use webhooks::{
+    Attempt, AttemptOutcome, AttemptReport, Delivery, DeliveryState, DueDelivery, NewWebhook,
+    SECRET_PREFIX, Webhook, WebhookUpdate, Webhooks,
 };
 
 /// Runs the same expression against whichever native pool the store holds.

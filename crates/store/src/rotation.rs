@@ -1,9 +1,10 @@
-//! Master key rotation: re-encrypting every connection's credentials and Aerial token.
+//! Master key rotation: re-encrypting every connection's credentials and Aerial token, and every
+//! webhook endpoint's signing secrets.
 
 use crate::{MasterKey, Store, StoreError, begin_write, with_pool};
 
 /// Each sealed secret column: how to read (id, key id, blob) and how to write it back.
-const SECRET_COLUMNS: [(&str, &str); 2] = [
+const SECRET_COLUMNS: [(&str, &str); 4] = [
     (
         "SELECT id, credentials_key_id, credentials FROM connections ORDER BY id",
         "UPDATE connections SET credentials_key_id = $2, credentials = $3 WHERE id = $1",
@@ -12,6 +13,16 @@ const SECRET_COLUMNS: [(&str, &str); 2] = [
         "SELECT id, aerial_token_key_id, aerial_token FROM connections \
          WHERE aerial_token IS NOT NULL AND aerial_token_key_id IS NOT NULL ORDER BY id",
         "UPDATE connections SET aerial_token_key_id = $2, aerial_token = $3 WHERE id = $1",
+    ),
+    (
+        "SELECT id, secret_key_id, secret FROM webhook_endpoints ORDER BY id",
+        "UPDATE webhook_endpoints SET secret_key_id = $2, secret = $3 WHERE id = $1",
+    ),
+    (
+        "SELECT id, previous_secret_key_id, previous_secret FROM webhook_endpoints \
+         WHERE previous_secret IS NOT NULL AND previous_secret_key_id IS NOT NULL ORDER BY id",
+        "UPDATE webhook_endpoints SET previous_secret_key_id = $2, previous_secret = $3 \
+         WHERE id = $1",
     ),
 ];
 

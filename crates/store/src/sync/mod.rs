@@ -36,6 +36,19 @@ pub use records::{
 };
 pub use runs::{RunState, SyncRun};
 
+/// Every change type the feed emits (and webhooks subscribe to).
+pub const CHANGE_TYPES: [&str; 9] = [
+    "employee.created",
+    "employee.updated",
+    "employee.terminated",
+    "employee.deleted",
+    "group.created",
+    "group.updated",
+    "group.deleted",
+    "membership.added",
+    "membership.removed",
+];
+
 /// The most items one page of records or changes returns.
 pub const MAX_SYNC_PAGE: u32 = 1000;
 /// The shortest interval between two scheduled runs.

@@ -606,6 +606,17 @@ impl SyncStore<'_> {
 
                 let (steps, last_seq) = plan(flat, &mut existing, seq);
                 let emitted = u64::try_from(last_seq - seq).unwrap_or(0);
+                // The outbox: the endpoints subscribed now, read in this transaction.
+                let subscriptions = if emitted > 0 {
+                    let rows: Vec<(String, String, String)> = sqlx::query_as(
+                        "SELECT id, events, connections FROM webhook_endpoints WHERE enabled",
+                    )
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    crate::webhooks::subscriptions(rows)
+                } else {
+                    Vec::new()
+                };
                 for step in steps {
                     match step {
                         Step::Touch { object, ids } => {
@@ -692,6 +703,35 @@ impl SyncStore<'_> {
                             .bind(&changed)
                             .execute(&mut *tx)
                             .await?;
+                            for sub in subscriptions.iter().filter(|s| s.wants(connection, &kind)) {
+                                let body = crate::webhooks::payload(
+                                    connection,
+                                    seq,
+                                    &kind,
+                                    object.as_str(),
+                                    &record_id,
+                                    okta_at,
+                                    now,
+                                    &data,
+                                    changed.as_deref(),
+                                );
+                                sqlx::query(
+                                    "INSERT INTO webhook_deliveries (id, endpoint_id, \
+                                     connection_id, seq, record_key, kind, payload, state, \
+                                     next_attempt_at, created_at) \
+                                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8)",
+                                )
+                                .bind(crate::DeliveryId::generate().as_str())
+                                .bind(&sub.id)
+                                .bind(connection.as_str())
+                                .bind(seq)
+                                .bind(format!("{connection}/{object}/{record_id}"))
+                                .bind(&kind)
+                                .bind(&body)
+                                .bind(now)
+                                .execute(&mut *tx)
+                                .await?;
+                            }
                         }
                     }
                 }

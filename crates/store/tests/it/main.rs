@@ -10,3 +10,4 @@ mod master_key;
 mod opening;
 mod redaction;
 mod sync;
+mod webhooks;
