@@ -494,12 +494,11 @@ impl Webhooks<'_> {
     }
 
     async fn current_secret(&self, id: &WebhookId) -> Result<SecretString, StoreError> {
-        Ok(self
-            .secrets(id)
+        self.secrets(id)
             .await?
             .into_iter()
             .next()
-            .ok_or_else(|| not_found(id.as_str()))?)
+            .ok_or_else(|| not_found(id.as_str()))
     }
 
     /// The secrets that sign a delivery now: the current one, then the previous one while its
@@ -691,9 +690,8 @@ impl Webhooks<'_> {
             DeliveryState::Succeeded => "succeeded",
             DeliveryState::Dead => "dead",
         });
-        let rows: Vec<Row> =
-            with_pool!(self.store, |pool| {
-                sqlx::query_as(
+        let rows: Vec<Row> = with_pool!(self.store, |pool| {
+            sqlx::query_as(
             "SELECT id, connection_id, seq, kind, state, attempts, next_attempt_at, created_at, \
              delivered_at FROM webhook_deliveries WHERE endpoint_id = $1 \
              AND ($2 IS NULL OR state = $2) ORDER BY created_at DESC, id DESC LIMIT $3"
@@ -703,7 +701,7 @@ impl Webhooks<'_> {
         .bind(i64::from(limit.clamp(1, 1000)))
         .fetch_all(pool)
         .await
-            })?;
+        })?;
         let mut out = Vec::with_capacity(rows.len());
         for (id, connection, seq, kind, state, attempts, next, created, delivered) in rows {
             type A = (i32, i64, Option<i32>, i64, Option<String>, Option<String>);
@@ -761,9 +759,8 @@ impl Webhooks<'_> {
     ) -> Result<u64, StoreError> {
         self.get(endpoint).await?;
         let now = now_millis();
-        let n =
-            with_pool!(self.store, |pool| {
-                sqlx::query(
+        let n = with_pool!(self.store, |pool| {
+            sqlx::query(
             "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = $2, \
              lease_owner = NULL, lease_expires_at = NULL, delivered_at = NULL \
              WHERE endpoint_id = $1 AND state <> 'pending' \
@@ -778,7 +775,7 @@ impl Webhooks<'_> {
         .execute(pool)
         .await
         .map(|r| r.rows_affected())
-            })?;
+        })?;
         if n == 0
             && let Some(d) = delivery
         {
