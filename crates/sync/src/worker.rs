@@ -264,6 +264,8 @@ impl Worker {
                 tracing::warn!(run = %run.id, "sync run taken over by another worker");
             }
             Err(SyncError::Stopped) => {
+                // Back to the queue: another worker resumes it from its checkpoint at once.
+                let _ = sync.release(&run.id, &owner).await;
                 tracing::info!(run = %run.id, "sync run stopped; it resumes from its checkpoint");
             }
             Err(e) => {

@@ -358,7 +358,33 @@ impl SyncStore<'_> {
         Ok(())
     }
 
-    /// Ends every queued or running run older than `before` as failed with `reason` (for
+    /// Gives `run` back to the queue (a worker stopping gracefully): any worker may take it at
+    /// once and resume it from its checkpoint, without waiting for the lease to run out.
+    ///
+    /// # Errors
+    /// [`StoreError::LeaseLost`] when `owner` no longer holds it.
+    pub async fn release(&self, run: &SyncRunId, owner: &str) -> Result<(), StoreError> {
+        let n =
+            with_pool!(self.store, |pool| {
+                sqlx::query(
+            "UPDATE sync_runs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL \
+             WHERE id = $1 AND lease_owner = $2 AND state = 'running'"
+        )
+        .bind(run.as_str())
+        .bind(owner)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+            })?;
+        if n == 0 {
+            return Err(StoreError::LeaseLost {
+                run: run.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Ends every queued or running run of `connection` as failed with `reason` (for
     /// operators and tests; a live worker's next batch then fails with `LeaseLost`).
     ///
     /// # Errors

@@ -250,6 +250,29 @@ async fn a_lost_lease_writes_nothing(db: TestDb) {
     assert_eq!(failed.error.as_deref(), Some("Okta answered 401"));
 }
 
+async fn a_released_run_is_taken_at_once(db: TestDb) {
+    let conn = connection(&db, "acme").await;
+    let sync = db.store.sync();
+    let (run, _) = sync
+        .request_run(&conn, false, "request")
+        .await
+        .expect("run");
+    sync.claim("w1", LEASE).await.expect("claim").expect("run");
+    assert!(sync.claim("w2", LEASE).await.expect("claim").is_none());
+    sync.release(&run.id, "w1").await.expect("release");
+    assert!(matches!(
+        sync.release(&run.id, "w1").await,
+        Err(StoreError::LeaseLost { .. })
+    ));
+    let taken = sync
+        .claim("w2", LEASE)
+        .await
+        .expect("claim")
+        .expect("the run");
+    assert_eq!(taken.id, run.id);
+    assert_eq!(taken.attempts, 2);
+}
+
 async fn feed_cursors_belong_to_their_connection(db: TestDb) {
     let a = connection(&db, "a").await;
     let b = connection(&db, "b").await;
@@ -335,6 +358,7 @@ async fn settings_are_validated_and_schedule_runs(db: TestDb) {
 both_backends!(
     batches_emit_each_change_once_in_order,
     a_lost_lease_writes_nothing,
+    a_released_run_is_taken_at_once,
     feed_cursors_belong_to_their_connection,
     settings_are_validated_and_schedule_runs,
 );
