@@ -68,6 +68,11 @@ fn status_run_and_changes_print_the_api_json() {
     let current = status["current_run"]["id"].clone();
     let last = status["last_run"]["id"].clone();
     assert!(current == run["id"] || last == run["id"], "{status}");
+    // The demo's worker runs it: let it end (joining it, or queueing an incremental run with
+    // nothing to change), so the feed's end stays put below.
+    let ended = stdout_json(&sync(url, key, &["run", "demo", "--wait"]).success());
+    assert_eq!(ended["state"], "succeeded", "{ended}");
+    let status = stdout_json(&sync(url, key, &["status", "demo"]).success());
 
     let page = stdout_json(&sync(url, key, &["changes", "demo", "--limit", "5"]).success());
     assert!(page["items"].is_array(), "{page}");
@@ -125,4 +130,42 @@ fn a_missing_key_or_url_is_named_and_nothing_is_sent() {
     let err = stderr(&unreachable);
     assert!(err.contains("cannot reach the gateway"), "{err}");
     assert!(!err.contains("spk_secret_value"), "{err}");
+}
+
+#[test]
+fn run_wait_follows_the_demo_s_worker_to_a_succeeded_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (child, first) = start_serve(
+        &["--demo", "--demo-employees", "20", "--addr", "127.0.0.1:0"],
+        dir.path(),
+    );
+    let rest = first.strip_prefix("url=").expect("url=<url> key=<key>");
+    let (url, key) = rest.split_once(" key=").expect("url=<url> key=<key>");
+
+    let started = std::time::Instant::now();
+    let run = stdout_json(&sync(url, key, &["run", "demo", "--wait"]).success());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(run["state"], "succeeded", "{run}");
+    assert_eq!(run["full"], true, "{run}");
+    assert_eq!(run["error"], Value::Null, "{run}");
+    assert!(run["records"].as_u64().is_some_and(|n| n >= 20), "{run}");
+    assert!(run["changes"].as_u64().is_some_and(|n| n >= 20), "{run}");
+
+    let page = stdout_json(&sync(url, key, &["changes", "demo", "--limit", "5"]).success());
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.len(), 5, "{page}");
+    let seqs: Vec<u64> = items.iter().filter_map(|c| c["seq"].as_u64()).collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5], "{page}");
+    assert!(
+        items.iter().all(|c| c["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with(".created") || t == "membership.added")),
+        "{page}"
+    );
+    assert!(page["next"].is_string(), "{page}");
+    stop(child);
 }

@@ -128,6 +128,7 @@ impl TestGatewayBuilder {
         };
         let gateway = Gateway::new(store.clone(), self.settings);
         let feed = gateway.state().feed_notifier();
+        let state = gateway.state().clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a port");
@@ -145,6 +146,7 @@ impl TestGatewayBuilder {
             http: reqwest::Client::new(),
             connection,
             feed,
+            state,
             _dir: dir,
             shutdown: Some(tx),
             server: Some(server),
@@ -169,6 +171,8 @@ pub struct TestGateway {
     connection: Option<Connection>,
     /// The gateway's change-feed signal (what an in-process sync worker calls after a commit).
     pub feed: spindle_server::FeedNotifier,
+    /// The gateway's shared state (its cached clients, …).
+    pub state: spindle_server::AppState,
     _dir: Option<tempfile::TempDir>,
     /// Dropping it (with the harness, when a test fails) shuts the gateway down too.
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,

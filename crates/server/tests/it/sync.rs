@@ -1,8 +1,9 @@
 //! Sync over HTTP: settings and their validation, runs queued and joined, the synced records and
 //! the change feed (paging, `after=now`, long-polls), bad input named, read-only keys read only.
 //!
-//! No sync worker runs here: runs are claimed and batches committed directly through the store,
-//! as the worker would.
+//! No sync worker runs here (the gateway is started with `sync_worker` off): runs are claimed
+//! and batches committed directly through the store, as the worker would. `sync_e2e.rs` runs
+//! the gateway's own worker.
 
 use std::time::{Duration, Instant};
 
@@ -25,8 +26,11 @@ both_backends!(
 const LEASE: Duration = Duration::from_secs(60);
 
 async fn gateway(db: &TestDatabase) -> TestGateway {
+    let mut settings = crate::common::dev_settings();
+    settings.sync_worker = false;
     TestGateway::builder()
         .database(db)
+        .settings(settings)
         .connection("acme")
         .build()
         .await
