@@ -18,3 +18,4 @@ mod ops;
 mod passthrough;
 mod ssrf;
 mod sync;
+mod webhooks;
