@@ -706,3 +706,33 @@ pub async fn replay(
     }
     Ok(Json(ReplayResult { replayed }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_is_serialized_once_and_never_debugged() {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let now = OffsetDateTime::now_utc();
+        let answer = WebhookWithSecret {
+            webhook: WebhookView {
+                id: "whk_1".into(),
+                url: "https://hooks.example.com".into(),
+                description: String::new(),
+                events: Vec::new(),
+                connections: Vec::new(),
+                enabled: true,
+                disabled_reason: None,
+                previous_secret_until: None,
+                created_at: now,
+                updated_at: now,
+            },
+            secret: SecretString::from(secret),
+        };
+        let json = serde_json::to_value(&answer).expect("JSON");
+        assert_eq!(json["secret"], secret);
+        assert_eq!(json["id"], "whk_1");
+        assert!(!format!("{answer:?}").contains("whsec_"));
+    }
+}

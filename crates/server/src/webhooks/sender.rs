@@ -253,11 +253,6 @@ impl WebhookSender {
             ),
             RetryDecision::Dead | RetryDecision::Gone => AttemptOutcome::Dead,
         };
-        if decision == RetryDecision::Gone
-            && let Err(error) = webhooks.disable(&delivery.endpoint_id, GONE_REASON).await
-        {
-            tracing::warn!(webhook = %delivery.endpoint_id, %error, "could not disable the endpoint");
-        }
         state.metrics().webhook_attempt(
             match decision {
                 RetryDecision::Delivered => "delivered",
@@ -287,6 +282,12 @@ impl WebhookSender {
             Err(error) => {
                 tracing::warn!(delivery = %delivery.id, %error, "webhook attempt not recorded");
             }
+        }
+        // After the delivery is recorded dead, so whoever sees the endpoint disabled sees why.
+        if decision == RetryDecision::Gone
+            && let Err(error) = webhooks.disable(&delivery.endpoint_id, GONE_REASON).await
+        {
+            tracing::warn!(webhook = %delivery.endpoint_id, %error, "could not disable the endpoint");
         }
     }
 
