@@ -702,3 +702,77 @@ async fn bad_webhooks_are_refused_and_named(db: TestDatabase) {
         .problem(404, "not_found");
     gw.stop().await;
 }
+
+/// Log output, captured.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("the log").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+/// Nothing the gateway logs, at any level, carries a signing secret: creating, rotating,
+/// signing, failed and refused attempts included.
+#[tokio::test]
+async fn secrets_are_never_logged() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    // One thread: every task of the gateway and the receiver logs here.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let receiver = Receiver::start().await;
+    receiver.set(|s| s.fail_first = true);
+    let mut settings = fast_settings();
+    settings.sync_worker = false;
+    let gw = TestGateway::builder()
+        .connection("acme")
+        .settings(settings)
+        .build()
+        .await;
+    let (id, first) = create(&gw, json!({"url": receiver.url("/in")})).await;
+    let (_, unreachable) = create(&gw, json!({"url": "http://127.0.0.1:9/in"})).await;
+    let rotated = gw
+        .post(&format!("/v1/webhooks/{id}/rotate"), json!({}))
+        .await;
+    let second = rotated.ok(200)["secret"]
+        .as_str()
+        .expect("a secret")
+        .to_owned();
+    commit(&gw, vec![employee("00u1", "Designer")]).await;
+    receiver
+        .wait_for("a delivery accepted", |got| {
+            got.iter().any(|g| g.answered == 200)
+        })
+        .await;
+    gw.stop().await;
+    drop(_guard);
+
+    let logs = String::from_utf8_lossy(&captured.0.lock().expect("the log")).into_owned();
+    assert!(
+        logs.contains("webhook attempt"),
+        "nothing captured:\n{logs}"
+    );
+    for secret in [&first, &unreachable, &second] {
+        let key = secret.trim_start_matches("whsec_");
+        assert!(!logs.contains(key), "a secret is in the logs");
+    }
+    assert!(!logs.contains("whsec_"), "a secret is in the logs");
+}
