@@ -47,14 +47,19 @@ pub struct ServeArgs {
     /// gateway process (`0s`: every time). Changes through this process apply at once.
     #[arg(long, default_value = "2s", value_parser = spindle_emulator::parse_duration)]
     connection_cache_ttl: Duration,
-    /// Do not run sync runs in this process (a node that only serves the API; runs queued
-    /// through it wait for a node with a sync worker).
+    /// Do not run sync runs nor send webhooks in this process (a node that only serves the
+    /// API; runs queued through it wait for a node with a sync worker).
     #[arg(long)]
     no_sync_worker: bool,
     /// How long a sync run stays with this process without renewal: when the process dies,
     /// another takes its runs over after this long.
     #[arg(long, default_value = "30s", value_parser = spindle_emulator::parse_duration)]
     sync_lease: Duration,
+    /// Let webhooks be delivered to loopback, private and link-local addresses and over plain
+    /// http (for receivers on this machine or network, in development). Without it, webhook
+    /// URLs must be https on public addresses.
+    #[arg(long)]
+    allow_private_webhooks: bool,
 }
 
 /// The call log's retention: a duration, or forever.
@@ -87,6 +92,8 @@ impl ServeArgs {
         settings.connection_cache_ttl = self.connection_cache_ttl;
         settings.sync_worker = !self.no_sync_worker;
         settings.sync_lease = self.sync_lease;
+        settings.webhook_sender = !self.no_sync_worker;
+        settings.allow_private_webhooks = self.allow_private_webhooks || self.demo;
         settings
     }
 }

@@ -11,6 +11,8 @@
 //!                                                      …/sync/runs[/{run_id}] its runs
 //! /v1/connections/{connection_id}/records/{object}     the synced employees, groups, memberships
 //! /v1/connections/{connection_id}/changes              the change feed (long-poll with `wait`)
+//! /v1/webhooks, /v1/webhooks/{webhook_id}              signed deliveries of the changes; …/rotate,
+//!                                                      …/deliveries, …/replay
 //! /v1/logs                                             every Okta call the gateway made
 //! /healthz, /readyz, /metrics                          operations (no key)
 //! /openapi.json, /docs                                 this API's OpenAPI 3.1 document and docs
@@ -43,6 +45,7 @@ pub mod openapi;
 pub mod routes;
 pub mod ssrf;
 pub mod state;
+pub mod webhooks;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -100,15 +103,41 @@ impl Gateway {
             time::OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000
         );
         let feed = state.feed_notifier();
+        let webhook_wake = state.webhook_wake();
         let worker = spindle_sync::Worker::new(
             state.store().clone(),
             Arc::new(SyncClients(state.clone())),
             spindle_sync::WorkerOptions::new(owner).lease(state.settings().sync_lease),
         )
         .wake_on(state.sync_wake())
-        .on_commit(move |_| feed.notify());
+        .on_commit(move |_| {
+            feed.notify();
+            // The commit may have written deliveries to the outbox.
+            webhook_wake.notify_one();
+        });
         let handle = tokio::spawn(worker.clone().run());
         (worker, handle)
+    }
+
+    /// Starts this process' webhook sender (see [`webhooks::WebhookSender`]): it claims due
+    /// deliveries, sends them signed and records each attempt. [`Gateway::serve`] starts it
+    /// when [`Settings::webhook_sender`] is on; tests may start it themselves. Stop it with
+    /// [`webhooks::WebhookSender::stop`].
+    ///
+    /// # Panics
+    /// When the HTTP client cannot be built (no TLS backend).
+    pub fn start_webhook_sender(&self) -> (webhooks::WebhookSender, tokio::task::JoinHandle<()>) {
+        let state = self.state.clone();
+        let owner = format!(
+            "whs-{}-{}",
+            std::process::id(),
+            time::OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000
+        );
+        let wake = state.webhook_wake();
+        let sender = webhooks::WebhookSender::new(state, owner, wake)
+            .expect("the webhook sender's HTTP client builds");
+        let handle = tokio::spawn(sender.clone().run());
+        (sender, handle)
     }
 
     /// Serves on `listener` until `shutdown` completes, then stops accepting, lets requests in
@@ -126,6 +155,11 @@ impl Gateway {
             .settings()
             .sync_worker
             .then(|| self.start_sync_worker());
+        let sender = self
+            .state
+            .settings()
+            .webhook_sender
+            .then(|| self.start_webhook_sender());
         let Gateway { state, log_writer } = self;
         let app = router(state);
         axum::serve(listener, app)
@@ -142,6 +176,17 @@ impl Gateway {
                 tracing::warn!("the sync worker did not stop within 10 s");
             }
         }
+        if let Some((sender, handle)) = sender {
+            // Attempts in flight finish and are recorded; a delivery whose attempt is cut off
+            // is sent again (same webhook-id) once its lease runs out.
+            sender.stop();
+            if tokio::time::timeout(WEBHOOK_STOP_GRACE, handle)
+                .await
+                .is_err()
+            {
+                tracing::warn!("the webhook sender did not stop within 20 s");
+            }
+        }
         // The router (and with it the state and every call-log sink) is gone: the writer drains
         // what is queued and stops.
         if tokio::time::timeout(Duration::from_secs(10), log_writer)
@@ -153,6 +198,9 @@ impl Gateway {
         Ok(())
     }
 }
+
+/// How long shutdown waits for webhook attempts in flight.
+const WEBHOOK_STOP_GRACE: Duration = Duration::from_secs(20);
 
 /// The sync worker's clients: the connection's own (cached) clients, so the sync shares their
 /// pacer, call log and metrics with the connection's actions and passthrough.
@@ -176,7 +224,7 @@ impl spindle_sync::ClientSource for SyncClients {
 
 /// The router over `state`.
 pub fn router(state: AppState) -> Router {
-    use routes::{actions, connections, employees, health, logs, passthrough, sync};
+    use routes::{actions, connections, employees, health, logs, passthrough, sync, webhooks};
     let body_limit = state.settings().body_limit;
     let v1 = Router::new()
         .route(
@@ -218,6 +266,19 @@ pub fn router(state: AppState) -> Router {
             get(sync::records),
         )
         .route("/connections/{connection_id}/changes", get(sync::changes))
+        .route("/webhooks", get(webhooks::list).post(webhooks::create))
+        .route(
+            "/webhooks/{webhook_id}",
+            get(webhooks::get)
+                .patch(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .route("/webhooks/{webhook_id}/rotate", post(webhooks::rotate))
+        .route(
+            "/webhooks/{webhook_id}/deliveries",
+            get(webhooks::deliveries),
+        )
+        .route("/webhooks/{webhook_id}/replay", post(webhooks::replay))
         .route("/logs", get(logs::list));
     let app = Router::new()
         .nest("/v1", v1)

@@ -5,6 +5,7 @@ use std::time::Duration;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -28,6 +29,14 @@ pub struct OktaLabels {
     pub status_class: String,
 }
 
+/// Labels of webhook delivery attempts.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct WebhookLabels {
+    /// What followed the attempt: `delivered`, `retry`, `dead` or `gone` (410: the endpoint was
+    /// disabled).
+    pub outcome: String,
+}
+
 /// The registry and the metrics in it.
 #[derive(Debug)]
 pub struct Metrics {
@@ -37,6 +46,10 @@ pub struct Metrics {
     okta_calls: Family<OktaLabels, Counter>,
     okta_duration: Family<OktaLabels, Histogram, fn() -> Histogram>,
     call_log_dropped: Counter,
+    webhook_attempts: Family<WebhookLabels, Counter>,
+    webhook_duration: Histogram,
+    webhook_pending: Gauge,
+    webhook_dead: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -80,8 +93,38 @@ impl Default for Metrics {
             "Call-log records dropped because the writer fell behind",
             call_log_dropped.clone(),
         );
+        let webhook_attempts = Family::<WebhookLabels, Counter>::default();
+        registry.register(
+            "webhook_attempts",
+            "Webhook delivery attempts, by what followed them",
+            webhook_attempts.clone(),
+        );
+        let webhook_duration = Histogram::new([
+            0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0,
+        ]);
+        registry.register(
+            "webhook_attempt_duration_seconds",
+            "Time from sending a webhook attempt to its answer (or failure)",
+            webhook_duration.clone(),
+        );
+        let webhook_pending = Gauge::default();
+        registry.register(
+            "webhook_deliveries_pending",
+            "Webhook deliveries waiting for an attempt (as of the last scrape)",
+            webhook_pending.clone(),
+        );
+        let webhook_dead = Gauge::default();
+        registry.register(
+            "webhook_deliveries_dead",
+            "Webhook deliveries dead-lettered until replayed (as of the last scrape)",
+            webhook_dead.clone(),
+        );
         Metrics {
             registry,
+            webhook_attempts,
+            webhook_duration,
+            webhook_pending,
+            webhook_dead,
             call_log_dropped,
             http_requests,
             http_duration,
@@ -115,6 +158,22 @@ impl Metrics {
     /// Counts a call-log record that was dropped.
     pub fn call_log_dropped(&self) {
         self.call_log_dropped.inc();
+    }
+
+    /// Records one webhook delivery attempt and what followed it.
+    pub fn webhook_attempt(&self, outcome: &str, elapsed: Duration) {
+        self.webhook_attempts
+            .get_or_create(&WebhookLabels {
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+        self.webhook_duration.observe(elapsed.as_secs_f64());
+    }
+
+    /// Sets the numbers of pending and dead deliveries (from the store).
+    pub fn webhook_backlog(&self, pending: i64, dead: i64) {
+        self.webhook_pending.set(pending);
+        self.webhook_dead.set(dead);
     }
 
     /// The text exposition of every metric.

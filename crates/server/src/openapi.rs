@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_scalar::{Scalar, Servable};
 
-use crate::routes::{actions, connections, employees, health, logs, passthrough, sync};
+use crate::routes::{actions, connections, employees, health, logs, passthrough, sync, webhooks};
 use crate::state::AppState;
 
 /// The OpenAPI document.
@@ -29,6 +29,8 @@ use crate::state::AppState;
         employees::list,
         passthrough::passthrough,
         sync::get, sync::put, sync::run, sync::runs, sync::get_run, sync::records, sync::changes,
+        webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::delete,
+        webhooks::rotate, webhooks::deliveries, webhooks::replay,
         logs::list,
         health::healthz, health::readyz, health::metrics,
     ),
@@ -42,6 +44,7 @@ use crate::state::AppState;
         (name = "actions", description = "The catalog of Okta use cases, and running them"),
         (name = "employees", description = "The unified employee model, read live from Okta"),
         (name = "sync", description = "Incremental sync: settings, runs, the synced records and the change feed"),
+        (name = "webhooks", description = "Signed deliveries (Standard Webhooks) of the sync's changes, with retries, rotation and replay; secrets are shown once"),
         (name = "passthrough", description = "Any org API call outside the catalog"),
         (name = "logs", description = "Every Okta call the gateway made"),
         (name = "operations", description = "Health, readiness and metrics"),

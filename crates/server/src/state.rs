@@ -43,6 +43,21 @@ pub struct Settings {
     /// How long a sync run is held by a worker without renewal: after a process dies, another
     /// takes its runs over after this long.
     pub sync_lease: Duration,
+    /// Whether webhooks may be delivered to loopback, private and link-local addresses and over
+    /// plain `http` (`spindle serve --allow-private-webhooks`, for receivers on the developer's
+    /// machine or network). Off: `https` and public addresses only.
+    pub allow_private_webhooks: bool,
+    /// Whether this process sends webhook deliveries (on with the sync worker, by default).
+    pub webhook_sender: bool,
+    /// The waits between a delivery's attempts: after attempt n (1-based) the n-th entry (with
+    /// ±10 % jitter); after the attempt that follows the last entry the delivery is dead.
+    /// Default: Standard Webhooks' 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h
+    /// (10 attempts).
+    pub webhook_retry_schedule: Vec<Duration>,
+    /// Timeout of one delivery attempt.
+    pub webhook_attempt_timeout: Duration,
+    /// How often the webhook sender looks for due deliveries when nothing wakes it.
+    pub webhook_poll: Duration,
 }
 
 impl Default for Settings {
@@ -57,6 +72,11 @@ impl Default for Settings {
             connection_cache_ttl: Duration::from_secs(2),
             sync_worker: true,
             sync_lease: Duration::from_secs(30),
+            allow_private_webhooks: false,
+            webhook_sender: true,
+            webhook_retry_schedule: crate::webhooks::sender::standard_schedule(),
+            webhook_attempt_timeout: Duration::from_secs(15),
+            webhook_poll: Duration::from_millis(500),
         }
     }
 }
@@ -85,6 +105,7 @@ impl FeedNotifier {
 struct Inner {
     store: Store,
     sync_wake: Arc<tokio::sync::Notify>,
+    webhook_wake: Arc<tokio::sync::Notify>,
     feed: FeedNotifier,
     factory: ClientFactory,
     settings: Settings,
@@ -120,6 +141,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 sync_wake: Arc::new(tokio::sync::Notify::new()),
+                webhook_wake: Arc::new(tokio::sync::Notify::new()),
                 feed: FeedNotifier::default(),
                 factory,
                 metrics,
@@ -154,6 +176,17 @@ impl AppState {
     /// The signal [`AppState::wake_sync_worker`] gives.
     pub(crate) fn sync_wake(&self) -> Arc<tokio::sync::Notify> {
         Arc::clone(&self.inner.sync_wake)
+    }
+
+    /// Wakes this process' webhook sender (deliveries were written or replayed), so it sends
+    /// them without waiting for its next poll.
+    pub fn wake_webhook_sender(&self) {
+        self.inner.webhook_wake.notify_one();
+    }
+
+    /// The signal [`AppState::wake_webhook_sender`] gives.
+    pub(crate) fn webhook_wake(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.inner.webhook_wake)
     }
 
     /// Applies a connection's sync `rate_share` to its cached clients (clones share the pacer,

@@ -65,25 +65,43 @@ async fn schemathesis_finds_no_failure_in_the_gateway_api() {
     let spec_path = dir.path().join("openapi.json");
     std::fs::write(&spec_path, spec).expect("write the document");
 
-    // The one connection's id, so operations on a connection reach their logic; the change
-    // feed's long-poll `wait` pinned to 0s (a generated wait of up to 60 s would hold each call
-    // past schemathesis' request timeout; its parsing is covered by the sync tests).
+    // A webhook, made through the store (its URL is never reached: nothing the gateway sends
+    // to it matters here).
+    let (webhook, _) = gw
+        .store
+        .webhooks()
+        .create(spindle_store::NewWebhook {
+            url: "https://hooks.example.com/spindle".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("a webhook");
+    // The one connection's and webhook's ids, so operations on them reach their logic; the
+    // change feed's long-poll `wait` pinned to 0s (a generated wait of up to 60 s would hold
+    // each call past schemathesis' request timeout; its parsing is covered by the sync tests).
     std::fs::write(
         dir.path().join("schemathesis.toml"),
         format!(
-            "[parameters]\n\"path.connection_id\" = \"{}\"\n\"query.wait\" = \"0s\"\n",
-            gw.connection().id
+            "[parameters]\n\"path.connection_id\" = \"{}\"\n\"path.webhook_id\" = \"{}\"\n\
+             \"query.wait\" = \"0s\"\n",
+            gw.connection().id,
+            webhook.id
         ),
     )
     .expect("write the config");
-    // Everything but the deletion of the connection first; then the deletion.
+    // Everything but the deletions of the connection and the webhook first; then those.
     let everything = run(
         &bin,
         &spec_path,
         &url,
         &key,
         dir.path(),
-        &["--exclude-operation-id", "deleteConnection"],
+        &[
+            "--exclude-operation-id",
+            "deleteConnection",
+            "--exclude-operation-id",
+            "deleteWebhook",
+        ],
     )
     .await;
     let deletion = run(
@@ -92,11 +110,16 @@ async fn schemathesis_finds_no_failure_in_the_gateway_api() {
         &url,
         &key,
         dir.path(),
-        &["--include-operation-id", "deleteConnection"],
+        &[
+            "--include-operation-id",
+            "deleteConnection",
+            "--include-operation-id",
+            "deleteWebhook",
+        ],
     )
     .await;
     gw.stop().await;
-    for (output, operations) in [(everything, 20), (deletion, 1)] {
+    for (output, operations) in [(everything, 27), (deletion, 2)] {
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(
             output.status.success(),

@@ -44,6 +44,23 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
 #[utoipa::path(get, path = "/metrics", operation_id = "metrics", tag = "operations",
     responses((status = 200, description = "OpenMetrics text format", content_type = "application/openmetrics-text", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    // The webhook backlog is read when scraped; a store that does not answer leaves the last
+    // figures.
+    match state.store().webhooks().counts().await {
+        Ok(counts) => {
+            let of = |wanted: spindle_store::DeliveryState| {
+                counts
+                    .iter()
+                    .find(|(s, _)| *s == wanted)
+                    .map_or(0, |(_, n)| *n)
+            };
+            state.metrics().webhook_backlog(
+                of(spindle_store::DeliveryState::Pending),
+                of(spindle_store::DeliveryState::Dead),
+            );
+        }
+        Err(error) => tracing::warn!(%error, "the webhook backlog could not be read"),
+    }
     (
         [(
             header::CONTENT_TYPE,

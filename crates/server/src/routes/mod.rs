@@ -7,3 +7,4 @@ pub mod health;
 pub mod logs;
 pub mod passthrough;
 pub mod sync;
+pub mod webhooks;

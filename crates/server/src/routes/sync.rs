@@ -406,7 +406,10 @@ pub struct ChangePage {
 }
 
 /// The query's pairs, each name among `known` (else a problem naming it) and not empty.
-fn query_pairs(query: Option<&str>, known: &[&str]) -> Result<Vec<(String, String)>, ApiError> {
+pub(crate) fn query_pairs(
+    query: Option<&str>,
+    known: &[&str],
+) -> Result<Vec<(String, String)>, ApiError> {
     let mut pairs = Vec::new();
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         if !known.contains(&name.as_ref()) {
@@ -426,7 +429,7 @@ fn query_pairs(query: Option<&str>, known: &[&str]) -> Result<Vec<(String, Strin
     Ok(pairs)
 }
 
-fn parse_limit(value: &str) -> Result<u32, ApiError> {
+pub(crate) fn parse_limit(value: &str) -> Result<u32, ApiError> {
     value
         .parse()
         .ok()

@@ -18,4 +18,8 @@ mod ops;
 mod passthrough;
 mod ssrf;
 mod sync;
+<<<<<<< HEAD
 mod sync_e2e;
+=======
+mod webhooks;
+>>>>>>> webhooks-server

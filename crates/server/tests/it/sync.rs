@@ -26,6 +26,7 @@ both_backends!(
 const LEASE: Duration = Duration::from_secs(60);
 
 async fn gateway(db: &TestDatabase) -> TestGateway {
+    // No worker in the gateway: it would claim the runs these tests queue and drive by hand.
     let mut settings = crate::common::dev_settings();
     settings.sync_worker = false;
     TestGateway::builder()
