@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod actions;
 mod connections;
+mod gateway;
 mod keys;
 mod output;
 mod run;
