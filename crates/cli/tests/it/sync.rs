@@ -68,6 +68,20 @@ fn status_run_and_changes_print_the_api_json() {
     let current = status["current_run"]["id"].clone();
     let last = status["last_run"]["id"].clone();
     assert!(current == run["id"] || last == run["id"], "{status}");
+    // The feed is still growing while the run goes on: compare cursors once it has ended.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        let status = stdout_json(&sync(url, key, &["status", "demo"]).success());
+        if status["current_run"].is_null() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run did not end: {status}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(status["last_run"]["id"], run["id"], "{status}");
 
     let page = stdout_json(&sync(url, key, &["changes", "demo", "--limit", "5"]).success());
     assert!(page["items"].is_array(), "{page}");
