@@ -10,6 +10,7 @@ mod run;
 mod run_rules_factors_grants;
 mod serve;
 mod sync;
+mod webhook_verify;
 mod webhooks;
 
 use assert_cmd::Command;
