@@ -3,7 +3,8 @@
 //! secret) verified by the Standard Webhooks libraries: PyPI `standardwebhooks` and npm
 //! `standardwebhooks`, pinned in scripts/install-third-party. The valid delivery verifies; a
 //! changed body, id or timestamp, an old or future timestamp and a wrong secret fail; during a
-//! rotation both secrets verify the doubly signed delivery.
+//! rotation both secrets verify the doubly signed delivery. The Rust verifier of docs/webhooks.md
+//! is checked against the same cases.
 //!
 //! Without the libraries installed the tests print SKIPPED and pass, unless `SPINDLE_NO_SKIP=1`.
 
@@ -84,7 +85,7 @@ fn body() -> String {
         "data": {
             "connection_id": "conn_01JTEST",
             "seq": 1234,
-            "object": "employee",
+            "object": "employees",
             "record_id": "00u1abcd",
             "okta_at": "2026-12-07T10:00:00Z",
             "seen_at": "2026-12-07T10:00:01.250Z",
@@ -257,4 +258,55 @@ fn node_standardwebhooks_verifies_the_gateway_signatures() {
     let mut command = Command::new("node");
     command.env("NODE_PATH", &modules).arg(script("verify.cjs"));
     check(command);
+}
+
+/// The Rust verifier of docs/webhooks.md, as printed there.
+fn verify(
+    secret: &str,
+    id: &str,
+    timestamp: &str,
+    signature_header: &str,
+    body: &[u8],
+    now: i64,
+) -> bool {
+    let Some(key) = secret
+        .strip_prefix("whsec_")
+        .and_then(|k| BASE64.decode(k).ok())
+    else {
+        return false;
+    };
+    let Ok(ts) = timestamp.parse::<i64>() else {
+        return false;
+    };
+    if (now - ts).abs() > 5 * 60 {
+        return false;
+    }
+    signature_header
+        .split(' ')
+        .filter_map(|s| s.strip_prefix("v1,"))
+        .any(|sig| {
+            let Ok(sig) = BASE64.decode(sig) else {
+                return false;
+            };
+            let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("any key length");
+            mac.update(format!("{id}.{timestamp}.").as_bytes());
+            mac.update(body);
+            mac.verify_slice(&sig).is_ok()
+        })
+}
+
+#[test]
+fn the_documented_rust_verifier_agrees() {
+    for (case, verifies) in cases() {
+        let header = |name: &str| case["headers"][name].as_str().expect("a header").to_owned();
+        let verified = verify(
+            case["secret"].as_str().expect("secret"),
+            &header("webhook-id"),
+            &header("webhook-timestamp"),
+            &header("webhook-signature"),
+            case["body"].as_str().expect("body").as_bytes(),
+            now(),
+        );
+        assert_eq!(verified, verifies, "{}", case["name"]);
+    }
 }
