@@ -9,12 +9,14 @@ use clap::{Parser, Subcommand};
 
 mod actions;
 mod connections;
+mod gateway;
 mod keys;
 mod output;
 mod run;
 mod serve;
 mod store_args;
 mod sync;
+mod webhooks;
 
 /// Spindle: every Okta use case as a named, schema-checked action.
 #[derive(Debug, Parser)]
@@ -107,6 +109,21 @@ pub enum Command {
                               spindle sync run acme --full --wait
                               spindle sync changes acme --after now --follow")]
     Sync(sync::SyncArgs),
+    /// Webhooks of a running gateway: endpoints that get each change as a signed POST.
+    ///
+    /// Talks to the gateway's HTTP API (`spindle serve`) at --gateway or SPINDLE_URL with the
+    /// API key --key or SPINDLE_KEY, and prints the API's JSON. Deliveries follow Standard
+    /// Webhooks (signed with the endpoint's `whsec_…` secret, which `add` and `rotate` print
+    /// once). Exit codes: 0 success, 2 bad input or no URL or key, 4 the gateway could not be
+    /// reached, 5 the gateway answered with a problem (its detail is printed).
+    #[command(after_help = "Examples:\n  \
+                            export SPINDLE_URL=http://127.0.0.1:8080 SPINDLE_KEY=spk_...\n  \
+                            spindle webhooks add https://hooks.example.com/spindle\n  \
+                            spindle webhooks list\n  \
+                            spindle webhooks deliveries whk_01J... --state dead\n  \
+                            spindle webhooks replay whk_01J... --delivery msg_01J...\n  \
+                            spindle webhooks rotate whk_01J... --overlap 24h")]
+    Webhooks(webhooks::WebhooksArgs),
 }
 
 /// Why a command failed; each kind has its own exit code.
@@ -185,6 +202,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Serve(args) => serve::run(args),
         Command::Keys(command) => keys::run(command),
         Command::Sync(args) => sync::run(args),
+        Command::Webhooks(args) => webhooks::run(args),
     }
 }
 

@@ -29,6 +29,16 @@ fn every_command_has_help_with_an_example() {
         ("help_sync_status", &["sync", "status"][..]),
         ("help_sync_run", &["sync", "run"][..]),
         ("help_sync_changes", &["sync", "changes"][..]),
+        ("help_webhooks", &["webhooks"][..]),
+        ("help_webhooks_add", &["webhooks", "add"][..]),
+        ("help_webhooks_list", &["webhooks", "list"][..]),
+        ("help_webhooks_show", &["webhooks", "show"][..]),
+        ("help_webhooks_remove", &["webhooks", "remove"][..]),
+        ("help_webhooks_enable", &["webhooks", "enable"][..]),
+        ("help_webhooks_disable", &["webhooks", "disable"][..]),
+        ("help_webhooks_rotate", &["webhooks", "rotate"][..]),
+        ("help_webhooks_deliveries", &["webhooks", "deliveries"][..]),
+        ("help_webhooks_replay", &["webhooks", "replay"][..]),
     ] {
         let text = help(args);
         assert!(text.contains("Examples:"), "{name} has no example:\n{text}");

@@ -11,6 +11,8 @@ mod run_rules_factors_grants;
 mod serve;
 mod sync;
 mod sync_kill;
+mod webhook_verify;
+mod webhooks;
 
 use assert_cmd::Command;
 
