@@ -14,19 +14,6 @@ use serde_json::{Map, Value, json};
 use crate::gateway::{Gateway, GatewayArgs, segment};
 use crate::{CliError, output};
 
-/// The change types a webhook can subscribe to.
-const EVENT_TYPES: [&str; 9] = [
-    "employee.created",
-    "employee.updated",
-    "employee.terminated",
-    "employee.deleted",
-    "group.created",
-    "group.updated",
-    "group.deleted",
-    "membership.added",
-    "membership.removed",
-];
-
 /// `spindle webhooks`: the gateway and key, and what to do.
 #[derive(Debug, Args)]
 pub struct WebhooksArgs {
@@ -53,7 +40,7 @@ pub enum WebhooksCommand {
         /// The URL deliveries are POSTed to.
         url: String,
         /// A change type to deliver (repeatable; default: all).
-        #[arg(long = "event", value_name = "TYPE", value_parser = EVENT_TYPES)]
+        #[arg(long = "event", value_name = "TYPE", value_parser = spindle_store::CHANGE_TYPES)]
         events: Vec<String>,
         /// A connection (id `conn_…` or name) whose changes to deliver (repeatable; default: all).
         #[arg(long = "connection", value_name = "CONNECTION")]

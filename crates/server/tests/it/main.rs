@@ -18,8 +18,5 @@ mod ops;
 mod passthrough;
 mod ssrf;
 mod sync;
-<<<<<<< HEAD
 mod sync_e2e;
-=======
 mod webhooks;
->>>>>>> webhooks-server

@@ -364,9 +364,8 @@ impl SyncStore<'_> {
     /// # Errors
     /// [`StoreError::LeaseLost`] when `owner` no longer holds it.
     pub async fn release(&self, run: &SyncRunId, owner: &str) -> Result<(), StoreError> {
-        let n =
-            with_pool!(self.store, |pool| {
-                sqlx::query(
+        let n = with_pool!(self.store, |pool| {
+            sqlx::query(
             "UPDATE sync_runs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL \
              WHERE id = $1 AND lease_owner = $2 AND state = 'running'"
         )
@@ -375,7 +374,7 @@ impl SyncStore<'_> {
         .execute(pool)
         .await
         .map(|r| r.rows_affected())
-            })?;
+        })?;
         if n == 0 {
             return Err(StoreError::LeaseLost {
                 run: run.to_string(),
