@@ -146,7 +146,7 @@ impl TestGatewayBuilder {
             http: reqwest::Client::new(),
             connection,
             feed,
-            state,
+            state: Some(state),
             _dir: dir,
             shutdown: Some(tx),
             server: Some(server),
@@ -171,8 +171,9 @@ pub struct TestGateway {
     connection: Option<Connection>,
     /// The gateway's change-feed signal (what an in-process sync worker calls after a commit).
     pub feed: spindle_server::FeedNotifier,
-    /// The gateway's shared state (its cached clients, …).
-    pub state: spindle_server::AppState,
+    /// The gateway's shared state (its cached clients, …); let go at shutdown, as it holds the
+    /// call log's sink, which the gateway waits to see closed.
+    state: Option<spindle_server::AppState>,
     _dir: Option<tempfile::TempDir>,
     /// Dropping it (with the harness, when a test fails) shuts the gateway down too.
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -309,12 +310,21 @@ impl TestGateway {
     /// Starts the gateway's shutdown: it stops accepting, lets requests in flight finish, writes
     /// the queued call-log records, and then the returned task ends. The store stays open.
     pub fn shut_down(&mut self) -> tokio::task::JoinHandle<std::io::Result<()>> {
+        self.state = None;
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         self.server
             .take()
             .expect("the gateway was not shut down yet")
+    }
+
+    /// The gateway's shared state (its cached clients, …).
+    ///
+    /// # Panics
+    /// After the gateway was shut down.
+    pub fn state(&self) -> &spindle_server::AppState {
+        self.state.as_ref().expect("the gateway is running")
     }
 
     /// Stops the gateway (waiting for queued call-log records to be written), the store and the

@@ -214,7 +214,7 @@ async fn a_run_queued_over_http_is_run_by_the_gateway_s_worker(db: TestDatabase)
 async fn the_rate_share_applies_to_the_connection_s_clients(db: TestDatabase) {
     let gw = gateway(&db).await;
     let share = |gw: &TestGateway| {
-        let state = gw.state.clone();
+        let state = gw.state().clone();
         async move {
             state
                 .clients("acme")
