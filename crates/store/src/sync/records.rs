@@ -528,7 +528,7 @@ impl SyncStore<'_> {
                             format!(
                                 "SELECT {EXISTING_COLUMNS} FROM sync_records WHERE \
                                  connection_id = $1 AND user_id = $2 AND object = 'memberships' \
-                                 AND deleted_at IS NULL ORDER BY id"
+                                 AND deleted_at IS NULL"
                             ),
                             user_id.clone(),
                             *okta_at,
@@ -538,7 +538,7 @@ impl SyncStore<'_> {
                             format!(
                                 "SELECT {EXISTING_COLUMNS} FROM sync_records WHERE \
                                  connection_id = $1 AND group_id = $2 AND object = 'memberships' \
-                                 AND deleted_at IS NULL ORDER BY id"
+                                 AND deleted_at IS NULL"
                             ),
                             group_id.clone(),
                             *okta_at,
@@ -558,7 +558,11 @@ impl SyncStore<'_> {
                             *object,
                         ),
                     };
-                    let rows: Vec<ExistingRow> = match &write {
+                    // The user's or group's memberships come without `ORDER BY id` and are
+                    // sorted here: with it, SQLite walks the primary key (connection, object,
+                    // id) over every membership of the connection instead of the user or group
+                    // index (a full scan per deleted user or group).
+                    let mut rows: Vec<ExistingRow> = match &write {
                         RecordWrite::Sweep { unseen_since, .. } => {
                             sqlx::query_as(&sql)
                                 .bind(connection.as_str())
@@ -574,6 +578,7 @@ impl SyncStore<'_> {
                                 .await?
                         }
                     };
+                    rows.sort_by(|a, b| a.id.cmp(&b.id));
                     for row in rows {
                         let (key, entry) = row.into_entry()?;
                         flat.push(RecordWrite::Delete {
