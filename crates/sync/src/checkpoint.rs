@@ -28,20 +28,32 @@ pub(crate) struct Pass {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub(crate) enum Phase {
-    /// The default user list (every status but `DEPROVISIONED`), from the page after `after`.
-    Users { after: Option<String> },
-    /// The `DEPROVISIONED` users.
-    Deprovisioned { after: Option<String> },
-    /// The groups.
+    /// The groups, from the page after `after`.
     Groups { after: Option<String> },
-    /// The members of each group, groups in id order: `group` is being walked (from the page
-    /// after `after`); groups before it are done.
-    Members {
-        group: Option<String>,
-        after: Option<String>,
+    /// The user lists and the member walks, side by side (they use different rate-limit
+    /// buckets); a lane is `None` once it is done.
+    Lanes {
+        users: Option<UserLane>,
+        members: Option<MemberLane>,
     },
     /// The reconciliation at the end of the pass.
     Sweep,
+}
+
+/// Where the user lists are: the default list (every status but `DEPROVISIONED`), then the
+/// `DEPROVISIONED` users, from the page after `after`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct UserLane {
+    pub deprovisioned: bool,
+    pub after: Option<String>,
+}
+
+/// Where the member walks are: groups in id order; `group` is being walked (from the page after
+/// `after`), groups before it are done; `None` before the first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct MemberLane {
+    pub group: Option<String>,
+    pub after: Option<String>,
 }
 
 /// The System Log position kept between runs: the polling `next` link and the `uuid`s of the
@@ -77,9 +89,15 @@ mod tests {
             pass: Some(Pass {
                 started_ms: 1,
                 log_start: Some("https://acme.okta.com/api/v1/logs?since=x".into()),
-                phase: Phase::Members {
-                    group: Some("00g1".into()),
-                    after: None,
+                phase: Phase::Lanes {
+                    users: Some(UserLane {
+                        deprovisioned: true,
+                        after: Some("00u9".into()),
+                    }),
+                    members: Some(MemberLane {
+                        group: Some("00g1".into()),
+                        after: None,
+                    }),
                 },
             }),
         };

@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::SyncError;
-use crate::checkpoint::{Checkpoint, LogPosition, Pass, Phase};
+use crate::checkpoint::{Checkpoint, LogPosition, MemberLane, Pass, Phase, UserLane};
 
 /// Users per page of the user lists (Okta's maximum).
 const USER_PAGE: u32 = 200;
@@ -43,6 +43,14 @@ const CONFIRM_BATCH: usize = 100;
 pub struct RunOutcome {
     /// Changes emitted to the feed.
     pub changes: u64,
+}
+
+/// What one page of a lane read, and where the lane goes next (`None`: it is done).
+struct Step<L> {
+    writes: Vec<RecordWrite>,
+    pages: i64,
+    records: i64,
+    next: Option<L>,
 }
 
 /// Everything one run needs.
@@ -197,7 +205,7 @@ impl Runner<'_> {
         Pass {
             started_ms: ms(now),
             log_start,
-            phase: Phase::Users { after: None },
+            phase: Phase::Groups { after: None },
         }
     }
 
@@ -252,41 +260,24 @@ impl Runner<'_> {
             syncs(SyncObject::Groups),
             syncs(SyncObject::Memberships),
         );
+        // The user lists and the member walks count against different rate-limit buckets:
+        // they run side by side, so the pass takes as long as the busier bucket needs, not the
+        // sum of both.
+        let lanes = || Phase::Lanes {
+            users: employees.then(|| UserLane {
+                deprovisioned: false,
+                after: None,
+            }),
+            members: memberships.then(|| MemberLane {
+                group: None,
+                after: None,
+            }),
+        };
         loop {
             self.check_stop()?;
-            let mut writes = Vec::new();
-            let mut records = 0;
-            match pass.phase.clone() {
-                Phase::Users { after } | Phase::Deprovisioned { after } if !employees => {
-                    let _ = after;
-                    pass.phase = Phase::Groups { after: None };
-                    continue;
-                }
-                phase @ (Phase::Users { .. } | Phase::Deprovisioned { .. }) => {
-                    let (deprovisioned, after) = match phase {
-                        Phase::Users { after } => (false, after),
-                        Phase::Deprovisioned { after } => (true, after),
-                        _ => unreachable!("matched above"),
-                    };
-                    let mut query = ListUsers::new().limit(USER_PAGE);
-                    if deprovisioned {
-                        query = query.filter("status eq \"DEPROVISIONED\"");
-                    }
-                    if let Some(after) = after {
-                        query = query.after(after);
-                    }
-                    let page = self.client.users().list_page(query).await?;
-                    records = page.items.len() as i64;
-                    writes.extend(page.items.iter().filter_map(|u| employee_write(u, None)));
-                    pass.phase = match (page.next_after(), deprovisioned) {
-                        (Some(after), false) => Phase::Users { after: Some(after) },
-                        (Some(after), true) => Phase::Deprovisioned { after: Some(after) },
-                        (None, false) => Phase::Deprovisioned { after: None },
-                        (None, true) => Phase::Groups { after: None },
-                    };
-                }
+            let (writes, pages, records) = match pass.phase.clone() {
                 Phase::Groups { .. } if !groups => {
-                    pass.phase = Phase::Sweep;
+                    pass.phase = lanes();
                     continue;
                 }
                 Phase::Groups { after } => {
@@ -295,71 +286,163 @@ impl Runner<'_> {
                         query = query.after(after);
                     }
                     let page = self.client.groups().list_page(query).await?;
-                    records = page.items.len() as i64;
-                    writes.extend(page.items.iter().filter_map(|g| group_write(g, None)));
+                    let writes: Vec<RecordWrite> = page
+                        .items
+                        .iter()
+                        .filter_map(|g| group_write(g, None))
+                        .collect();
                     pass.phase = match page.next_after() {
                         Some(after) => Phase::Groups { after: Some(after) },
-                        None if memberships => Phase::Members {
-                            group: None,
-                            after: None,
-                        },
-                        None => Phase::Sweep,
+                        None => lanes(),
                     };
+                    (writes, 1, page.items.len() as i64)
                 }
-                Phase::Members { group, after } => {
-                    let group = match group {
-                        Some(g) => g,
-                        None => match self.group_after(None).await? {
-                            Some(g) => g,
-                            None => {
-                                pass.phase = Phase::Sweep;
-                                continue;
+                Phase::Lanes {
+                    users: None,
+                    members: None,
+                } => {
+                    pass.phase = Phase::Sweep;
+                    continue;
+                }
+                Phase::Lanes { users, members } => {
+                    let (u, m) = futures::join!(
+                        async {
+                            match users {
+                                Some(lane) => self.user_page(lane).await.map(Some),
+                                None => Ok(None),
                             }
                         },
-                    };
-                    let mut query = PageQuery::new().limit(MEMBER_PAGE);
-                    if let Some(after) = after {
-                        query = query.after(after);
+                        async {
+                            match members {
+                                Some(lane) => self.member_page(lane).await.map(Some),
+                                None => Ok(None),
+                            }
+                        },
+                    );
+                    let (u, m) = (u?, m?);
+                    let mut writes = Vec::new();
+                    let (mut pages, mut records) = (0, 0);
+                    let mut next_users = None;
+                    let mut next_members = None;
+                    if let Some(step) = u {
+                        writes.extend(step.writes);
+                        pages += step.pages;
+                        records += step.records;
+                        next_users = step.next;
                     }
-                    let next_after = match self
-                        .client
-                        .groups()
-                        .members_page(group.as_str(), query)
-                        .await
-                    {
-                        Ok(page) => {
-                            records = page.items.len() as i64;
-                            writes.extend(page.items.iter().filter_map(|u| {
-                                user_id(u).map(|u| RecordWrite::membership(&group, &u, None))
-                            }));
-                            page.next_after()
-                        }
-                        // Deleted since the group list: the log or the sweep removes it.
-                        Err(e) if e.is_not_found() => None,
-                        Err(e) => return Err(e.into()),
+                    if let Some(step) = m {
+                        writes.extend(step.writes);
+                        pages += step.pages;
+                        records += step.records;
+                        next_members = step.next;
+                    }
+                    pass.phase = Phase::Lanes {
+                        users: next_users,
+                        members: next_members,
                     };
-                    pass.phase = match next_after {
-                        Some(after) => Phase::Members {
-                            group: Some(group),
-                            after: Some(after),
-                        },
-                        None => match self.group_after(Some(&group)).await? {
-                            Some(next) => Phase::Members {
-                                group: Some(next),
-                                after: None,
-                            },
-                            None => Phase::Sweep,
-                        },
-                    };
+                    (writes, pages, records)
                 }
                 Phase::Sweep => return self.sweep(pass).await,
-            }
+            };
             let checkpoint = Checkpoint {
                 pass: Some(pass.clone()),
             };
-            self.commit(writes, Some(&checkpoint), None, false, 1, records)
+            self.commit(writes, Some(&checkpoint), None, false, pages, records)
                 .await?;
         }
+    }
+
+    /// One page of the user lists: the default list (every status but `DEPROVISIONED`), then
+    /// the `DEPROVISIONED` users it hides.
+    async fn user_page(&self, lane: UserLane) -> Result<Step<UserLane>, SyncError> {
+        let mut query = ListUsers::new().limit(USER_PAGE);
+        if lane.deprovisioned {
+            query = query.filter("status eq \"DEPROVISIONED\"");
+        }
+        if let Some(after) = lane.after {
+            query = query.after(after);
+        }
+        let page = self.client.users().list_page(query).await?;
+        let next = match (page.next_after(), lane.deprovisioned) {
+            (Some(after), deprovisioned) => Some(UserLane {
+                deprovisioned,
+                after: Some(after),
+            }),
+            (None, false) => Some(UserLane {
+                deprovisioned: true,
+                after: None,
+            }),
+            (None, true) => None,
+        };
+        Ok(Step {
+            writes: page
+                .items
+                .iter()
+                .filter_map(|u| employee_write(u, None))
+                .collect(),
+            pages: 1,
+            records: page.items.len() as i64,
+            next,
+        })
+    }
+
+    /// One page of the member walks: the members of each stored group, groups in id order.
+    async fn member_page(&self, lane: MemberLane) -> Result<Step<MemberLane>, SyncError> {
+        let group = match lane.group {
+            Some(g) => g,
+            None => match self.group_after(None).await? {
+                Some(g) => g,
+                None => {
+                    return Ok(Step {
+                        writes: Vec::new(),
+                        pages: 0,
+                        records: 0,
+                        next: None,
+                    });
+                }
+            },
+        };
+        let mut query = PageQuery::new().limit(MEMBER_PAGE);
+        if let Some(after) = lane.after {
+            query = query.after(after);
+        }
+        let (writes, records, next_after) = match self
+            .client
+            .groups()
+            .members_page(group.as_str(), query)
+            .await
+        {
+            Ok(page) => (
+                page.items
+                    .iter()
+                    .filter_map(|u| user_id(u).map(|u| RecordWrite::membership(&group, &u, None)))
+                    .collect(),
+                page.items.len() as i64,
+                page.next_after(),
+            ),
+            // Deleted since the group list: the log or the sweep removes it.
+            Err(e) if e.is_not_found() => (Vec::new(), 0, None),
+            Err(e) => return Err(e.into()),
+        };
+        let next = match next_after {
+            Some(after) => Some(MemberLane {
+                group: Some(group),
+                after: Some(after),
+            }),
+            None => self
+                .group_after(Some(&group))
+                .await?
+                .map(|next| MemberLane {
+                    group: Some(next),
+                    after: None,
+                }),
+        };
+        Ok(Step {
+            writes,
+            pages: 1,
+            records,
+            next,
+        })
     }
 
     /// The first live group in the store whose id is after `after` (all of them are walked in

@@ -3,8 +3,9 @@
 //! A run of one connection does, in order:
 //!
 //! 1. **A full pass** when it is the connection's first run, or a reconciliation is due or asked
-//!    for: every user (the default list, then the `DEPROVISIONED` ones it hides), every group,
-//!    and every group's members (one walk per group, never one call per user). Each page is
+//!    for: every group, then side by side (they count against different rate-limit buckets)
+//!    every user (the default list, then the `DEPROVISIONED` ones it hides) and every group's
+//!    members (one walk per group, never one call per user). Each page is
 //!    one store batch with the run's checkpoint, so a run killed mid-pass resumes at the page it
 //!    stopped at. At the end of a *complete* pass, what the pass did not see is a candidate for
 //!    deletion; each candidate user or group is read once by id and deleted only on Okta's 404
