@@ -264,11 +264,11 @@ impl Runner<'_> {
         // they run side by side, so the pass takes as long as the busier bucket needs, not the
         // sum of both.
         let lanes = || Phase::Lanes {
-            users: employees.then(|| UserLane {
+            users: employees.then_some(UserLane {
                 deprovisioned: false,
                 after: None,
             }),
-            members: memberships.then(|| MemberLane {
+            members: memberships.then_some(MemberLane {
                 group: None,
                 after: None,
             }),
