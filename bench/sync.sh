@@ -252,8 +252,8 @@ separate processes, a fresh org and store per size; connection sync settings \`r
 asked for with \`POST …/sync/run\` and polled to its end. Rate limits: the emulator's Okta table,
 $scale_note
 
-**First sync** (full pass: users, deprovisioned users, groups, every group's members, then the
-System Log). Wall is the run's \`started_at\` → \`ended_at\`. Bound = the largest per-bucket time,
+**First sync** (full pass: groups, then side by side the user lists (users, deprovisioned users)
+and every group's members, then the System Log). Wall is the run's \`started_at\` → \`ended_at\`. Bound = the largest per-bucket time,
 calls ÷ (limit × $SHARE) windows; "sequential bound" adds them up (the pass reads one bucket after
 the other). "Rate used" = bound ÷ wall. Calls are the run's \`okta_calls\` (and the emulator's
 request log). CPU and peak RSS (VmHWM) are the serve process's.
