@@ -254,8 +254,8 @@ $scale_note
 
 **First sync** (full pass: groups, then side by side the user lists (users, deprovisioned users)
 and every group's members, then the System Log). Wall is the run's \`started_at\` → \`ended_at\`. Bound = the largest per-bucket time,
-calls ÷ (limit × $SHARE) windows; "sequential bound" adds them up (the pass reads one bucket after
-the other). "Rate used" = bound ÷ wall. Calls are the run's \`okta_calls\` (and the emulator's
+calls ÷ (limit × $SHARE) windows; "sequential bound" adds them up (what a pass reading one bucket
+after the other would take). "Rate used" = bound ÷ wall. Calls are the run's \`okta_calls\` (and the emulator's
 request log). CPU and peak RSS (VmHWM) are the serve process's.
 
 | org | records | wall s | bound s | wall ÷ bound | rate used | sequential bound s | Okta calls | 429s | CPU s / 1k users | peak RSS MiB |
