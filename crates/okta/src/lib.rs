@@ -59,7 +59,7 @@ pub use page::{ExpandPageQuery, Page, PageQuery};
 pub use reqwest::Method;
 pub use transport::clock::{Clock, SystemClock};
 pub use transport::pacer::BucketSnapshot;
-pub use transport::resolve::AddressFilter;
+pub use transport::resolve::{AddressFilter, FilteringResolver};
 pub use transport::retry::RetryPolicy;
 pub use transport::{Request, Response};
 
@@ -130,9 +130,7 @@ impl Client {
             .connect_timeout(Duration::from_secs(10))
             .pool_idle_timeout(Duration::from_secs(60));
         if let Some(filter) = &config.address_filter {
-            http = http.dns_resolver(Arc::new(transport::resolve::FilteringResolver {
-                filter: filter.clone(),
-            }));
+            http = http.dns_resolver(Arc::new(FilteringResolver::new(filter.clone())));
         }
         let http = http
             .build()

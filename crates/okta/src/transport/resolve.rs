@@ -33,10 +33,20 @@ impl fmt::Debug for AddressFilter {
     }
 }
 
-/// The system resolver, with refused addresses removed.
+/// The system resolver, with refused addresses removed: the one Okta clients built with
+/// [`crate::Config::address_filter`] connect through, usable by any other `reqwest` client that
+/// must not reach refused addresses (the gateway's webhook sender).
 #[derive(Debug, Clone)]
-pub(crate) struct FilteringResolver {
+pub struct FilteringResolver {
     pub(crate) filter: AddressFilter,
+}
+
+impl FilteringResolver {
+    /// A resolver that drops the addresses `filter` refuses; a host with only refused addresses
+    /// fails to resolve.
+    pub fn new(filter: AddressFilter) -> Self {
+        FilteringResolver { filter }
+    }
 }
 
 impl Resolve for FilteringResolver {

@@ -152,7 +152,12 @@ impl WebhookSender {
             .connect_timeout(settings.webhook_attempt_timeout)
             .user_agent(concat!("Spindle-Webhooks/", env!("CARGO_PKG_VERSION")));
         if !settings.allow_private_webhooks {
-            http = http.dns_resolver(url_policy::public_only_resolver());
+            // The Okta clients' resolver, with the same public-address rule: a DNS answer that
+            // changes after the URL was checked cannot point the sender at the gateway's own
+            // network.
+            http = http.dns_resolver(Arc::new(spindle_okta::FilteringResolver::new(
+                spindle_okta::AddressFilter::new(crate::ssrf::is_public),
+            )));
         }
         Ok(WebhookSender {
             inner: Arc::new(Inner {

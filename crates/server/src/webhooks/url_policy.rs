@@ -7,10 +7,8 @@
 //! The check runs when a webhook is created or its URL changes; the sender checks every address
 //! again when it connects, so a name that later moves to a private address is refused then.
 
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::net::IpAddr;
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
 
 use crate::error::ApiError;
@@ -105,42 +103,6 @@ pub async fn admit(url: &str, allow_private: bool) -> Result<Url, ApiError> {
     check(url, allow_private)
         .await
         .map_err(|refused| ApiError::invalid_field("url", refused.to_string()))
-}
-
-/// The system resolver with non-public addresses removed (the sender's, unless private
-/// receivers are allowed): a DNS answer that changes after the URL was checked cannot point the
-/// sender at the gateway's own network.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct PublicOnlyResolver;
-
-impl Resolve for PublicOnlyResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        Box::pin(async move {
-            let host = name.as_str().to_owned();
-            let resolved: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let allowed: Vec<SocketAddr> = resolved
-                .iter()
-                .copied()
-                .filter(|a| is_public(a.ip()))
-                .collect();
-            if allowed.is_empty() {
-                let refused: Vec<String> = resolved.iter().map(|a| a.ip().to_string()).collect();
-                return Err(format!(
-                    "{host} resolves only to non-public addresses ({}); {HINT}",
-                    refused.join(", ")
-                )
-                .into());
-            }
-            let addrs: Addrs = Box::new(allowed.into_iter());
-            Ok(addrs)
-        })
-    }
-}
-
-/// The resolver as reqwest takes it.
-pub(crate) fn public_only_resolver() -> Arc<PublicOnlyResolver> {
-    Arc::new(PublicOnlyResolver)
 }
 
 #[cfg(test)]
