@@ -448,28 +448,11 @@ impl Runner<'_> {
     /// The first live group in the store whose id is after `after` (all of them are walked in
     /// id order).
     async fn group_after(&self, after: Option<&str>) -> Result<Option<String>, SyncError> {
-        let mut query = RecordQuery {
-            limit: Some(1000),
-            ..RecordQuery::default()
-        };
-        loop {
-            let page = self
-                .store
-                .sync()
-                .records(&self.connection, SyncObject::Groups, &query)
-                .await?;
-            if let Some(found) = page
-                .items
-                .iter()
-                .find(|r| after.is_none_or(|a| r.id.as_str() > a))
-            {
-                return Ok(Some(found.id.clone()));
-            }
-            match page.next {
-                Some(next) => query.cursor = Some(next),
-                None => return Ok(None),
-            }
-        }
+        Ok(self
+            .store
+            .sync()
+            .next_id(&self.connection, SyncObject::Groups, after)
+            .await?)
     }
 
     /// The ids of the stored built-in groups (`Everyone`).

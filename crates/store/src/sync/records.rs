@@ -831,6 +831,28 @@ impl SyncStore<'_> {
         .await)?)
     }
 
+    /// The id of `connection`'s first live record of `object` after `after` (the first one
+    /// when `None`), in id order: one indexed read, for walking records one by one.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn next_id(
+        &self,
+        connection: &ConnectionId,
+        object: SyncObject,
+        after: Option<&str>,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(with_pool!(self.store, |pool| sqlx::query_scalar(
+            "SELECT id FROM sync_records WHERE connection_id = $1 AND object = $2 AND id > $3 \
+             AND deleted_at IS NULL ORDER BY id LIMIT 1"
+        )
+        .bind(connection.as_str())
+        .bind(object.as_str())
+        .bind(after.unwrap_or(""))
+        .fetch_optional(pool)
+        .await)?)
+    }
+
     /// A page of `connection`'s records of `object`, by id.
     ///
     /// # Errors

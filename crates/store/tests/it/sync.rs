@@ -160,6 +160,10 @@ async fn batches_emit_each_change_once_in_order(db: TestDb) {
         .await
         .expect("records");
     assert_eq!(live.items.len(), 1);
+    // Walking live records one by one skips the deleted 00u2.
+    let next = |after: Option<&'static str>| sync.next_id(&conn, SyncObject::Employees, after);
+    assert_eq!(next(None).await.expect("next").as_deref(), Some("00u1"));
+    assert_eq!(next(Some("00u1")).await.expect("next"), None);
     let all = sync
         .records(
             &conn,
