@@ -60,6 +60,14 @@ pub struct ServeArgs {
     /// URLs must be https on public addresses.
     #[arg(long)]
     allow_private_webhooks: bool,
+    /// How long one delivery attempt may take before it counts as failed (the receiver must
+    /// answer within it).
+    #[arg(long, default_value = "15s", value_parser = spindle_emulator::parse_duration)]
+    webhook_attempt_timeout: Duration,
+    /// How long webhook deliveries claimed by this process stay with it: when the process dies,
+    /// another sends them after this long. At least twice --webhook-attempt-timeout.
+    #[arg(long, default_value = "60s", value_parser = spindle_emulator::parse_duration)]
+    webhook_lease: Duration,
 }
 
 /// The call log's retention: a duration, or forever.
@@ -94,6 +102,8 @@ impl ServeArgs {
         settings.sync_lease = self.sync_lease;
         settings.webhook_sender = !self.no_sync_worker;
         settings.allow_private_webhooks = self.allow_private_webhooks || self.demo;
+        settings.webhook_attempt_timeout = self.webhook_attempt_timeout;
+        settings.webhook_lease = self.webhook_lease;
         settings
     }
 }
@@ -101,6 +111,19 @@ impl ServeArgs {
 /// Runs `spindle serve`.
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
     crate::init_tracing("info,sqlx=warn");
+    if args.webhook_attempt_timeout.is_zero() {
+        return Err(CliError::BadInput(
+            "--webhook-attempt-timeout: must be longer than zero".into(),
+        ));
+    }
+    if args.webhook_lease < args.webhook_attempt_timeout * 2 {
+        return Err(CliError::BadInput(format!(
+            "--webhook-lease: must be at least twice --webhook-attempt-timeout ({} ms), so an \
+             attempt always ends within its lease; got {} ms",
+            args.webhook_attempt_timeout.as_millis(),
+            args.webhook_lease.as_millis()
+        )));
+    }
     crate::runtime()?.block_on(async move {
         let settings = args.settings();
         // Signals first: a supervisor that signals right after start-up gets a clean stop.

@@ -56,6 +56,12 @@ pub struct Settings {
     pub webhook_retry_schedule: Vec<Duration>,
     /// Timeout of one delivery attempt.
     pub webhook_attempt_timeout: Duration,
+    /// How long deliveries claimed by this process stay with it. An attempt is started only
+    /// while at least one attempt timeout (plus a margin) of its lease is left, so a delivery
+    /// is never sent by two processes at once and a taken-over delivery is never sent late
+    /// (which would break the order per record). Must be at least twice
+    /// `webhook_attempt_timeout`.
+    pub webhook_lease: Duration,
     /// How often the webhook sender looks for due deliveries when nothing wakes it.
     pub webhook_poll: Duration,
 }
@@ -76,6 +82,7 @@ impl Default for Settings {
             webhook_sender: true,
             webhook_retry_schedule: crate::webhooks::sender::standard_schedule(),
             webhook_attempt_timeout: Duration::from_secs(15),
+            webhook_lease: Duration::from_secs(60),
             webhook_poll: Duration::from_millis(500),
         }
     }

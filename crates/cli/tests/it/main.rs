@@ -3,9 +3,11 @@
 mod actions;
 mod aerial;
 mod bad_input;
+mod cluster_crash;
 mod connections;
 mod emulator;
 mod help;
+mod procs;
 mod run;
 mod run_rules_factors_grants;
 mod serve;

@@ -297,3 +297,32 @@ fn keys_commands_explain_bad_input() {
         "a missing key file is named: {stderr}"
     );
 }
+
+#[test]
+fn webhook_lease_and_timeout_are_checked_before_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (args, named) in [
+        (
+            vec!["--webhook-attempt-timeout", "10s", "--webhook-lease", "15s"],
+            "--webhook-lease",
+        ),
+        (
+            vec!["--webhook-attempt-timeout", "0s"],
+            "--webhook-attempt-timeout",
+        ),
+    ] {
+        let output = spindle()
+            .current_dir(dir.path())
+            .env_remove("SPINDLE_MASTER_KEY")
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(&args)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+        assert!(stderr.contains(named), "{args:?}: {stderr}");
+        assert!(
+            !dir.path().join("spindle.db").exists(),
+            "nothing is created: {args:?}"
+        );
+    }
+}

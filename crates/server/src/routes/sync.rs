@@ -81,7 +81,7 @@ pub struct SyncSettingsInput {
     /// Whether runs are scheduled every `interval` (default `true`).
     #[serde(default)]
     pub enabled: Option<bool>,
-    /// Time between the start of two scheduled runs: `30s`, `5m`, `1h30m`; at least `30s`
+    /// Time between the start of two scheduled runs: `30s`, `5m`, `1h30m`; at least `5s`
     /// (default `5m`).
     #[serde(default)]
     #[schema(example = "5m", pattern = r"^([0-9]+(ms|s|m|h|d))+$")]
@@ -502,7 +502,7 @@ pub async fn get(
 ///
 /// The body replaces the settings: a field left out takes its default (`enabled: true`,
 /// `interval: 5m`, `full_every: 24h`, all objects, `rate_share: 0.5`). Durations are written
-/// `30s`, `5m`, `24h`, `1h30m`; the interval is at least `30s`.
+/// `30s`, `5m`, `24h`, `1h30m`; the interval is at least `5s`.
 #[utoipa::path(put, path = "/v1/connections/{connection_id}/sync", operation_id = "putSync", tag = "sync",
     request_body = SyncSettingsInput,
     params(("connection_id" = String, Path, description = "The connection's id (`conn_…`) or name")),

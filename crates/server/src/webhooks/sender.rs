@@ -1,8 +1,11 @@
 //! The webhook sender: claims due deliveries from the outbox, POSTs them signed, and records
 //! each attempt.
 //!
-//! - Claims up to [`CLAIM_BATCH`] due deliveries under a [`LEASE`] and sends them concurrently
-//!   (at most [`IN_FLIGHT`] at once). The store hands out only the earliest pending delivery of
+//! - Claims up to [`CLAIM_BATCH`] due deliveries under a lease
+//!   ([`Settings::webhook_lease`](crate::Settings::webhook_lease)) and sends them concurrently
+//!   (at most [`IN_FLIGHT`] at once). An attempt starts only while enough of the lease is left
+//!   for it to end within it; a delivery whose lease ran short waits for the next claim, so a
+//!   delivery another process took over is never sent late. The store hands out only the earliest pending delivery of
 //!   each record and endpoint, so one record's changes arrive in order.
 //! - Each attempt is `POST url` with `content-type: application/json`, the stored payload as the
 //!   body byte for byte, and the Standard Webhooks headers: `webhook-id` (the delivery's id, the
@@ -34,8 +37,8 @@ use tokio::sync::Notify;
 use crate::state::AppState;
 use crate::webhooks::url_policy;
 
-/// How long a claimed delivery is held before another sender may take it.
-pub const LEASE: Duration = Duration::from_secs(60);
+/// What must be left of a delivery's lease, beyond the attempt timeout, for an attempt to start.
+pub const LEASE_MARGIN: Duration = Duration::from_millis(500);
 /// How many deliveries one claim takes.
 pub const CLAIM_BATCH: u32 = 32;
 /// How many attempts run at once.
@@ -212,21 +215,33 @@ impl WebhookSender {
     /// # Errors
     /// The store's, when claiming fails.
     pub async fn send_due(&self) -> Result<usize, StoreError> {
+        let settings = self.inner.state.settings();
+        let claimed = Instant::now();
         let due = self
             .inner
             .state
             .store()
             .webhooks()
-            .claim(&self.inner.owner, LEASE, CLAIM_BATCH)
+            .claim(&self.inner.owner, settings.webhook_lease, CLAIM_BATCH)
             .await?;
         let n = due.len();
+        // The last moment an attempt may start and still end (timeout included) in its lease.
+        let start_by = (claimed + settings.webhook_lease)
+            .checked_sub(settings.webhook_attempt_timeout + LEASE_MARGIN)
+            .unwrap_or(claimed);
         futures::stream::iter(due)
-            .for_each_concurrent(IN_FLIGHT, |delivery| self.attempt(delivery))
+            .for_each_concurrent(IN_FLIGHT, |delivery| self.attempt(delivery, start_by))
             .await;
         Ok(n)
     }
 
-    async fn attempt(&self, delivery: DueDelivery) {
+    async fn attempt(&self, delivery: DueDelivery, start_by: Instant) {
+        if Instant::now() > start_by {
+            // Too little of the lease is left: another process may take the delivery over
+            // while this attempt runs. It stays due and is claimed again (here or there).
+            tracing::debug!(delivery = %delivery.id, "webhook attempt not started: its lease runs short");
+            return;
+        }
         let state = &self.inner.state;
         let webhooks = state.store().webhooks();
         let number = delivery.attempts + 1;

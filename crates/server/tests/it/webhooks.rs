@@ -24,6 +24,7 @@ both_backends!(
     retries_keep_the_id_and_one_record_arrives_in_order,
     a_rotation_signs_with_both_secrets,
     gone_disables_failures_die_and_replay_sends_again,
+    an_outage_delays_but_loses_and_reorders_nothing,
     bad_webhooks_are_refused_and_named,
 );
 
@@ -57,6 +58,8 @@ struct Script {
     fail_first: bool,
     /// The status of every other answer (200 by default).
     status: Option<u16>,
+    /// Until then, paths under `/down` answer 500 or do not answer for 2 s, in turns.
+    down_until: Option<Instant>,
     seen: HashSet<String>,
 }
 
@@ -74,7 +77,27 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, &'static str) {
+    let hang = {
+        let mut script = receiver.script.lock().expect("the script");
+        let down = uri.path().starts_with("/down") && script.down_until > Some(Instant::now());
+        let hang = down && script.got.len() % 2 == 0;
+        if hang {
+            script.got.push(Got {
+                path: uri.path().to_owned(),
+                headers: headers.clone(),
+                body: body.clone(),
+                answered: 0,
+            });
+        }
+        hang
+    };
+    if hang {
+        // Longer than the attempt timeout: the sender gives up first.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        return (StatusCode::SERVICE_UNAVAILABLE, "too late");
+    }
     let mut script = receiver.script.lock().expect("the script");
+    let down = uri.path().starts_with("/down") && script.down_until > Some(Instant::now());
     let id = headers
         .get("webhook-id")
         .and_then(|v| v.to_str().ok())
@@ -83,7 +106,7 @@ async fn receive(
     let first = script.seen.insert(id);
     let answered = if uri.path() == "/gone" {
         410
-    } else if script.fail_first && first {
+    } else if down || (script.fail_first && first) {
         500
     } else {
         script.status.unwrap_or(200)
@@ -610,6 +633,112 @@ async fn gone_disables_failures_die_and_replay_sends_again(db: TestDatabase) {
     gw.get(&format!("/v1/webhooks/{failing}"))
         .await
         .problem(404, "not_found");
+    gw.stop().await;
+}
+
+/// A receiver down for a while (500s and answers that never come in time) gets everything once
+/// it is up again, one record's changes in order; another endpoint is not held back meanwhile.
+async fn an_outage_delays_but_loses_and_reorders_nothing(db: TestDatabase) {
+    let receiver = Receiver::start().await;
+    receiver.set(|s| s.down_until = Some(Instant::now() + Duration::from_secs(3600)));
+    let mut settings = fast_settings();
+    settings.sync_worker = false;
+    // Enough attempts for the outage; each attempt gives up after 300 ms.
+    settings.webhook_retry_schedule = vec![Duration::from_millis(100); 60];
+    settings.webhook_attempt_timeout = Duration::from_millis(300);
+    settings.webhook_lease = Duration::from_secs(2);
+    let gw = TestGateway::builder()
+        .database(&db)
+        .connection("acme")
+        .settings(settings)
+        .build()
+        .await;
+    let (down, secret) = create(&gw, json!({"url": receiver.url("/down")})).await;
+    create(&gw, json!({"url": receiver.url("/healthy")})).await;
+
+    // Four records, three changes each, interleaved, one commit per change.
+    let records = ["00u1", "00u2", "00u3", "00u4"];
+    for (round, title) in ["Designer", "Lead designer", "Head of design"]
+        .into_iter()
+        .enumerate()
+    {
+        for id in records {
+            commit(&gw, vec![employee(id, &format!("{title} {round}"))]).await;
+        }
+    }
+    let changes = records.len() * 3;
+
+    // The healthy endpoint gets everything while the other is down.
+    let healthy = |got: &[Got]| {
+        got.iter()
+            .filter(|g| g.path == "/healthy" && g.answered == 200)
+            .count()
+    };
+    receiver
+        .wait_for("the healthy endpoint's deliveries", |got| {
+            healthy(got) == changes
+        })
+        .await;
+    let failed = |got: &[Got]| got.iter().filter(|g| g.path == "/down").count();
+    receiver
+        .wait_for("failed attempts to the endpoint that is down", |got| {
+            failed(got) >= 6
+        })
+        .await;
+    assert!(
+        receiver
+            .got()
+            .iter()
+            .filter(|g| g.path == "/down")
+            .all(|g| g.answered != 200)
+    );
+    let pending = gw
+        .get(&format!(
+            "/v1/webhooks/{down}/deliveries?state=pending&limit=100"
+        ))
+        .await;
+    let pending = pending.ok(200)["items"].as_array().expect("items").clone();
+    assert_eq!(pending.len(), changes, "{pending:?}");
+    let timed_out = pending.iter().any(|d| {
+        d["attempt_log"].as_array().is_some_and(|a| {
+            a.iter()
+                .any(|a| a["error"].as_str().is_some_and(|e| e.contains("timed out")))
+        })
+    });
+    let five_hundred = pending.iter().any(|d| {
+        d["attempt_log"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|a| a["status"] == 500))
+    });
+    assert!(timed_out && five_hundred, "{pending:?}");
+
+    // Up again: everything arrives, each record's changes in order.
+    receiver.set(|s| s.down_until = None);
+    let got = receiver
+        .wait_for("every delivery after the outage", |got| {
+            got.iter()
+                .filter(|g| g.path == "/down" && g.answered == 200)
+                .count()
+                >= changes
+        })
+        .await;
+    let mut latest: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut delivered = HashSet::new();
+    for g in got.iter().filter(|g| g.path == "/down") {
+        let data = g.json()["data"].clone();
+        let record = data["record_id"].as_str().expect("record_id").to_owned();
+        let seq = data["seq"].as_u64().expect("seq");
+        let before = latest.insert(record.clone(), seq).unwrap_or(0);
+        assert!(
+            seq >= before,
+            "{record}: change {seq} was sent after {before}"
+        );
+        if g.answered == 200 {
+            assert!(verifies(&secret, g));
+            assert!(delivered.insert(seq), "change {seq} accepted twice");
+        }
+    }
+    assert_eq!(delivered.len(), changes);
     gw.stop().await;
 }
 

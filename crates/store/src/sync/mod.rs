@@ -52,7 +52,7 @@ pub const CHANGE_TYPES: [&str; 9] = [
 /// The most items one page of records or changes returns.
 pub const MAX_SYNC_PAGE: u32 = 1000;
 /// The shortest interval between two scheduled runs.
-pub const MIN_INTERVAL: Duration = Duration::from_secs(30);
+pub const MIN_INTERVAL: Duration = Duration::from_secs(5);
 
 /// What a sync copies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -154,7 +154,7 @@ impl SyncSettings {
             return Err(StoreError::Invalid {
                 field: "interval",
                 reason: format!(
-                    "{} is too short; expected at least 30s",
+                    "{} is too short; expected at least 5s",
                     format_duration(self.interval)
                 ),
             });
