@@ -637,17 +637,19 @@ impl Webhooks<'_> {
                 .bind(&report.error)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let Some(attempt) = attempt else {
+                if attempt.is_none() {
                     return Err(StoreError::LeaseLost {
                         run: id.to_string(),
                     });
-                };
+                }
+                // The log numbers attempts over the delivery's whole life: a replay starts the
+                // retry schedule (`attempts`) again, not the log.
                 sqlx::query(
                     "INSERT INTO webhook_attempts (delivery_id, attempt, at, status, latency_us, \
-                     snippet, error) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                     snippet, error) SELECT $1, COALESCE(MAX(attempt), 0) + 1, $2, $3, $4, $5, $6 \
+                     FROM webhook_attempts WHERE delivery_id = $1",
                 )
                 .bind(id.as_str())
-                .bind(attempt)
                 .bind(now)
                 .bind(report.status.map(i32::from))
                 .bind(latency)

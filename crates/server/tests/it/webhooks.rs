@@ -580,6 +580,37 @@ async fn gone_disables_failures_die_and_replay_sends_again(db: TestDatabase) {
                 .any(|g| g.path == "/failing" && g.answered == 200 && g.id() == delivery["id"])
         })
         .await;
+    // Recorded: the schedule started again, the attempt log goes on.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let replayed = loop {
+        let list = gw
+            .get(&format!(
+                "/v1/webhooks/{failing}/deliveries?state=succeeded"
+            ))
+            .await;
+        if let Some(d) = list.ok(200)["items"].get(0) {
+            break d.clone();
+        }
+        assert!(Instant::now() < deadline, "{}", list.text);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(replayed["attempts"], 1, "{replayed}");
+    let log: Vec<(&Value, &Value)> = replayed["attempt_log"]
+        .as_array()
+        .expect("attempts")
+        .iter()
+        .map(|a| (&a["attempt"], &a["status"]))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            (&json!(1), &json!(500)),
+            (&json!(2), &json!(500)),
+            (&json!(3), &json!(500)),
+            (&json!(4), &json!(200))
+        ],
+        "{replayed}"
+    );
     // By connection and sequence number, for the re-enabled endpoint.
     gw.patch(&format!("/v1/webhooks/{gone}"), json!({"enabled": true}))
         .await
