@@ -176,7 +176,12 @@ fn group_write(group: &Group, okta_at: Option<OffsetDateTime>) -> Option<RecordW
         object: SyncObject::Groups,
         id,
         data,
-        okta_at: okta_at.or_else(|| okta_time(group.last_updated.as_deref())),
+        // A group changes in Okta when its profile does (`lastUpdated`) or its members do
+        // (`lastMembershipUpdated`): the later of the two is when the record last changed.
+        okta_at: okta_at.or_else(|| {
+            okta_time(group.last_updated.as_deref())
+                .max(okta_time(group.last_membership_updated.as_deref()))
+        }),
         terminal: false,
     })
 }
@@ -841,4 +846,37 @@ fn affected(event: &LogEvent) -> (BTreeSet<String>, BTreeSet<String>) {
         }
     }
     (users, groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_changed_when_its_profile_or_its_members_last_did() {
+        let group = |updated: &str, members: Option<&str>| -> Group {
+            let mut g = serde_json::json!({"id": "00g1", "lastUpdated": updated,
+                                           "profile": {"name": "Eng"}});
+            if let Some(m) = members {
+                g["lastMembershipUpdated"] = m.into();
+            }
+            serde_json::from_value(g).expect("a group")
+        };
+        let at = |g: &Group| match group_write(g, None) {
+            Some(RecordWrite::Upsert { okta_at, .. }) => okta_at.map(ms),
+            _ => None,
+        };
+        let t = |s: &str| okta_time(Some(s)).map(ms);
+        let later = "2026-12-07T10:00:00.000Z";
+        let earlier = "2021-01-01T00:00:00.000Z";
+        assert_eq!(at(&group(earlier, Some(later))), t(later));
+        assert_eq!(at(&group(later, Some(earlier))), t(later));
+        assert_eq!(at(&group(earlier, None)), t(earlier));
+        // A time from the System Log wins.
+        let event = okta_time(Some("2026-12-07T11:00:00.000Z"));
+        match group_write(&group(earlier, Some(later)), event) {
+            Some(RecordWrite::Upsert { okta_at, .. }) => assert_eq!(okta_at, event),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -23,6 +23,7 @@
 //!   [`Settings::webhook_poll`](crate::Settings::webhook_poll) for deliveries that came due or
 //!   were written by other processes.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -30,7 +31,8 @@ use std::time::{Duration, Instant, SystemTime};
 use futures::StreamExt as _;
 use rand::Rng as _;
 use secrecy::ExposeSecret as _;
-use spindle_store::{AttemptOutcome, AttemptReport, DueDelivery, StoreError};
+use secrecy::SecretString;
+use spindle_store::{AttemptOutcome, AttemptReport, DueDelivery, StoreError, WebhookId};
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
@@ -229,13 +231,37 @@ impl WebhookSender {
         let start_by = (claimed + settings.webhook_lease)
             .checked_sub(settings.webhook_attempt_timeout + LEASE_MARGIN)
             .unwrap_or(claimed);
+        // Each endpoint's secrets are read (and unsealed) once per batch, not per delivery.
+        let mut secrets: HashMap<WebhookId, Arc<Result<Vec<SecretString>, String>>> =
+            HashMap::new();
+        for delivery in &due {
+            if !secrets.contains_key(&delivery.endpoint_id) {
+                let read = self
+                    .inner
+                    .state
+                    .store()
+                    .webhooks()
+                    .secrets(&delivery.endpoint_id)
+                    .await
+                    .map_err(|e| format!("the endpoint's secrets could not be read: {e}"));
+                secrets.insert(delivery.endpoint_id.clone(), Arc::new(read));
+            }
+        }
         futures::stream::iter(due)
-            .for_each_concurrent(IN_FLIGHT, |delivery| self.attempt(delivery, start_by))
+            .for_each_concurrent(IN_FLIGHT, |delivery| {
+                let secrets = Arc::clone(&secrets[&delivery.endpoint_id]);
+                self.attempt(delivery, secrets, start_by)
+            })
             .await;
         Ok(n)
     }
 
-    async fn attempt(&self, delivery: DueDelivery, start_by: Instant) {
+    async fn attempt(
+        &self,
+        delivery: DueDelivery,
+        secrets: Arc<Result<Vec<SecretString>, String>>,
+        start_by: Instant,
+    ) {
         if Instant::now() > start_by {
             // Too little of the lease is left: another process may take the delivery over
             // while this attempt runs. It stays due and is claimed again (here or there).
@@ -246,7 +272,7 @@ impl WebhookSender {
         let webhooks = state.store().webhooks();
         let number = delivery.attempts + 1;
         let started = Instant::now();
-        let (report, retry_after) = match self.post(&delivery).await {
+        let (report, retry_after) = match self.post(&delivery, &secrets).await {
             Ok(seen) => seen,
             Err(error) => (
                 AttemptReport {
@@ -315,24 +341,18 @@ impl WebhookSender {
     async fn post(
         &self,
         delivery: &DueDelivery,
+        secrets: &Result<Vec<SecretString>, String>,
     ) -> Result<(AttemptReport, Option<Duration>), String> {
         let settings = self.inner.state.settings();
         // Literal addresses skip the resolver: check them (and the form) here.
         let url = url_policy::check_form(&delivery.url, settings.allow_private_webhooks)
             .map_err(|refused| format!("refused destination: {refused}"))?;
-        let secrets = self
-            .inner
-            .state
-            .store()
-            .webhooks()
-            .secrets(&delivery.endpoint_id)
-            .await
-            .map_err(|e| format!("the endpoint's secrets could not be read: {e}"))?;
+        let secrets = secrets.as_ref().map_err(Clone::clone)?;
         let id = delivery.id.as_str();
         let timestamp = OffsetDateTime::now_utc().unix_timestamp();
         let body = delivery.payload.as_bytes();
         let mut signatures = Vec::with_capacity(secrets.len());
-        for secret in &secrets {
+        for secret in secrets {
             let signer = standardwebhooks::Webhook::new(secret.expose_secret())
                 // The error never carries the secret ("invalid secret").
                 .map_err(|e| format!("the endpoint's secret cannot sign: {e}"))?;
