@@ -5,6 +5,7 @@
 //! [`retry::classify`] decide. The whole call is bounded by the policy's deadline.
 
 pub mod clock;
+pub mod ledger;
 pub mod pacer;
 pub mod resolve;
 pub mod retry;
