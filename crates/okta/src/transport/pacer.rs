@@ -957,6 +957,11 @@ mod tests {
     #[derive(Debug)]
     struct SimBucket {
         limit: u32,
+        /// Length of a window.
+        window_ms: u64,
+        /// Windows start this long after a multiple of `window_ms`, and the reset reported is
+        /// their end rounded down to the second (as the emulator does): that early.
+        phase_ms: u64,
         /// window (epoch second) → (accepted, refused)
         windows: Mutex<HashMap<u64, (u32, u32)>>,
     }
@@ -964,7 +969,7 @@ mod tests {
     impl SimBucket {
         fn call(&self) -> (RateLimitHeaders, u16) {
             let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-            let w = now.as_secs();
+            let w = (u64::try_from(now.as_millis()).unwrap() - self.phase_ms) / self.window_ms;
             let mut g = self.windows.lock().unwrap();
             let e = g.entry(w).or_default();
             let status = if e.0 >= self.limit {
@@ -977,7 +982,7 @@ mod tests {
             let h = RateLimitHeaders {
                 limit: self.limit,
                 remaining: self.limit - e.0,
-                reset: w + 1,
+                reset: ((w + 1) * self.window_ms + self.phase_ms) / 1000,
             };
             (h, status)
         }
@@ -986,13 +991,20 @@ mod tests {
     /// Three pacers (three processes) with four tasks each hammer one bucket through one
     /// ledger for a few windows; returns the sim's windows (first and last partial ones
     /// dropped) and the ledger.
-    async fn three_pacers(share: f64, limit: u32) -> (Vec<(u64, (u32, u32))>, Arc<InMemoryLedger>) {
+    async fn three_pacers(
+        share: f64,
+        limit: u32,
+        window_ms: u64,
+        phase_ms: u64,
+    ) -> (Vec<(u64, (u32, u32))>, Arc<InMemoryLedger>) {
         let ledger = Arc::new(InMemoryLedger::new());
         let sim = Arc::new(SimBucket {
             limit,
+            window_ms,
+            phase_ms,
             windows: Mutex::new(HashMap::new()),
         });
-        let stop = SystemTime::now() + Duration::from_millis(4_200);
+        let stop = SystemTime::now() + Duration::from_millis(window_ms * 4 + 200);
         let mut tasks = Vec::new();
         for _ in 0..3 {
             let ledger: Arc<dyn RateLedger> = ledger.clone();
@@ -1027,7 +1039,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn three_pacers_sharing_a_ledger_stay_within_the_share() {
-        let (windows, ledger) = three_pacers(0.5, 60).await;
+        let (windows, ledger) = three_pacers(0.5, 60, 1000, 0).await;
         eprintln!("share 0.5, limit 60: (accepted, refused) per window {windows:?}");
         assert!(windows.len() >= 2, "{windows:?}");
         for (w, (accepted, refused)) in &windows {
@@ -1049,7 +1061,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn three_pacers_with_the_whole_limit_get_at_most_one_429_per_window() {
-        let (windows, _) = three_pacers(1.0, 40).await;
+        let (windows, _) = three_pacers(1.0, 40, 1000, 0).await;
         eprintln!("share 1.0, limit 40: (accepted, refused) per window {windows:?}");
         assert!(windows.len() >= 2, "{windows:?}");
         for (w, (accepted, refused)) in &windows {
@@ -1108,5 +1120,22 @@ mod tests {
             .expect("a ledger error must not stop requests");
             permit.finish(Some(h), Some(SystemTime::now()), Some(200));
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_early_reset_costs_the_cluster_one_probe_and_one_429_per_window() {
+        // The reset is reported 600 ms before the window really ends: the probe 50 ms after it
+        // is refused. Only one of the three pacers probes; the others wait for the window it
+        // then finds (without the shared ledger every pacer probes, and retries: 5 429s per
+        // window when this was measured).
+        let (windows, ledger) = three_pacers(1.0, 40, 2000, 600).await;
+        eprintln!("share 1.0, limit 40, early reset: (accepted, refused) per window {windows:?}");
+        assert!(windows.len() >= 2, "{windows:?}");
+        for (w, (accepted, refused)) in &windows {
+            assert!(*accepted <= 40, "window {w} ({windows:?})");
+            assert!(*accepted >= 10, "window {w}: only {accepted} ({windows:?})");
+            assert!(*refused <= 1, "window {w}: {refused} 429s ({windows:?})");
+        }
+        assert!(ledger.row("GET /api/v1/users/{id}").is_some());
     }
 }
