@@ -110,6 +110,20 @@ pub enum Decision {
     ClaimProbe,
 }
 
+/// Latest epoch second taken literally (about 34,000 years on): later values from a header or a
+/// ledger are capped, so that time arithmetic on them cannot overflow.
+const MAX_EPOCH_SECS: u64 = 1 << 40;
+
+/// The time `secs` epoch seconds, capped at [`MAX_EPOCH_SECS`].
+pub(crate) fn epoch(secs: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(secs.min(MAX_EPOCH_SECS))
+}
+
+/// The time `ms` epoch milliseconds, capped at [`MAX_EPOCH_SECS`].
+fn epoch_ms(ms: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(ms.min(MAX_EPOCH_SECS * 1000))
+}
+
 /// Requests of a window of `limit` a share may use: `floor(limit × share)`, at least 1.
 fn budget(limit: u32, share: f64) -> i64 {
     ((f64::from(limit) * share).floor() as i64).max(1)
@@ -238,7 +252,7 @@ impl BucketState {
             ProbeClaim::Probe => {}
             ProbeClaim::Busy { until_ms } => {
                 // Ask again soon: the prober's answer may publish the new window any moment.
-                let until_local = shift(UNIX_EPOCH + Duration::from_millis(until_ms), -offset_ms);
+                let until_local = shift(epoch_ms(until_ms), offset_ms.saturating_neg());
                 let wait = until(now, until_local).clamp(Duration::from_millis(20), RECHECK);
                 self.blocked_until = Some(now + wait);
             }
@@ -256,7 +270,7 @@ impl BucketState {
         // What other processes used shows in the grants; Okta's answers refine it.
         self.remaining = limit;
         self.reset_server = reset;
-        self.reset_local = Some(shift(UNIX_EPOCH + Duration::from_secs(reset), -offset_ms));
+        self.reset_local = Some(shift(epoch(reset), offset_ms.saturating_neg()));
         self.probe_for = None;
         self.probe_won = None;
         self.exhausted_for = None;
@@ -351,9 +365,9 @@ impl BucketState {
             }
             return;
         };
-        let server_reset = UNIX_EPOCH + Duration::from_secs(h.reset);
+        let server_reset = epoch(h.reset);
         let local_reset = if offset_negative {
-            server_reset + offset
+            server_reset.checked_add(offset).unwrap_or(server_reset)
         } else {
             server_reset.checked_sub(offset).unwrap_or(server_reset)
         };
@@ -587,7 +601,7 @@ impl Pacer {
     /// Local time of the bucket's reset as last reported (for diagnostics and 429 waits).
     pub fn server_to_local(&self, server: SystemTime) -> SystemTime {
         let off = self.lock().offset_ms.unwrap_or(0);
-        shift(server, -off)
+        shift(server, off.saturating_neg())
     }
 
     /// Claims grants of bucket `key` from the ledger (`want`: a chunk unless given) and records
@@ -755,7 +769,7 @@ fn signed_ms(a: SystemTime, b: SystemTime) -> i64 {
 fn shift(t: SystemTime, ms: i64) -> SystemTime {
     let d = Duration::from_millis(ms.unsigned_abs());
     if ms >= 0 {
-        t + d
+        t.checked_add(d).unwrap_or(t)
     } else {
         t.checked_sub(d).unwrap_or(t)
     }
@@ -1137,5 +1151,46 @@ mod tests {
             assert!(*refused <= 1, "window {w}: {refused} 429s ({windows:?})");
         }
         assert!(ledger.row("GET /api/v1/users/{id}").is_some());
+    }
+
+    #[test]
+    fn absurd_headers_do_not_panic() {
+        for reset in [0, 1, u64::MAX / 2, u64::MAX] {
+            let mut b = BucketState::default();
+            b.decide_shared(1.0, t(0), true);
+            b.observe_shared(
+                Some(RateLimitHeaders {
+                    limit: u32::MAX,
+                    remaining: u32::MAX,
+                    reset,
+                }),
+                Some(200),
+                Duration::from_secs(u64::MAX / 4),
+                true,
+                t(0),
+                None,
+                true,
+            );
+            let _ = b.decide_shared(1.0, t(10), true);
+            let _ = b.decide(1.0, t(10));
+            b.claimed(
+                reset,
+                5,
+                3,
+                Claimed {
+                    reset: u64::MAX,
+                    limit: u32::MAX,
+                    granted: u32::MAX,
+                },
+                i64::MIN,
+            );
+            b.probe_claimed(
+                reset,
+                ProbeClaim::Busy { until_ms: u64::MAX },
+                t(20),
+                i64::MAX,
+            );
+            let _ = b.decide_shared(1.0, t(30), true);
+        }
     }
 }
