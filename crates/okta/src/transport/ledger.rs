@@ -20,6 +20,9 @@
 //!   The prober's first claim in the new window writes that window to the ledger, and the
 //!   others learn it from there ([`ProbeClaim::NewWindow`]) without a probe of their own. So the
 //!   cluster gets at most one 429 per window, as one process does.
+//! - before its first request on a bucket it knows nothing of, asks the ledger for the window
+//!   the others know (a claim of nothing for window 0), so a process that joins a busy cluster
+//!   does not send its few unknown-bucket requests into a spent window.
 //! - falls back to local pacing when the ledger fails (database down), with one warning, and
 //!   tries the ledger again a few seconds later.
 //!

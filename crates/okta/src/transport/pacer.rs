@@ -95,6 +95,8 @@ pub struct BucketState {
     /// Shared ledger: an answer to this pacer's probe reported a new window; the ledger should
     /// learn it at once (the other processes wait for it).
     publish: bool,
+    /// Shared ledger: the ledger was asked for the window before any answer reported one.
+    asked_ledger: bool,
 }
 
 /// Decision for one request.
@@ -108,6 +110,9 @@ pub enum Decision {
     Claim,
     /// Claim the cluster's probe of the ended window first (the bucket is marked as claiming).
     ClaimProbe,
+    /// Ask the shared ledger for the window other processes know, before sending anything on
+    /// a bucket this pacer knows nothing of (the bucket is marked as claiming).
+    Learn,
 }
 
 /// Latest epoch second taken literally (about 34,000 years on): later values from a header or a
@@ -150,6 +155,14 @@ impl BucketState {
             self.blocked_until = None;
         }
         let (Some(limit), Some(reset_local)) = (self.limit, self.reset_local) else {
+            if shared && !self.asked_ledger {
+                if self.claiming {
+                    return Decision::Wait(RECHECK);
+                }
+                self.asked_ledger = true;
+                self.claiming = true;
+                return Decision::Learn;
+            }
             if self.in_flight < UNKNOWN_BUCKET_CONCURRENCY {
                 return self.go(now);
             }
@@ -587,6 +600,7 @@ impl Pacer {
                 }
                 Decision::Claim => self.claim(key, None).await,
                 Decision::ClaimProbe => self.claim_probe(key).await,
+                Decision::Learn => self.learn(key).await,
                 Decision::Wait(d) => {
                     let d = d.min(RECHECK * 4).max(Duration::from_millis(1));
                     tokio::select! {
@@ -640,6 +654,43 @@ impl Pacer {
                 let off = st.offset_ms.unwrap_or(0);
                 if let Some(b) = st.buckets.get_mut(key) {
                     b.claimed(reset, want, spent, claimed, off);
+                }
+            }
+            Ok(Err(e)) => ledger_failed(&mut st, now, &e.to_string()),
+            Err(_) => ledger_failed(&mut st, now, "a claim timed out"),
+        }
+    }
+
+    /// Asks the ledger which window of bucket `key` the other processes know (a claim of
+    /// nothing for window 0, which any known window is newer than) and takes it on. The bucket
+    /// must have been marked as claiming.
+    async fn learn(self: &Arc<Self>, key: &str) {
+        let _claiming = Claiming {
+            pacer: Arc::clone(self),
+            key: key.to_owned(),
+        };
+        let Some(ledger) = &self.ledger else { return };
+        let request = ClaimRequest {
+            bucket: key,
+            reset: 0,
+            limit: 0,
+            budget: 0,
+            want: 0,
+            spent: 0,
+        };
+        let answer = tokio::time::timeout(LEDGER_TIMEOUT, ledger.claim(request)).await;
+        let mut st = self.lock();
+        let now = self.clock.now();
+        match answer {
+            Ok(Ok(known)) => {
+                ledger_works(&mut st);
+                let off = st.offset_ms.unwrap_or(0);
+                if let Some(b) = st.buckets.get_mut(key)
+                    && b.limit.is_none()
+                    && known.reset > 0
+                    && known.limit > 0
+                {
+                    b.adopt_window(known.reset, known.limit, off);
                 }
             }
             Ok(Err(e)) => ledger_failed(&mut st, now, &e.to_string()),
@@ -1192,5 +1243,42 @@ mod tests {
             );
             let _ = b.decide_shared(1.0, t(30), true);
         }
+    }
+
+    #[tokio::test]
+    async fn a_pacer_joining_the_cluster_learns_the_window_from_the_ledger() {
+        let ledger = Arc::new(InMemoryLedger::new());
+        let reset = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 60;
+        let key = "GET /api/v1/users/{id}";
+        // Another process knows the window and has spent the budget.
+        ledger
+            .claim(ClaimRequest {
+                bucket: key,
+                reset,
+                limit: 600,
+                budget: 300,
+                want: 300,
+                spent: 0,
+            })
+            .await
+            .unwrap();
+        let pacer = Arc::new(Pacer::with_ledger(
+            0.5,
+            Arc::new(super::super::clock::SystemClock),
+            Some(ledger.clone()),
+        ));
+        // Nothing goes: the window is known (from the ledger) and its budget is spent.
+        let waited = tokio::time::timeout(Duration::from_millis(300), pacer.acquire(key)).await;
+        assert!(waited.is_err(), "the cluster's budget is spent");
+        let snap = pacer.snapshot();
+        assert_eq!(snap[0].limit, Some(600));
+        assert_eq!(snap[0].in_flight, 0);
+        // A bucket nobody knows: the few unknown-bucket requests go.
+        let other = pacer.acquire("GET /api/v1/groups").await;
+        drop(other);
     }
 }
