@@ -49,6 +49,9 @@ pub struct Config {
     pub observer: Option<Arc<dyn CallObserver>>,
     /// Which resolved addresses connections may go to; all by default.
     pub address_filter: Option<crate::AddressFilter>,
+    /// The rate-limit budget shared with clients of the same org in other processes; none by
+    /// default (this client's pacer is then exact for its own requests only).
+    pub rate_ledger: Option<Arc<dyn crate::RateLedger>>,
 }
 
 impl Config {
@@ -74,6 +77,7 @@ impl Config {
             user_agent: concat!("spindle-okta/", env!("CARGO_PKG_VERSION")).to_owned(),
             observer: None,
             address_filter: None,
+            rate_ledger: None,
         })
     }
 
@@ -117,6 +121,15 @@ impl Config {
     /// filtered: check those before building the client.
     pub fn address_filter(mut self, filter: crate::AddressFilter) -> Self {
         self.address_filter = Some(filter);
+        self
+    }
+
+    /// Shares every bucket's budget (`limit × share` per window) with the other clients of the
+    /// org attached to `ledger`, in this process or others: each request then holds a grant
+    /// claimed from the ledger, and the probe after a reset is sent once for all of them (see
+    /// [`crate::transport::ledger`]). When the ledger fails the client paces on its own.
+    pub fn rate_ledger(mut self, ledger: Arc<dyn crate::RateLedger>) -> Self {
+        self.rate_ledger = Some(ledger);
         self
     }
 

@@ -11,7 +11,8 @@
 //! - Proactive pacing per rate-limit bucket and retries decided by one pure classifier
 //!   ([`transport::retry::classify`]); the share of the org's rate limit can be changed at
 //!   run time ([`Client::set_rate_limit_share`]), and one caller can count its own calls
-//!   ([`Client::with_stats`]).
+//!   ([`Client::with_stats`]). Clients of one org in several processes can share the budget
+//!   through a [`RateLedger`] ([`Config::rate_ledger`]; see [`transport::ledger`]).
 //!
 //! ```no_run
 //! # async fn run() -> spindle_okta::Result<()> {
@@ -58,6 +59,7 @@ pub use observe::{CallEvent, CallKind, CallObserver, CallStats};
 pub use page::{ExpandPageQuery, Page, PageQuery};
 pub use reqwest::Method;
 pub use transport::clock::{Clock, SystemClock};
+pub use transport::ledger::{InMemoryLedger, LedgerError, RateLedger};
 pub use transport::pacer::BucketSnapshot;
 pub use transport::resolve::{AddressFilter, FilteringResolver};
 pub use transport::retry::RetryPolicy;
@@ -139,9 +141,10 @@ impl Client {
             config.credentials.clone(),
             &config.org_url,
         )?);
-        let pacer = Arc::new(transport::pacer::Pacer::new(
+        let pacer = Arc::new(transport::pacer::Pacer::with_ledger(
             config.rate_limit_share,
             Arc::clone(&clock),
+            config.rate_ledger.clone(),
         ));
         Ok(Self {
             inner: Arc::new(Inner {

@@ -6,13 +6,23 @@
 //! connection was written, and unless private destinations are allowed the client refuses
 //! non-public addresses at connect time. A row written by one process (a gateway, the CLI) can
 //! thus never make another reach a network its own policy forbids.
+//!
+//! On PostgreSQL (several gateway processes may call one org) the org's client also shares its
+//! rate-limit budget with the other processes through the store ([`StoreLedger`], quota leasing:
+//! docs/scale-out.md, "Rate limits across processes"). On SQLite there is one process, whose
+//! pacer is exact on its own.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use spindle_okta::Client;
-use spindle_store::{AuthConfig, Connection, Credentials, Store};
+use spindle_okta::transport::ledger::{
+    ClaimRequest, Claimed, LedgerError, LedgerFuture, ProbeClaim, RateLedger,
+};
+use spindle_store::{
+    AuthConfig, Backend, BudgetClaim, Connection, ConnectionId, Credentials, ProbeGrant, Store,
+};
 
 use crate::calllog::{CallSink, Recorder};
 use crate::error::{ApiError, ErrorCode};
@@ -86,7 +96,10 @@ impl ClientFactory {
     ) -> Result<ConnectionClients, ApiError> {
         self.policy.admit_org_url(&connection.org_url).await?;
         let credentials = store.connections().credentials(&connection.id).await?;
-        let org = self.build_client(&connection, &credentials)?;
+        let ledger = (store.backend() == Backend::Postgres).then(|| {
+            Arc::new(StoreLedger::new(store.clone(), connection.id.clone())) as Arc<dyn RateLedger>
+        });
+        let org = self.build_client(&connection, &credentials, ledger)?;
         let aerial = match self.build_aerial_client(store, &connection).await {
             Ok(client) => Ok(client),
             Err(e) if e.code() == ErrorCode::OrgUrlRefused => Err(e),
@@ -103,6 +116,7 @@ impl ClientFactory {
         &self,
         connection: &Connection,
         credentials: &Credentials,
+        ledger: Option<Arc<dyn RateLedger>>,
     ) -> Result<Client, ApiError> {
         let okta_credentials = match (&connection.auth, credentials) {
             (AuthConfig::OAuth(settings), Credentials::PrivateKey(pem)) => {
@@ -141,7 +155,7 @@ impl ClientFactory {
                 )));
             }
         };
-        self.client(&connection.org_url, okta_credentials, connection)
+        self.client(&connection.org_url, okta_credentials, connection, ledger)
     }
 
     /// A client for `url` with the factory's settings: attempt timeout, the call-log observer,
@@ -153,8 +167,12 @@ impl ClientFactory {
         url: &str,
         credentials: spindle_okta::Credentials,
         connection: &Connection,
+        ledger: Option<Arc<dyn RateLedger>>,
     ) -> Result<Client, ApiError> {
         let mut config = spindle_okta::Config::new(url, credentials).map_err(ApiError::internal)?;
+        if let Some(ledger) = ledger {
+            config = config.rate_ledger(ledger);
+        }
         if let Some(timeout) = self.attempt_timeout {
             config = config.attempt_timeout(timeout);
         }
@@ -180,7 +198,7 @@ impl ClientFactory {
     ) -> Result<Client, ApiError> {
         let credentials =
             spindle_okta::Credentials::AccessToken(token.expose_secret().to_owned().into());
-        self.client(&connection.org_url, credentials, connection)
+        self.client(&connection.org_url, credentials, connection, None)
     }
 
     fn recorder(&self, connection: &Connection) -> Option<Arc<dyn spindle_okta::CallObserver>> {
@@ -207,6 +225,77 @@ impl ClientFactory {
         };
         let credentials =
             spindle_okta::Credentials::AccessToken(token.expose_secret().to_owned().into());
-        self.client(&aerial.url, credentials, connection).map(Some)
+        self.client(&aerial.url, credentials, connection, None)
+            .map(Some)
+    }
+}
+
+/// The rate-limit budget of one connection, shared with the other gateway processes through the
+/// store's `rate_budget` table (one atomic upsert per claim).
+#[derive(Debug, Clone)]
+pub struct StoreLedger {
+    store: Store,
+    connection: ConnectionId,
+}
+
+impl StoreLedger {
+    /// The ledger of `connection` in `store`.
+    pub fn new(store: Store, connection: ConnectionId) -> Self {
+        StoreLedger { store, connection }
+    }
+}
+
+fn ledger_error(e: &spindle_store::StoreError) -> LedgerError {
+    LedgerError(e.to_string())
+}
+
+impl RateLedger for StoreLedger {
+    fn claim<'a>(&'a self, request: ClaimRequest<'a>) -> LedgerFuture<'a, Claimed> {
+        Box::pin(async move {
+            let grant = self
+                .store
+                .rate_budget()
+                .claim(
+                    &self.connection,
+                    BudgetClaim {
+                        bucket: request.bucket,
+                        reset: request.reset,
+                        limit: request.limit,
+                        budget: request.budget,
+                        want: request.want,
+                        spent: request.spent,
+                    },
+                )
+                .await
+                .map_err(|e| ledger_error(&e))?;
+            Ok(Claimed {
+                reset: grant.reset,
+                limit: grant.limit,
+                granted: grant.granted,
+            })
+        })
+    }
+
+    fn claim_probe<'a>(
+        &'a self,
+        bucket: &'a str,
+        reset: u64,
+        limit: u32,
+        now_ms: u64,
+        lease: Duration,
+    ) -> LedgerFuture<'a, ProbeClaim> {
+        Box::pin(async move {
+            let answer = self
+                .store
+                .rate_budget()
+                .claim_probe(&self.connection, bucket, reset, limit, now_ms, lease)
+                .await
+                .map_err(|e| ledger_error(&e))?;
+            Ok(match answer {
+                ProbeGrant::Probe => ProbeClaim::Probe,
+                ProbeGrant::Busy { until_ms } => ProbeClaim::Busy { until_ms },
+                ProbeGrant::NewWindow { reset, limit } => ProbeClaim::NewWindow { reset, limit },
+            })
+        })
     }
 }

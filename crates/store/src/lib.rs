@@ -42,7 +42,8 @@
 //! # Layout, and where later features go
 //!
 //! One module per table family, each reached through a handle borrowed from [`Store`]:
-//! [`Store::connections`], [`Store::api_keys`], [`Store::calls`]; master key rotation is
+//! [`Store::connections`], [`Store::api_keys`], [`Store::calls`], [`Store::rate_budget`] (the
+//! rate-limit budget the gateway processes share); master key rotation is
 //! [`Store::rotate_master_key`]. Incremental syncs
 //! (`sync_runs`, `employees`, `groups`, with a content hash per row for change detection), the
 //! webhook outbox (`outbox`, rows deleted only after delivery) and the job queue (`jobs` with
@@ -57,6 +58,7 @@ mod crypto;
 mod cursor;
 mod error;
 mod ids;
+mod rate_budget;
 mod rotation;
 mod sync;
 #[cfg(feature = "test-support")]
@@ -84,6 +86,7 @@ pub use connections::{
 pub use crypto::{MASTER_KEY_ENV, MasterKey};
 pub use error::StoreError;
 pub use ids::{ApiKeyId, CallId, ConnectionId, DeliveryId, SyncRunId, WebhookId};
+pub use rate_budget::{BudgetClaim, BudgetGrant, ProbeGrant, RateBudgets};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use sync::{
     CHANGE_TYPES, Change, ChangeKind, Commit, DueSync, FEED_CURSOR_NOW, MAX_SYNC_PAGE,
@@ -304,6 +307,12 @@ impl Store {
         CallLog::new(self)
     }
 
+    /// The rate-limit budgets the gateway processes share (quota leasing per connection and
+    /// bucket).
+    pub fn rate_budget(&self) -> RateBudgets<'_> {
+        RateBudgets::new(self)
+    }
+
     /// Checks that the database answers (for health endpoints).
     ///
     /// # Errors
@@ -413,6 +422,22 @@ fn futures_are_send(store: &Store, id: &ConnectionId, key: &ApiKeyId, key2: &Mas
     send(store.calls().list(&CallFilter::new(), None, 1));
     send(store.calls().prune(OffsetDateTime::now_utc()));
     send(store.rotate_master_key(key2, key2));
+    send(store.rate_budget().claim(
+        id,
+        BudgetClaim {
+            bucket: "",
+            reset: 0,
+            limit: 0,
+            budget: 0,
+            want: 0,
+            spent: 0,
+        },
+    ));
+    send(
+        store
+            .rate_budget()
+            .claim_probe(id, "", 0, 0, 0, Duration::ZERO),
+    );
     send(store.ping());
     send(store.close());
 }

@@ -5,12 +5,13 @@
 //! [`retry::classify`] decide. The whole call is bounded by the policy's deadline.
 
 pub mod clock;
+pub mod ledger;
 pub mod pacer;
 pub mod resolve;
 pub mod retry;
 
 use std::borrow::Cow;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -201,7 +202,7 @@ pub(crate) fn rate_limit(h: &HeaderMap) -> (Option<RateLimitHeaders>, Option<Sys
 /// Local time of the window reset: `now + (X-Rate-Limit-Reset − Date)`.
 fn reset_at(h: &HeaderMap, now: SystemTime) -> Option<SystemTime> {
     let (_, date) = rate_limit(h);
-    let reset = UNIX_EPOCH + Duration::from_secs(header_u64(h, "x-rate-limit-reset")?);
+    let reset = pacer::epoch(header_u64(h, "x-rate-limit-reset")?);
     let wait = reset.duration_since(date?).unwrap_or(Duration::ZERO);
     Some(now + wait)
 }
@@ -491,6 +492,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn reset_is_relative_to_server_date() {

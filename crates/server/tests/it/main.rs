@@ -16,6 +16,7 @@ mod myaccount;
 mod okta_errors;
 mod ops;
 mod passthrough;
+mod rate_share;
 mod ssrf;
 mod sync;
 mod sync_e2e;

@@ -8,6 +8,7 @@ mod calls;
 mod connections;
 mod master_key;
 mod opening;
+mod rate_budget;
 mod redaction;
 mod sync;
 mod webhooks;
