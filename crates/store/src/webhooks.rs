@@ -581,9 +581,17 @@ impl Webhooks<'_> {
             .fetch_all(pool)
             .await)?;
         let mut out = Vec::with_capacity(rows.len());
+        let mut urls: std::collections::HashMap<String, String> = std::collections::HashMap::new();
         for (id, endpoint, payload, attempts) in rows {
+            let url = match urls.get(&endpoint) {
+                Some(url) => url.clone(),
+                None => {
+                    let url = self.get(&WebhookId::from_db(endpoint.clone())).await?.url;
+                    urls.insert(endpoint.clone(), url.clone());
+                    url
+                }
+            };
             let endpoint = WebhookId::from_db(endpoint);
-            let url = self.get(&endpoint).await?.url;
             out.push(DueDelivery {
                 id: DeliveryId::from_db(id),
                 endpoint_id: endpoint,

@@ -43,8 +43,12 @@ use crate::webhooks::url_policy;
 pub const LEASE_MARGIN: Duration = Duration::from_millis(500);
 /// How many deliveries one claim takes.
 pub const CLAIM_BATCH: u32 = 32;
-/// How many attempts run at once.
+/// How many attempts of one claimed batch run at once.
 pub const IN_FLIGHT: usize = 16;
+/// How many claim-and-send loops one sender runs side by side. Two loops never hold deliveries
+/// of one record at once (a claim skips a delivery while an earlier one of its record is
+/// pending), so the order per record holds as it does across processes.
+pub const LANES: usize = 4;
 /// How much of a receiver's answer is kept with the attempt.
 pub const SNIPPET_CHARS: usize = 256;
 /// The reason an endpoint is disabled for when its receiver answers `410 Gone`.
@@ -187,8 +191,14 @@ impl WebhookSender {
         self.inner.stopping.load(Ordering::SeqCst)
     }
 
-    /// Claims and sends deliveries until [`WebhookSender::stop`].
+    /// Claims and sends deliveries until [`WebhookSender::stop`]: [`LANES`] claim-and-send loops
+    /// side by side, so one batch's slowest receiver or its store writes do not idle the others.
     pub async fn run(self) {
+        futures::future::join_all((0..LANES).map(|_| self.clone().lane())).await;
+        tracing::debug!(owner = %self.inner.owner, "webhook sender stopped");
+    }
+
+    async fn lane(self) {
         let poll = self.inner.state.settings().webhook_poll;
         while !self.stopping() {
             let stop = self.inner.stop.notified();
@@ -209,7 +219,6 @@ impl WebhookSender {
                 () = &mut stop => {}
             }
         }
-        tracing::debug!(owner = %self.inner.owner, "webhook sender stopped");
     }
 
     /// Claims one batch of due deliveries and sends them; returns how many were claimed.

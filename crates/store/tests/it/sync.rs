@@ -307,7 +307,7 @@ async fn settings_are_validated_and_schedule_runs(db: TestDb) {
     let status = sync.status(&conn).await.expect("status");
     assert!(!status.configured);
     let bad = SyncSettings {
-        interval: Duration::from_secs(10),
+        interval: Duration::from_secs(4),
         ..SyncSettings::default()
     };
     assert!(matches!(
