@@ -60,6 +60,20 @@ pub struct ServeArgs {
     /// URLs must be https on public addresses.
     #[arg(long)]
     allow_private_webhooks: bool,
+    /// A `Host` the MCP endpoint `/mcp/{connection}` accepts besides localhost, 127.0.0.1 and
+    /// ::1 (`name` or `name:port`; repeatable): the name MCP clients reach the gateway by.
+    /// Other hosts are refused (DNS-rebinding protection).
+    #[arg(
+        long,
+        value_name = "HOST",
+        env = "SPINDLE_MCP_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    mcp_allowed_host: Vec<String>,
+    /// A browser origin the MCP endpoint accepts (`https://app.example.com:443`; repeatable).
+    /// By default a request carrying an `Origin` header is refused.
+    #[arg(long, value_name = "ORIGIN", value_delimiter = ',')]
+    mcp_allowed_origin: Vec<String>,
 }
 
 /// The call log's retention: a duration, or forever.
@@ -94,6 +108,10 @@ impl ServeArgs {
         settings.sync_lease = self.sync_lease;
         settings.webhook_sender = !self.no_sync_worker;
         settings.allow_private_webhooks = self.allow_private_webhooks || self.demo;
+        settings
+            .mcp_allowed_hosts
+            .extend(self.mcp_allowed_host.iter().cloned());
+        settings.mcp_allowed_origins = self.mcp_allowed_origin.clone();
         settings
     }
 }

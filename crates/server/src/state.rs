@@ -58,6 +58,15 @@ pub struct Settings {
     pub webhook_attempt_timeout: Duration,
     /// How often the webhook sender looks for due deliveries when nothing wakes it.
     pub webhook_poll: Duration,
+    /// The `Host` values `/mcp/{connection_id}` accepts (`name` or `name:port`): a request for
+    /// another host is refused, so a DNS name rebound to the gateway's address cannot reach it
+    /// from a browser. Default: `localhost`, `127.0.0.1` and `::1`; add the gateway's public
+    /// name when it serves MCP clients elsewhere.
+    pub mcp_allowed_hosts: Vec<String>,
+    /// The browser origins `/mcp/{connection_id}` accepts (`https://app.example.com:443`).
+    /// Default none: a request carrying an `Origin` header is refused (MCP clients that are not
+    /// browsers send none).
+    pub mcp_allowed_origins: Vec<String>,
 }
 
 impl Default for Settings {
@@ -77,6 +86,8 @@ impl Default for Settings {
             webhook_retry_schedule: crate::webhooks::sender::standard_schedule(),
             webhook_attempt_timeout: Duration::from_secs(15),
             webhook_poll: Duration::from_millis(500),
+            mcp_allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            mcp_allowed_origins: Vec::new(),
         }
     }
 }
