@@ -439,11 +439,15 @@ fn text(message: impl Into<String>) -> Vec<ContentBlock> {
     vec![ContentBlock::text(message)]
 }
 
-/// An error result with a structured `error`.
+/// An error result: the summary, then `{"error": …}` as JSON text for an agent to read the
+/// details from (the field paths, Okta's errorCode). It carries no `structuredContent`: that
+/// must match the tool's output schema, which describes the success (and clients such as the
+/// TypeScript SDK check it on errors too).
 fn error_result(summary: String, error: Value) -> CallToolResult {
-    let mut result = CallToolResult::error(text(summary));
-    result.structured_content = Some(json!({ "error": error }));
-    result
+    CallToolResult::error(vec![
+        ContentBlock::text(summary),
+        ContentBlock::text(json!({ "error": error }).to_string()),
+    ])
 }
 
 fn refusal(kind: &str, message: &str) -> CallToolResult {

@@ -6,6 +6,7 @@ mod bad_input;
 mod connections;
 mod emulator;
 mod help;
+mod mcp_clients;
 mod run;
 mod run_rules_factors_grants;
 mod serve;

@@ -173,6 +173,19 @@ fn structured(result: &CallToolResult) -> &Value {
         .unwrap_or_else(|| panic!("no structuredContent: {result:?}"))
 }
 
+/// The `error` of an error result (its last text block is `{"error": …}`).
+fn error_of(result: &CallToolResult) -> Value {
+    assert_eq!(result.is_error, Some(true), "{result:?}");
+    assert!(result.structured_content.is_none(), "{result:?}");
+    let last = result
+        .content
+        .last()
+        .and_then(|c| c.as_text())
+        .expect("a text");
+    let json: Value = serde_json::from_str(&last.text).expect("JSON");
+    json["error"].clone()
+}
+
 fn text_of(result: &CallToolResult) -> String {
     result
         .content
@@ -367,7 +380,7 @@ async fn a_destructive_call_needs_a_confirmation() {
         let id = h.create_group("Keep me too").await;
         let result = h.call("delete_a_group", json!({"groupId": id})).await;
         assert_eq!(result.is_error, Some(true), "{answer:?}");
-        assert_eq!(structured(&result)["error"]["kind"], "not_confirmed");
+        assert_eq!(error_of(&result)["kind"], "not_confirmed");
         assert_eq!(h.asked.load(Ordering::SeqCst), 1);
         assert!(h.group_exists(&id).await, "{answer:?}");
     }
@@ -404,23 +417,23 @@ async fn invalid_input_names_the_field_and_okta_errors_carry_the_error_code() {
         )
         .await;
     assert_eq!(result.is_error, Some(true));
-    let problems = &structured(&result)["error"]["problems"];
+    let problems = &error_of(&result)["problems"];
     assert_eq!(problems[0]["path"], "body.profile.email", "{result:?}");
     assert!(text_of(&result).contains("body.profile.email"));
 
     let result = h.call("get_retrieve_a_user", json!({"id": ""})).await;
-    assert_eq!(structured(&result)["error"]["problems"][0]["path"], "id");
+    assert_eq!(error_of(&result)["problems"][0]["path"], "id");
 
     let result = h
         .call("get_list_all_users", json!({"after": "spx1.broken!"}))
         .await;
-    assert_eq!(structured(&result)["error"]["problems"][0]["path"], "after");
+    assert_eq!(error_of(&result)["problems"][0]["path"], "after");
 
     let result = h
         .call("get_retrieve_a_user", json!({"id": "00unosuchuser000000"}))
         .await;
     assert_eq!(result.is_error, Some(true));
-    let error = &structured(&result)["error"];
+    let error = &error_of(&result);
     assert_eq!(error["kind"], "okta");
     assert_eq!(error["status"], 404);
     assert_eq!(error["errorCode"], "E0000007", "{error}");

@@ -41,6 +41,17 @@ async fn call(client: &Client, name: &str, args: Value) -> CallToolResult {
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// The `error` of an error result (its last text block is `{"error": …}`).
+fn error_of(result: &CallToolResult) -> Value {
+    assert_eq!(result.is_error, Some(true), "{result:?}");
+    let last = result
+        .content
+        .last()
+        .and_then(|c| c.as_text())
+        .expect("a text");
+    serde_json::from_str::<Value>(&last.text).expect("JSON")["error"].clone()
+}
+
 fn names(tools: &[rmcp::model::Tool]) -> Vec<String> {
     tools.iter().map(|t| t.name.to_string()).collect()
 }
@@ -89,10 +100,7 @@ async fn a_full_key_gets_every_tool_and_calls_are_logged_as_mcp() {
     )
     .await;
     assert_eq!(missing.is_error, Some(true));
-    assert_eq!(
-        missing.structured_content.as_ref().unwrap()["error"]["errorCode"],
-        "E0000007"
-    );
+    assert_eq!(error_of(&missing)["errorCode"], "E0000007");
 
     // The call log says where the calls came from.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -185,10 +193,7 @@ async fn the_sync_store_is_read_through_the_extras() {
     assert!(output["next"].is_string());
     let bad = call(&client, "list_changes", json!({"after": "garbage"})).await;
     assert_eq!(bad.is_error, Some(true));
-    assert_eq!(
-        bad.structured_content.unwrap()["error"]["problems"][0]["path"],
-        "after"
-    );
+    assert_eq!(error_of(&bad)["problems"][0]["path"], "after");
 }
 
 #[tokio::test]

@@ -1,0 +1,152 @@
+//! Spindle's MCP server driven by the official MCP SDKs, pinned in scripts/install-third-party:
+//! PyPI `mcp` (tests/mcp/client.py) and npm `@modelcontextprotocol/sdk` (tests/mcp/client.cjs,
+//! which also validates every successful result's structuredContent against the tool's
+//! outputSchema). Each runs its checks (initialize, tools, a read, a write, a destructive call
+//! declined and confirmed by elicitation, invalid input, Okta's 404, paging 1,000+ users) over
+//! stdio (`spindle mcp` against an in-process emulator) and over streamable HTTP (the gateway's
+//! `/mcp/demo` of `spindle serve --demo`).
+//!
+//! Without the SDKs installed the tests print SKIPPED and pass, unless `SPINDLE_NO_SKIP=1`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::run::Org;
+use crate::serve::{start_serve, stop};
+
+const USERS: usize = 1050;
+
+fn third_party() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/third-party")
+}
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/mcp")
+        .join(name)
+}
+
+/// Skips the calling test for `missing`, or fails under `SPINDLE_NO_SKIP=1`.
+fn skip(missing: &str) {
+    let msg = format!("SKIPPED: {missing}; run ./scripts/install-third-party");
+    assert!(
+        std::env::var("SPINDLE_NO_SKIP").as_deref() != Ok("1"),
+        "{msg} (SPINDLE_NO_SKIP=1 forbids skipping)"
+    );
+    eprintln!("{msg}");
+}
+
+/// Runs a client with `args`; it must pass every check.
+fn check(mut command: Command, args: &[&str]) {
+    let output = command
+        .args(args)
+        .env_remove("OKTA_CLIENT_ORGURL")
+        .env_remove("OKTA_CLIENT_TOKEN")
+        .output()
+        .expect("the client runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the client failed:\n{stdout}\n{stderr}"
+    );
+    for what in [
+        "initialize",
+        "tools/list",
+        "read call",
+        "write call",
+        "destructive declined",
+        "destructive confirmed",
+        "invalid input",
+        "okta 404",
+        "paging",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(&format!("ok {what}"))),
+            "no `ok {what}` in:\n{stdout}\n{stderr}"
+        );
+    }
+}
+
+/// Runs the client over stdio and over HTTP.
+fn both_transports(client: impl Fn() -> Command) {
+    let spindle = assert_cmd::cargo::cargo_bin("spindle");
+    let org = Org::start(USERS, 3);
+    check(
+        client(),
+        &[
+            "stdio",
+            &spindle.display().to_string(),
+            &org.emulator.url(),
+            org.emulator.token(),
+        ],
+    );
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let employees = USERS.to_string();
+    let (child, first) = start_serve(
+        &[
+            "--demo",
+            "--addr",
+            "127.0.0.1:0",
+            "--demo-employees",
+            &employees,
+        ],
+        dir.path(),
+    );
+    let rest = first.strip_prefix("url=").expect("url=<url> key=<key>");
+    let (url, key) = rest.split_once(" key=").expect("url=<url> key=<key>");
+    let endpoint = format!("{url}/mcp/demo");
+    // Stop the gateway whatever the outcome.
+    let command = client();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check(command, &["http", &endpoint, key]);
+    }));
+    stop(child);
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[test]
+fn the_python_sdk_drives_the_mcp_server() {
+    let venv = third_party().join("venv-mcp");
+    let python = venv.join("bin/python");
+    if !python.is_file() || !venv.join(".spindle-installed").is_file() {
+        return skip(&format!(
+            "the MCP Python SDK (PyPI mcp) is not installed in {}",
+            venv.display()
+        ));
+    }
+    both_transports(|| {
+        let mut command = Command::new(&python);
+        command.arg(script("client.py"));
+        command
+    });
+}
+
+#[test]
+fn the_typescript_sdk_drives_the_mcp_server() {
+    let modules = third_party().join("node/node_modules");
+    if !modules
+        .join("@modelcontextprotocol/sdk/package.json")
+        .is_file()
+    {
+        return skip(&format!(
+            "the MCP TypeScript SDK (npm @modelcontextprotocol/sdk) is not installed in {}",
+            modules.display()
+        ));
+    }
+    let node_runs = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !node_runs {
+        return skip("node (Node.js 20) is not on PATH");
+    }
+    both_transports(|| {
+        let mut command = Command::new("node");
+        command.env("NODE_PATH", &modules).arg(script("client.cjs"));
+        command
+    });
+}
