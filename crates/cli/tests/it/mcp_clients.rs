@@ -150,3 +150,63 @@ fn the_typescript_sdk_drives_the_mcp_server() {
         command
     });
 }
+
+#[test]
+fn an_unknown_toolset_or_tool_is_refused_before_serving() {
+    for args in [["--toolsets", "usres"], ["--tools", "delete_a_grop"]] {
+        let output = crate::spindle()
+            .args(["mcp", "--org-url", "http://127.0.0.1:1", "--token", "t"])
+            .args(args)
+            .output()
+            .expect("spindle runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(args[1]), "{stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
+fn spindle_mcp_answers_json_rpc_on_stdio() {
+    use std::io::Write as _;
+    let org = Org::start(3, 1);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("spindle"))
+        .args([
+            "mcp",
+            "--org-url",
+            &org.emulator.url(),
+            "--token",
+            org.emulator.token(),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spindle mcp starts");
+    let lines = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}"#,
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
+        r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get_list_all_users","arguments":{}}}"#,
+    ];
+    let mut stdin = child.stdin.take().expect("stdin");
+    for line in lines {
+        writeln!(stdin, "{line}").expect("written");
+    }
+    drop(stdin);
+    let output = child.wait_with_output().expect("it ends");
+    assert!(output.status.success(), "{:?}", output.status);
+    let answers: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("only JSON-RPC on stdout"))
+        .collect();
+    let by_id = |id: i64| answers.iter().find(|a| a["id"] == id).expect("an answer");
+    assert_eq!(by_id(1)["result"]["protocolVersion"], "2025-06-18");
+    let tools = by_id(2)["result"]["tools"].as_array().unwrap();
+    let reads = spindle_actions::catalog::all()
+        .iter()
+        .filter(|a| a.operation == spindle_actions::Operation::Read)
+        .count();
+    assert_eq!(tools.len(), reads, "read-only by default");
+    let items = &by_id(3)["result"]["structuredContent"]["items"];
+    assert_eq!(items.as_array().map(Vec::len), Some(3));
+}
