@@ -177,7 +177,7 @@ pub fn shape(mut output: Value, call: &ListCall) -> Value {
             Some(field) => {
                 let next = Resume {
                     cursor: call.cursor.clone(),
-                    skip: call.skip + kept,
+                    skip: call.skip.saturating_add(kept),
                     limit: call.limit,
                 }
                 .encode();

@@ -276,7 +276,7 @@ async fn confirm(
             ),
         ));
     }
-    let mut shown = input.to_string();
+    let mut shown = redacted(input).to_string();
     if shown.len() > 500 {
         let mut end = 500;
         while !shown.is_char_boundary(end) {
@@ -341,6 +341,31 @@ async fn confirm(
                 action.id
             ),
         )),
+    }
+}
+
+/// `input` with the values of secret-looking fields (passwords, answers, passcodes, tokens)
+/// replaced, for showing it in a confirmation prompt.
+fn redacted(input: &Value) -> Value {
+    match input {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let key = k.to_ascii_lowercase();
+                    let secret = ["password", "answer", "passcode", "token", "secret"]
+                        .iter()
+                        .any(|s| key.contains(s));
+                    let v = if secret && !v.is_null() {
+                        Value::String("[redacted]".into())
+                    } else {
+                        redacted(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redacted).collect()),
+        other => other.clone(),
     }
 }
 
@@ -634,5 +659,21 @@ impl ServerHandler for SpindleMcp {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         self.call(request, context).await.map(Into::into)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_reach_the_confirmation_prompt() {
+        let input = json!({"userId": "00u1", "body": {"oldPassword": {"value": "hunter2"},
+            "newPassword": {"value": "correct horse"}, "recovery_question": {"answer": "blue"}}});
+        let shown = redacted(&input).to_string();
+        assert!(shown.contains("00u1"), "{shown}");
+        for secret in ["hunter2", "correct horse", "blue"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
     }
 }
