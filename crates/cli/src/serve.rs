@@ -70,8 +70,9 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     mcp_allowed_host: Vec<String>,
-    /// A browser origin the MCP endpoint accepts (`https://app.example.com:443`; repeatable).
-    /// By default a request carrying an `Origin` header is refused.
+    /// A browser origin the MCP endpoint accepts besides this machine's `http://localhost`,
+    /// `127.0.0.1` and `[::1]` pages (`https://app.example.com:443`; repeatable). Requests
+    /// carrying another `Origin` are refused.
     #[arg(long, value_name = "ORIGIN", value_delimiter = ',')]
     mcp_allowed_origin: Vec<String>,
 }
@@ -111,7 +112,9 @@ impl ServeArgs {
         settings
             .mcp_allowed_hosts
             .extend(self.mcp_allowed_host.iter().cloned());
-        settings.mcp_allowed_origins = self.mcp_allowed_origin.clone();
+        settings
+            .mcp_allowed_origins
+            .extend(self.mcp_allowed_origin.iter().cloned());
         settings
     }
 }

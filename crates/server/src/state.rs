@@ -63,9 +63,10 @@ pub struct Settings {
     /// from a browser. Default: `localhost`, `127.0.0.1` and `::1`; add the gateway's public
     /// name when it serves MCP clients elsewhere.
     pub mcp_allowed_hosts: Vec<String>,
-    /// The browser origins `/mcp/{connection_id}` accepts (`https://app.example.com:443`).
-    /// Default none: a request carrying an `Origin` header is refused (MCP clients that are not
-    /// browsers send none).
+    /// The browser origins `/mcp/{connection_id}` accepts (`https://app.example.com:443`;
+    /// `:*` for any port). Default: pages of this machine (`http://localhost:*`,
+    /// `http://127.0.0.1:*`, `http://[::1]:*`); a request carrying another `Origin` is refused
+    /// (MCP clients that are not browsers send none).
     pub mcp_allowed_origins: Vec<String>,
 }
 
@@ -87,7 +88,11 @@ impl Default for Settings {
             webhook_attempt_timeout: Duration::from_secs(15),
             webhook_poll: Duration::from_millis(500),
             mcp_allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
-            mcp_allowed_origins: Vec::new(),
+            mcp_allowed_origins: vec![
+                "http://localhost:*".into(),
+                "http://127.0.0.1:*".into(),
+                "http://[::1]:*".into(),
+            ],
         }
     }
 }

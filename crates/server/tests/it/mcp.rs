@@ -259,3 +259,97 @@ async fn keys_connections_hosts_and_origins_are_checked_before_mcp() {
     assert!(!paths.is_empty());
     assert!(paths.keys().all(|p| !p.starts_with("/mcp")));
 }
+
+/// Skips the calling test for `missing`, or fails under `SPINDLE_NO_SKIP=1`.
+fn skip(missing: &str) {
+    let msg = format!("SKIPPED: {missing}; run ./scripts/install-third-party");
+    assert!(
+        std::env::var("SPINDLE_NO_SKIP").as_deref() != Ok("1"),
+        "{msg} (SPINDLE_NO_SKIP=1 forbids skipping)"
+    );
+    eprintln!("{msg}");
+}
+
+/// A loopback proxy in front of `/mcp/acme` that adds the API key (the conformance suite sends
+/// none) and passes everything else through, the `Host` and `Origin` headers included.
+async fn keyed_proxy(gw: &TestGateway) -> String {
+    use axum::body::Body;
+    use axum::extract::Request;
+    use axum::response::Response;
+    let target = format!("{}/mcp/acme", gw.base);
+    let key = gw.full.clone();
+    let http = reqwest::Client::new();
+    let forward = move |request: Request| {
+        let (target, key, http) = (target.clone(), key.clone(), http.clone());
+        async move {
+            let (parts, body) = request.into_parts();
+            let body = axum::body::to_bytes(body, 1 << 20)
+                .await
+                .unwrap_or_default();
+            let mut out = http.request(parts.method, &target).body(body);
+            for (name, value) in &parts.headers {
+                if name != "content-length" {
+                    out = out.header(name, value);
+                }
+            }
+            let answer = match out.bearer_auth(&key).send().await {
+                Ok(answer) => answer,
+                Err(_) => return Response::builder().status(502).body(Body::empty()).unwrap(),
+            };
+            let mut response = Response::builder().status(answer.status());
+            for (name, value) in answer.headers() {
+                response = response.header(name, value);
+            }
+            let chunks = futures::stream::unfold(answer, |mut answer| async move {
+                match answer.chunk().await {
+                    Ok(Some(chunk)) => Some((Ok::<_, std::io::Error>(chunk), answer)),
+                    _ => None,
+                }
+            });
+            response.body(Body::from_stream(chunks)).unwrap()
+        }
+    };
+    let app = axum::Router::new().route("/mcp", axum::routing::any(forward));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://localhost:{port}/mcp")
+}
+
+/// The server scenarios of the MCP conformance suite (npm `@modelcontextprotocol/conformance`)
+/// that apply to Spindle: initialization, ping, the tool list, and DNS-rebinding protection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mcp_conformance_suite_passes_its_server_scenarios() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/third-party/mcp-conformance");
+    let node = dir.join("node");
+    let cli = dir.join("node_modules/@modelcontextprotocol/conformance/dist/index.js");
+    if !node.exists() || !cli.is_file() {
+        return skip(&format!(
+            "the MCP conformance suite (npm @modelcontextprotocol/conformance) is not installed in {}",
+            dir.display()
+        ));
+    }
+    let gw = gateway().await;
+    let url = keyed_proxy(&gw).await;
+    for scenario in [
+        "server-initialize",
+        "ping",
+        "tools-list",
+        "dns-rebinding-protection",
+    ] {
+        let output = tokio::process::Command::new(&node)
+            .arg(&cli)
+            .args(["server", "--url", &url, "--scenario", scenario])
+            .output()
+            .await
+            .expect("the conformance suite runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "{scenario} failed:\n{stdout}\n{stderr}"
+        );
+        assert!(!stdout.contains("FAILURE"), "{scenario}:\n{stdout}");
+    }
+}
