@@ -31,6 +31,7 @@ pub mod action;
 pub mod actions;
 pub mod catalog;
 pub mod docs;
+pub mod effects;
 pub mod execute;
 pub mod hris;
 pub mod outputs;
@@ -40,6 +41,7 @@ pub mod validate;
 
 pub use action::Action;
 pub use catalog::{ActionSpec, HttpMethod, Operation, Server, Spec};
+pub use effects::{Effects, effects, toolset};
 pub use execute::{Clients, ExecuteError, execute, pages};
 pub use registry::ValidInput;
 pub use validate::{InputError, Problem};

@@ -11,6 +11,8 @@ mod actions;
 mod connections;
 mod gateway;
 mod keys;
+mod mcp;
+mod org;
 mod output;
 mod run;
 mod serve;
@@ -64,6 +66,16 @@ pub enum Command {
                             spindle run post_create_a_user --input @user.json\n  \
                             spindle run list_all_employees --connection acme --all")]
     Run(run::RunArgs),
+    /// Serve the action catalog as MCP tools to an AI agent over stdio (Model Context Protocol).
+    ///
+    /// The org is chosen as for `spindle run`. Read tools only unless --allow-writes; destructive
+    /// tools also need a person's confirmation through the client (MCP elicitation) or
+    /// --yes-destructive. Stdout carries the protocol; the log goes to stderr.
+    #[command(after_help = "Examples:\n  \
+                            spindle mcp --org-url \"$URL\" --token \"$T\"\n  \
+                            spindle mcp --connection acme --allow-writes --toolsets users,groups\n  \
+                            spindle mcp --connection acme --read-only")]
+    Mcp(mcp::McpArgs),
     /// Manage the Okta connections of the gateway's store (`spindle run --connection NAME`).
     ///
     /// The store is the one `spindle serve` uses (`--database-url`, `--master-key-file`), so the
@@ -198,6 +210,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Run(args) => run::run(args),
+        Command::Mcp(args) => mcp::run(args),
         Command::Connections(command) => connections::run(command),
         Command::Serve(args) => serve::run(args),
         Command::Keys(command) => keys::run(command),

@@ -68,6 +68,21 @@ pub struct ServeArgs {
     /// another sends them after this long. At least twice --webhook-attempt-timeout.
     #[arg(long, default_value = "60s", value_parser = spindle_emulator::parse_duration)]
     webhook_lease: Duration,
+    /// A `Host` the MCP endpoint `/mcp/{connection}` accepts besides localhost, 127.0.0.1 and
+    /// ::1 (`name` or `name:port`; repeatable): the name MCP clients reach the gateway by.
+    /// Other hosts are refused (DNS-rebinding protection).
+    #[arg(
+        long,
+        value_name = "HOST",
+        env = "SPINDLE_MCP_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    mcp_allowed_host: Vec<String>,
+    /// A browser origin the MCP endpoint accepts besides this machine's `http://localhost`,
+    /// `127.0.0.1` and `[::1]` pages (`https://app.example.com:443`; repeatable). Requests
+    /// carrying another `Origin` are refused.
+    #[arg(long, value_name = "ORIGIN", value_delimiter = ',')]
+    mcp_allowed_origin: Vec<String>,
 }
 
 /// The call log's retention: a duration, or forever.
@@ -104,6 +119,12 @@ impl ServeArgs {
         settings.allow_private_webhooks = self.allow_private_webhooks || self.demo;
         settings.webhook_attempt_timeout = self.webhook_attempt_timeout;
         settings.webhook_lease = self.webhook_lease;
+        settings
+            .mcp_allowed_hosts
+            .extend(self.mcp_allowed_host.iter().cloned());
+        settings
+            .mcp_allowed_origins
+            .extend(self.mcp_allowed_origin.iter().cloned());
         settings
     }
 }

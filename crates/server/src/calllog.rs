@@ -30,6 +30,7 @@ pub const BATCH: usize = 500;
 
 tokio::task_local! {
     static ACTION: Option<&'static str>;
+    static VIA: &'static str;
 }
 
 /// Runs `future` with `action` recorded on every Okta call it makes (`None`: calls outside the
@@ -38,9 +39,20 @@ pub async fn scope<F: Future>(action: Option<&'static str>, future: F) -> F::Out
     ACTION.scope(action, future).await
 }
 
+/// Runs `future` with `via` (the surface, e.g. `mcp`) recorded on every Okta call it makes,
+/// around [`scope`] or inside it. Calls outside it are the HTTP API's (or the sync's).
+pub async fn via<F: Future>(via: &'static str, future: F) -> F::Output {
+    VIA.scope(via, future).await
+}
+
 /// The action of the calls being made now, if inside [`scope`].
 pub fn current_action() -> Option<&'static str> {
     ACTION.try_with(|a| *a).ok().flatten()
+}
+
+/// The surface of the calls being made now, if inside [`via`].
+pub fn current_via() -> Option<&'static str> {
+    VIA.try_with(|v| *v).ok()
 }
 
 /// The observer given to the Okta clients of one connection: each attempt becomes a call-log
@@ -71,6 +83,7 @@ impl CallObserver for Recorder {
         record.at = time::OffsetDateTime::now_utc() - call.latency;
         record.connection_id = Some(self.connection.clone());
         record.action = current_action().map(str::to_owned);
+        record.via = current_via().map(str::to_owned);
         record.status = call.status;
         record.latency = call.latency;
         record.okta_request_id = call.request_id.clone();

@@ -14,6 +14,7 @@
 //! /v1/webhooks, /v1/webhooks/{webhook_id}              signed deliveries of the changes; …/rotate,
 //!                                                      …/deliveries, …/replay
 //! /v1/logs                                             every Okta call the gateway made
+//! /mcp/{connection_id}                                 the catalog as MCP tools (streamable HTTP)
 //! /healthz, /readyz, /metrics                          operations (no key)
 //! /openapi.json, /docs                                 this API's OpenAPI 3.1 document and docs
 //! ```
@@ -286,6 +287,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .merge(openapi::routes())
+        .merge(routes::mcp::routes(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), observe))

@@ -64,6 +64,16 @@ pub struct Settings {
     pub webhook_lease: Duration,
     /// How often the webhook sender looks for due deliveries when nothing wakes it.
     pub webhook_poll: Duration,
+    /// The `Host` values `/mcp/{connection_id}` accepts (`name` or `name:port`): a request for
+    /// another host is refused, so a DNS name rebound to the gateway's address cannot reach it
+    /// from a browser. Default: `localhost`, `127.0.0.1` and `::1`; add the gateway's public
+    /// name when it serves MCP clients elsewhere.
+    pub mcp_allowed_hosts: Vec<String>,
+    /// The browser origins `/mcp/{connection_id}` accepts (`https://app.example.com:443`;
+    /// `:*` for any port). Default: pages of this machine (`http://localhost:*`,
+    /// `http://127.0.0.1:*`, `http://[::1]:*`); a request carrying another `Origin` is refused
+    /// (MCP clients that are not browsers send none).
+    pub mcp_allowed_origins: Vec<String>,
 }
 
 impl Default for Settings {
@@ -84,6 +94,12 @@ impl Default for Settings {
             webhook_attempt_timeout: Duration::from_secs(15),
             webhook_lease: Duration::from_secs(60),
             webhook_poll: Duration::from_millis(500),
+            mcp_allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            mcp_allowed_origins: vec![
+                "http://localhost:*".into(),
+                "http://127.0.0.1:*".into(),
+                "http://[::1]:*".into(),
+            ],
         }
     }
 }

@@ -44,6 +44,9 @@ pub struct CallRecord {
     pub okta_request_id: Option<String>,
     /// Okta's `errorCode` (`E0000007`), for failed calls.
     pub error_code: Option<String>,
+    /// The surface the call came through when it is not the HTTP API: `mcp` for a tool call of
+    /// the gateway's MCP endpoint.
+    pub via: Option<String>,
 }
 
 impl CallRecord {
@@ -59,6 +62,7 @@ impl CallRecord {
             latency: Duration::ZERO,
             okta_request_id: None,
             error_code: None,
+            via: None,
         }
     }
 }
@@ -172,6 +176,7 @@ struct CallRow {
     latency_us: i64,
     okta_request_id: Option<String>,
     error_code: Option<String>,
+    via: Option<String>,
 }
 
 impl CallRow {
@@ -187,6 +192,7 @@ impl CallRow {
                 latency: Duration::from_micros(u64::try_from(self.latency_us).unwrap_or(0)),
                 okta_request_id: self.okta_request_id,
                 error_code: self.error_code,
+                via: self.via,
             },
             id: CallId::from_db(self.id),
         })
@@ -214,9 +220,9 @@ fn clip(mut s: String, max: usize) -> String {
     s
 }
 
-/// The most rows one `INSERT` statement of [`CallLog::record_batch`] carries (10 bound values
+/// The most rows one `INSERT` statement of [`CallLog::record_batch`] carries (11 bound values
 /// each, so a statement stays under SQLite's historical limit of 999 variables).
-pub const BATCH_CHUNK_ROWS: usize = 99;
+pub const BATCH_CHUNK_ROWS: usize = 90;
 
 /// One call-log row, ready to bind.
 struct InsertRow {
@@ -230,6 +236,7 @@ struct InsertRow {
     latency_us: i64,
     okta_request_id: Option<String>,
     error_code: Option<String>,
+    via: Option<String>,
 }
 
 impl InsertRow {
@@ -245,17 +252,18 @@ impl InsertRow {
             latency_us: i64::try_from(record.latency.as_micros()).unwrap_or(i64::MAX),
             okta_request_id: record.okta_request_id.map(|r| clip(r, 128)),
             error_code: record.error_code.map(|c| clip(c, 128)),
+            via: record.via.map(|v| clip(v, 32)),
         }
     }
 }
 
-const INSERT_COLUMNS: usize = 10;
+const INSERT_COLUMNS: usize = 11;
 
-/// `INSERT INTO call_log (…) VALUES ($1, …, $10), ($11, …)` for `rows` rows.
+/// `INSERT INTO call_log (…) VALUES ($1, …, $11), ($12, …)` for `rows` rows.
 fn insert_sql(rows: usize) -> String {
     let mut sql = String::from(
         "INSERT INTO call_log (id, at, connection_id, action, method, path, status, \
-         latency_us, okta_request_id, error_code) VALUES ",
+         latency_us, okta_request_id, error_code, via) VALUES ",
     );
     for row in 0..rows {
         if row > 0 {
@@ -296,7 +304,8 @@ where
             .bind(row.status)
             .bind(row.latency_us)
             .bind(row.okta_request_id.as_deref())
-            .bind(row.error_code.as_deref());
+            .bind(row.error_code.as_deref())
+            .bind(row.via.as_deref());
     }
     query
 }
@@ -386,7 +395,7 @@ impl<'a> CallLog<'a> {
 
         let mut sql = String::from(
             "SELECT id, at, connection_id, action, method, path, status, latency_us, \
-             okta_request_id, error_code FROM call_log WHERE 1 = 1",
+             okta_request_id, error_code, via FROM call_log WHERE 1 = 1",
         );
         let mut args = Vec::new();
         let mut push = |sql: &mut String, clause: &str, arg: Arg| {

@@ -17,6 +17,7 @@ fn every_command_has_help_with_an_example() {
         ("help_emulator", &["emulator"][..]),
         ("help_actions_validate", &["actions", "validate"][..]),
         ("help_run", &["run"][..]),
+        ("help_mcp", &["mcp"][..]),
         ("help_connections", &["connections"][..]),
         ("help_connections_add", &["connections", "add"][..]),
         ("help_connections_list", &["connections", "list"][..]),

@@ -7,6 +7,7 @@ mod cluster_crash;
 mod connections;
 mod emulator;
 mod help;
+mod mcp_clients;
 mod procs;
 mod run;
 mod run_rules_factors_grants;

@@ -159,6 +159,24 @@ pub(crate) async fn run_action(
         ));
     }
     let valid = spindle_actions::validate_input(spec.id, input).map_err(input_problem)?;
+    let (okta, name) = action_clients(state, connection_id, spec, user_token).await?;
+    crate::calllog::scope(Some(spec.id), spindle_actions::execute(&okta, valid))
+        .await
+        .map_err(|error| execute_failure(&error, &name))
+}
+
+/// The Okta clients `spec` runs with on a connection (its org's, its Aerial host's, or an end
+/// user's for MyAccount with `user_token`), and the connection's name.
+///
+/// # Errors
+/// 404 for an unknown connection; 422 when the connection cannot serve the action (no Aerial
+/// settings, MyAccount with an API token); the errors of [`AppState::clients`].
+pub(crate) async fn action_clients(
+    state: &AppState,
+    connection_id: &str,
+    spec: &spindle_actions::ActionSpec,
+    user_token: Option<SecretString>,
+) -> Result<(spindle_actions::Clients, String), ApiError> {
     let clients = state.clients(connection_id).await?;
     let aerial = if spec.server == spindle_actions::Server::Aerial {
         Some(clients.aerial.clone()?.ok_or_else(|| {
@@ -218,9 +236,7 @@ pub(crate) async fn run_action(
     if let Some(user) = as_user {
         okta = okta.my_account(user);
     }
-    crate::calllog::scope(Some(spec.id), spindle_actions::execute(&okta, valid))
-        .await
-        .map_err(|error| execute_failure(&error, &name))
+    Ok((okta, name))
 }
 
 fn execute_failure(error: &ExecuteError, connection: &str) -> ApiError {

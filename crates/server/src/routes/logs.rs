@@ -63,6 +63,10 @@ pub struct LogEntry {
     /// Okta's `errorCode`, for failed calls.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
+    /// The surface the call came through when not this HTTP API: `mcp` for a tool call of
+    /// `/mcp/{connection_id}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 impl From<LoggedCall> for LogEntry {
@@ -82,6 +86,7 @@ impl From<LoggedCall> for LogEntry {
             latency_ms: r.latency.as_secs_f64() * 1000.0,
             okta_request_id: r.okta_request_id,
             error_code: r.error_code,
+            via: r.via,
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod connections;
 pub mod employees;
 pub mod health;
 pub mod logs;
+pub mod mcp;
 pub mod passthrough;
 pub mod sync;
 pub mod webhooks;

@@ -628,7 +628,7 @@ pub async fn get_run(
 }
 
 /// A record as the API shows it: its content with `deleted_at` and `version`.
-fn record_item(record: SyncRecord) -> Value {
+pub(crate) fn record_item(record: SyncRecord) -> Value {
     let deleted_at = record
         .deleted_at
         .and_then(|t| t.format(&Rfc3339).ok())

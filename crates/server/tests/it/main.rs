@@ -12,6 +12,7 @@ mod bad_input;
 mod connections;
 mod employees;
 mod logs;
+mod mcp;
 mod myaccount;
 mod okta_errors;
 mod ops;

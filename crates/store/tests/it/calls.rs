@@ -34,6 +34,7 @@ fn record(at: OffsetDateTime, connection: u8, status: Option<u16>) -> CallRecord
         latency: Duration::from_micros(1234),
         okta_request_id: Some("reqXYZ".into()),
         error_code: status.filter(|s| *s >= 400).map(|_| "E0000007".into()),
+        via: (connection == 1).then(|| "mcp".into()),
         ..CallRecord::new("GET", "/api/v1/users")
     }
 }

@@ -1,0 +1,4 @@
+-- The surface a logged Okta call came through (sqlite): NULL for the HTTP API and the sync,
+-- 'mcp' for a tool call of the gateway's MCP endpoint. Keep in step with
+-- migrations/postgres/0005_call_via.sql.
+ALTER TABLE call_log ADD COLUMN via TEXT;
