@@ -14,6 +14,8 @@
 # place).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 CONCURRENCY=${CONCURRENCY:-8}
 DURATION=${DURATION:-10s}
 USERS=${USERS:-1000}
@@ -38,17 +40,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-# wait_line FILE PATTERN PID: waits for a line matching PATTERN in FILE.
-wait_line() {
-  for _ in $(seq 1 600); do
-    grep -q "$2" "$1" && return 0
-    kill -0 "$3" 2>/dev/null || { cat "$1" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "timed out waiting for $2 in $1" >&2
-  return 1
-}
 
 # The emulator, rate limits off.
 "$bin" emulator --addr 127.0.0.1:0 --users "$USERS" --rate-limit off > "$work/emulator.out" 2> "$work/emulator.err" &
@@ -151,17 +142,5 @@ call, and absolute numbers are lower bounds. Compare ratios from one run, not nu
 MD
 )"
 echo "$section"
-results=bench/RESULTS.md
-[ -f "$results" ] || printf '# Benchmark results\n' > "$results"
-# Replace an earlier "## Gateway overhead" section (up to the next "## " heading) where it stands,
-# so hand-written sections after it stay after it; append when there is none.
 printf '%s\n' "$section" > "$work/section.md"
-awk -v section="$work/section.md" '
-  function put(  line) { while ((getline line < section) > 0) print line; close(section) }
-  /^## / { skip = 0 }
-  $0 == "## Gateway overhead" { put(); print ""; skip = 1; done = 1; next }
-  !skip { print }
-  END { if (!done) { print ""; put() } }
-' "$results" > "$results.tmp"
-mv "$results.tmp" "$results"
-echo "wrote $results"
+write_section "Gateway overhead" "$work/section.md"

@@ -22,6 +22,8 @@
 # place).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 USERS=${USERS:-100000}
 # GROUPS is a bash built-in array (the shell's group ids): bash hides an environment variable of
 # that name (read here with printenv) and does not pass `GROUPS=N cmd` on, so from bash write
@@ -53,17 +55,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-# wait_line FILE PATTERN PID: waits for a line matching PATTERN in FILE.
-wait_line() {
-  for _ in $(seq 1 1200); do
-    grep -q "$2" "$1" && return 0
-    kill -0 "$3" 2>/dev/null || { cat "$1" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "timed out waiting for $2 in $1" >&2
-  return 1
-}
 
 # The window in seconds (accepts 60s, 2m, 500ms, 1m30s).
 window_s=$(awk -v d="$WINDOW" 'BEGIN {
@@ -289,17 +280,5 @@ made $icalls, $(awk -v a="$icalls" -v b="$reread" 'BEGIN { printf "%.2f× that (
 MD
 )"
 echo "$section"
-results=bench/RESULTS.md
-[ -f "$results" ] || printf '# Benchmark results\n' > "$results"
-# Replace an earlier "## Sync" section (up to the next "## " heading) where it stands, so
-# hand-written sections after it stay after it; append when there is none.
 printf '%s\n' "$section" > "$work/section.md"
-awk -v section="$work/section.md" '
-  function put(  line) { while ((getline line < section) > 0) print line; close(section) }
-  /^## / { skip = 0 }
-  $0 == "## Sync" { put(); print ""; skip = 1; done = 1; next }
-  !skip { print }
-  END { if (!done) { print ""; put() } }
-' "$results" > "$results.tmp"
-mv "$results.tmp" "$results"
-echo "wrote $results"
+write_section "Sync" "$work/section.md"

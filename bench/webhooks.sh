@@ -21,6 +21,8 @@
 # its own databases there). Writes the "Webhooks" section of bench/RESULTS.md (in place).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 USERS=${USERS:-5000}
 # GROUPS is a bash built-in array: see bench/sync.sh. `env GROUPS=N` or ORG_GROUPS=N.
 ORG_GROUPS=${ORG_GROUPS:-$(printenv GROUPS || echo 50)}
@@ -53,17 +55,6 @@ cleanup() {
   if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-
-# wait_line FILE PATTERN PID: waits for a line matching PATTERN in FILE.
-wait_line() {
-  for _ in $(seq 1 1200); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$3" 2>/dev/null || { cat "$1" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "timed out waiting for $2 in $1" >&2
-  return 1
-}
 
 api() { # api METHOD PATH [BODY]: the gateway's JSON answer.
   if [ $# -ge 3 ]; then
@@ -161,6 +152,7 @@ measure() {
 
   echo "[$name] latency: $RATE changes/s for $DURATION s, sync every 5s" >&2
   local seq0; seq0=$(feed_seq)
+  local lat0; lat0=$(now_ms)
   api PUT "/v1/connections/$conn/sync" '{"enabled": true, "interval": "5s", "full_every": "24h"}' > /dev/null
   local total=$((RATE * DURATION)) i
   for i in $(seq 1 "$total"); do
@@ -177,18 +169,20 @@ measure() {
     sleep 0.2
   done
   # First arrival of each change after seq0, minus its Okta time.
-  awk -v a="$seq0" '$2 > a && $3 != "-" && !seen[$2]++ { print $1 - $3 }' "$recv_log" | sort -n > "$work/$name.latency"
+  # (Only changes made in this period: a change Okta dated earlier is not one of them.)
+  awk -v a="$seq0" -v t="$lat0" '$2 > a && $3 != "-" && $3 >= t && !seen[$2]++ { print $1 - $3 }' \
+    "$recv_log" | sort -n > "$work/$name.latency"
   local lat; lat=$(awk '{ v[NR] = $1 } END {
     if (NR == 0) { print "- - - - 0"; exit }
     printf "%d %d %d %d %d", v[int((NR - 1) * 0.5) + 1], v[int((NR - 1) * 0.9) + 1],
       v[int((NR - 1) * 0.99) + 1], v[NR], NR }' "$work/$name.latency")
   stop_all
   awk -v name="$name" -v users="$USERS" -v ch="$changes" -v r="$replayed" -v t0="$t0" -v t1="$t1" \
-    -v c0="$cpu0" -v c1="$cpu1" -v tk="$ticks" -v lat="$lat" -v s0="$seq0" -v s1="$seq1" 'BEGIN {
+    -v c0="$cpu0" -v c1="$cpu1" -v tk="$ticks" -v lat="$lat" 'BEGIN {
       split(lat, l, " ")
       secs = (t1 - t0) / 1000
       printf "| %s | %d | %d | %.1f | %.0f | %.2f | %d | %.2f | %.2f | %.2f | %.2f |\n",
-        name, ch, r, secs, r / secs, (c1 - c0) / tk * 1e6 / r / 1000, s1 - s0,
+        name, ch, r, secs, r / secs, (c1 - c0) / tk * 1000 / r, l[5],
         l[1] / 1000, l[2] / 1000, l[3] / 1000, l[4] / 1000 }' >> "$work/rows"
 }
 
@@ -241,15 +235,5 @@ the records), so its deliveries per second are not comparable one for one.
 MD
 )"
 echo "$section"
-results=bench/RESULTS.md
-[ -f "$results" ] || printf '# Benchmark results\n' > "$results"
 printf '%s\n' "$section" > "$work/section.md"
-awk -v section="$work/section.md" '
-  function put(  line) { while ((getline line < section) > 0) print line; close(section) }
-  /^## / { skip = 0 }
-  $0 == "## Webhooks" { put(); print ""; skip = 1; done = 1; next }
-  !skip { print }
-  END { if (!done) { print ""; put() } }
-' "$results" > "$results.tmp"
-mv "$results.tmp" "$results"
-echo "wrote $results"
+write_section "Webhooks" "$work/section.md"
