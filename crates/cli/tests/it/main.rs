@@ -17,6 +17,8 @@ mod sync_kill;
 mod webhook_verify;
 mod webhooks;
 
+use std::path::{Path, PathBuf};
+
 use assert_cmd::Command;
 
 /// The `spindle` binary built for this test run.
@@ -24,4 +26,27 @@ pub fn spindle() -> Command {
     let mut cmd = Command::cargo_bin("spindle").expect("the spindle binary is built");
     cmd.env_remove("RUST_LOG").env_remove("COLUMNS");
     cmd
+}
+
+/// Where `scripts/install-third-party` puts the third-party tools the tests drive.
+pub fn third_party() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/third-party")
+}
+
+/// A test script under `tests/DIR/NAME`.
+pub fn test_script(dir: &str, name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(dir)
+        .join(name)
+}
+
+/// Skips the calling test for `missing`, or fails under `SPINDLE_NO_SKIP=1`.
+pub fn skip(missing: &str) {
+    let msg = format!("SKIPPED: {missing}; run ./scripts/install-third-party");
+    assert!(
+        std::env::var("SPINDLE_NO_SKIP").as_deref() != Ok("1"),
+        "{msg} (SPINDLE_NO_SKIP=1 forbids skipping)"
+    );
+    eprintln!("{msg}");
 }

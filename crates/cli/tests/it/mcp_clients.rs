@@ -8,32 +8,17 @@
 //!
 //! Without the SDKs installed the tests print SKIPPED and pass, unless `SPINDLE_NO_SKIP=1`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use crate::run::Org;
 use crate::serve::{start_serve, stop};
+use crate::{skip, third_party};
 
 const USERS: usize = 1050;
 
-fn third_party() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/third-party")
-}
-
 fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/mcp")
-        .join(name)
-}
-
-/// Skips the calling test for `missing`, or fails under `SPINDLE_NO_SKIP=1`.
-fn skip(missing: &str) {
-    let msg = format!("SKIPPED: {missing}; run ./scripts/install-third-party");
-    assert!(
-        std::env::var("SPINDLE_NO_SKIP").as_deref() != Ok("1"),
-        "{msg} (SPINDLE_NO_SKIP=1 forbids skipping)"
-    );
-    eprintln!("{msg}");
+    crate::test_script("mcp", name)
 }
 
 /// Runs a client with `args`; it must pass every check.

@@ -9,7 +9,7 @@
 //! Without the libraries installed the tests print SKIPPED and pass, unless `SPINDLE_NO_SKIP=1`.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use base64::Engine as _;
@@ -18,28 +18,10 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn third_party() -> PathBuf {
-    workspace_root().join("target/third-party")
-}
+use crate::{skip, third_party};
 
 fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/webhooks")
-        .join(name)
-}
-
-/// Skips the calling test for `missing`, or fails under `SPINDLE_NO_SKIP=1`.
-fn skip(missing: &str) {
-    let msg = format!("SKIPPED: {missing}; run ./scripts/install-third-party");
-    assert!(
-        std::env::var("SPINDLE_NO_SKIP").as_deref() != Ok("1"),
-        "{msg} (SPINDLE_NO_SKIP=1 forbids skipping)"
-    );
-    eprintln!("{msg}");
+    crate::test_script("webhooks", name)
 }
 
 /// A `whsec_` secret of `key` bytes.
