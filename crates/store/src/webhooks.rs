@@ -603,6 +603,24 @@ impl Webhooks<'_> {
         Ok(out)
     }
 
+    /// Gives back a claimed delivery that was not attempted, so any sender may claim it at once.
+    /// A no-op when `owner` no longer holds it.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn release(&self, id: &DeliveryId, owner: &str) -> Result<(), StoreError> {
+        with_pool!(self.store, |pool| sqlx::query(
+            "UPDATE webhook_deliveries SET lease_owner = NULL, lease_expires_at = NULL \
+             WHERE id = $1 AND lease_owner = $2"
+        )
+        .bind(id.as_str())
+        .bind(owner)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
     /// Records an attempt of a claimed delivery and what follows from it, fenced by `owner`'s
     /// lease.
     ///

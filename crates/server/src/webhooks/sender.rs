@@ -4,7 +4,7 @@
 //! - Claims up to [`CLAIM_BATCH`] due deliveries under a lease
 //!   ([`Settings::webhook_lease`](crate::Settings::webhook_lease)) and sends them concurrently
 //!   (at most [`IN_FLIGHT`] at once). An attempt starts only while enough of the lease is left
-//!   for it to end within it; a delivery whose lease ran short waits for the next claim, so a
+//!   for it to end within it; a delivery whose lease ran short is given back unattempted, so a
 //!   delivery another process took over is never sent late. The store hands out only the earliest pending delivery of
 //!   each record and endpoint, so one record's changes arrive in order.
 //! - Each attempt is `POST url` with `content-type: application/json`, the stored payload as the
@@ -273,8 +273,18 @@ impl WebhookSender {
     ) {
         if Instant::now() > start_by {
             // Too little of the lease is left: another process may take the delivery over
-            // while this attempt runs. It stays due and is claimed again (here or there).
+            // while this attempt runs. Given back unattempted: any sender claims it again.
             tracing::debug!(delivery = %delivery.id, "webhook attempt not started: its lease runs short");
+            if let Err(error) = self
+                .inner
+                .state
+                .store()
+                .webhooks()
+                .release(&delivery.id, &self.inner.owner)
+                .await
+            {
+                tracing::warn!(delivery = %delivery.id, %error, "an unattempted delivery could not be given back; it is claimed again after its lease");
+            }
             return;
         }
         let state = &self.inner.state;

@@ -135,6 +135,25 @@ async fn outbox_orders_per_record_and_fences_attempts(db: TestDb) {
         .iter()
         .find(|d| d.payload.contains("00u1"))
         .expect("00u1");
+    // Giving a delivery back: only its holder can, and then anyone claims it at once.
+    hooks.release(&first.id, "s2").await.expect("a no-op");
+    assert!(
+        hooks
+            .claim("s2", LEASE, 10)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    hooks.release(&first.id, "s1").await.expect("release");
+    let taken = hooks.claim("s2", LEASE, 10).await.expect("claim");
+    assert_eq!(
+        taken.iter().map(|d| &d.id).collect::<Vec<_>>(),
+        [&first.id],
+        "{taken:?}"
+    );
+    hooks.release(&first.id, "s2").await.expect("release");
+    let back = hooks.claim("s1", LEASE, 10).await.expect("claim");
+    assert_eq!(back.len(), 1, "{back:?}");
     let err = hooks
         .record_attempt(&first.id, "s2", &ok(), &AttemptOutcome::Delivered)
         .await
