@@ -5,10 +5,11 @@
 #
 #   get:  POST /v1/connections/emu/actions/get_retrieve_a_user {"id": ID}
 #         vs GET /api/v1/users/ID
-#   list: POST /v1/connections/emu/actions/get_list_all_users {"limit": 5}
-#         vs GET /api/v1/users?limit=5
+#   list: POST /v1/connections/emu/actions/get_list_all_users {"limit": LIST_LIMIT}
+#         vs GET /api/v1/users?limit=LIST_LIMIT
+# and the gateway's resident memory after start, after the first load and at the end.
 #
-# Usage: bench/gateway.sh   (env: CONCURRENCY=8 DURATION=10s USERS=1000)
+# Usage: bench/gateway.sh   (env: CONCURRENCY=8 DURATION=10s USERS=1000 LIST_LIMIT=200)
 # Needs wrk (Debian package `wrk`; installed with apt-get when missing and running as root) and
 # curl. Writes the "Gateway overhead" section of bench/RESULTS.md (replacing an earlier one in
 # place).
@@ -19,6 +20,7 @@ cd "$(dirname "$0")/.."
 CONCURRENCY=${CONCURRENCY:-8}
 DURATION=${DURATION:-10s}
 USERS=${USERS:-1000}
+LIST_LIMIT=${LIST_LIMIT:-200}
 
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -72,7 +74,10 @@ post_script() { # post_script FILE BODY: a wrk script that POSTs BODY as JSON.
   printf 'wrk.method = "POST"\nwrk.body = [[%s]]\nwrk.headers["Content-Type"] = "application/json"\n' "$2" > "$1"
 }
 post_script "$work/get.lua" "{\"id\": \"$user\"}"
-post_script "$work/list.lua" '{"limit": 5}'
+post_script "$work/list.lua" "{\"limit\": $LIST_LIMIT}"
+serve_pid=${pids[-1]}
+rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$serve_pid/status"; }
+rss_start=$(rss_mib)
 
 # to_ms VALUE: wrk's "1.23ms" / "456.00us" / "1.10s" in milliseconds.
 to_ms() {
@@ -101,8 +106,10 @@ direct=(-H "Authorization: SSWS $token" -H 'Accept: application/json')
 through=(-H "Authorization: Bearer $key")
 read -r dg50 dg99 dgr <<< "$(load direct-get "$org_url/api/v1/users/$user" "${direct[@]}")"
 read -r gg50 gg99 ggr <<< "$(load gateway-get "$gateway/v1/connections/emu/actions/get_retrieve_a_user" "${through[@]}" -s "$work/get.lua")"
-read -r dl50 dl99 dlr <<< "$(load direct-list "$org_url/api/v1/users?limit=5" "${direct[@]}")"
+rss_warm=$(rss_mib)
+read -r dl50 dl99 dlr <<< "$(load direct-list "$org_url/api/v1/users?limit=$LIST_LIMIT" "${direct[@]}")"
 read -r gl50 gl99 glr <<< "$(load gateway-list "$gateway/v1/connections/emu/actions/get_list_all_users" "${through[@]}" -s "$work/list.lua")"
+rss_end=$(rss_mib)
 
 row() { # row NAME P50 P99 RPS
   printf '| %s | %.2f | %.2f | %.0f |\n' "$1" "$2" "$3" "$4"
@@ -128,13 +135,16 @@ and builds the action's output.
 |---|--:|--:|--:|
 $(row "direct: GET /api/v1/users/{id}" "$dg50" "$dg99" "$dgr")
 $(row "gateway: get_retrieve_a_user" "$gg50" "$gg99" "$ggr")
-$(row "direct: GET /api/v1/users?limit=5" "$dl50" "$dl99" "$dlr")
-$(row "gateway: get_list_all_users {limit: 5}" "$gl50" "$gl99" "$glr")
+$(row "direct: GET /api/v1/users?limit=$LIST_LIMIT" "$dl50" "$dl99" "$dlr")
+$(row "gateway: get_list_all_users {limit: $LIST_LIMIT}" "$gl50" "$gl99" "$glr")
 
 | action | added p50 (ratio) | added p99 (ratio) | throughput gateway / direct |
 |---|--:|--:|--:|
 $(ratio get_retrieve_a_user "$gg50" "$dg50" "$gg99" "$dg99" "$ggr" "$dgr")
-$(ratio "get_list_all_users (5)" "$gl50" "$dl50" "$gl99" "$dl99" "$glr" "$dlr")
+$(ratio "get_list_all_users ($LIST_LIMIT)" "$gl50" "$dl50" "$gl99" "$dl99" "$glr" "$dlr")
+
+The gateway's resident memory: $rss_start MiB after start, $rss_warm MiB after the single-read load,
+$rss_end MiB at the end.
 
 On 2 shared cores the three processes compete for CPU: the gateway's rows include the emulator's
 work for the same request, so the throughput ratio mostly says how much CPU the gateway adds per

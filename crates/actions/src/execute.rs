@@ -5,12 +5,14 @@
 
 use std::collections::HashSet;
 
+use futures::TryStreamExt;
 use futures::stream::{self, Stream};
 use serde_json::Value;
 use spindle_okta::Client;
 
 use crate::actions::common::NonEmpty;
 use crate::catalog::Server;
+use crate::output::Output;
 use crate::registry::ValidInput;
 
 /// Why an action could not be run.
@@ -142,6 +144,16 @@ impl Clients {
 /// cannot be reached, [`ExecuteError::Output`] when its answer has an unexpected shape,
 /// [`ExecuteError::Unsupported`] when `clients` has no client for the action's API.
 pub async fn execute(clients: &Clients, input: ValidInput) -> Result<Value, ExecuteError> {
+    Ok(execute_output(clients, input).await?.to_value())
+}
+
+/// Runs the action `input` as [`execute`] does, and returns its output as JSON text: what a
+/// surface that passes the output on (the CLI, the gateway) uses, with no JSON value tree built.
+///
+/// # Errors
+///
+/// As [`execute`].
+pub async fn execute_output(clients: &Clients, input: ValidInput) -> Result<Output, ExecuteError> {
     let client = clients.for_server(input.spec().server)?;
     input.run(client).await
 }
@@ -154,6 +166,15 @@ pub fn pages(
     clients: &Clients,
     input: ValidInput,
 ) -> impl Stream<Item = Result<Value, ExecuteError>> + Send + 'static {
+    output_pages(clients, input).map_ok(|output| output.to_value())
+}
+
+/// [`pages`], each page as JSON text ([`Output`]): the input is checked once, before the first
+/// page; each following page only moves its cursor.
+pub fn output_pages(
+    clients: &Clients,
+    input: ValidInput,
+) -> impl Stream<Item = Result<Output, ExecuteError>> + Send + 'static {
     struct State {
         clients: Clients,
         input: Option<ValidInput>,
@@ -169,12 +190,8 @@ pub fn pages(
             return Ok(None);
         };
         let mut following = input.clone();
-        let output = execute(&state.clients, input).await?;
-        let next = output
-            .get("next")
-            .and_then(Value::as_str)
-            .and_then(NonEmpty::new);
-        if let Some(next) = next {
+        let output = execute_output(&state.clients, input).await?;
+        if let Some(next) = output.next().and_then(NonEmpty::new) {
             if !state.seen.insert(next.to_string()) {
                 return Err(ExecuteError::Output(format!(
                     "the list's next cursor `{next}` was already followed"

@@ -34,6 +34,7 @@ pub mod docs;
 pub mod effects;
 pub mod execute;
 pub mod hris;
+pub mod output;
 pub mod outputs;
 pub mod registry;
 pub mod schema;
@@ -42,7 +43,8 @@ pub mod validate;
 pub use action::Action;
 pub use catalog::{ActionSpec, HttpMethod, Operation, Server, Spec};
 pub use effects::{Effects, effects, toolset};
-pub use execute::{Clients, ExecuteError, execute, pages};
+pub use execute::{Clients, ExecuteError, execute, execute_output, output_pages, pages};
+pub use output::Output;
 pub use registry::ValidInput;
 pub use validate::{InputError, Problem};
 

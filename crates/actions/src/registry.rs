@@ -16,6 +16,7 @@ use crate::action::Action;
 use crate::actions::common::NonEmpty;
 use crate::catalog::{ActionSpec, Spec};
 use crate::execute::ExecuteError;
+use crate::output::{Encode, EncodeOne as _, EncodePage as _, Output};
 use crate::schema::schema_for;
 use crate::validate::{Problem, serde_problem};
 
@@ -35,10 +36,6 @@ fn parse<T: Action>(value: &Value) -> Result<T, Vec<Problem>> {
     } else {
         Err(problems)
     }
-}
-
-fn output_json<T: serde::Serialize>(output: T) -> Result<Value, ExecuteError> {
-    serde_json::to_value(output).map_err(|e| ExecuteError::Output(e.to_string()))
 }
 
 macro_rules! registry {
@@ -80,10 +77,10 @@ macro_rules! registry {
                 }
             }
 
-            /// Runs the action with the client of its Okta API and returns its output as JSON.
-            pub(crate) async fn run(self, client: &Client) -> Result<Value, ExecuteError> {
+            /// Runs the action with the client of its Okta API and returns its output, encoded.
+            pub(crate) async fn run(self, client: &Client) -> Result<Output, ExecuteError> {
                 match self {
-                    $(Self::$variant(input) => output_json(input.run(client).await?),)*
+                    $(Self::$variant(input) => Encode(input.run(client).await?).encode(),)*
                 }
             }
         }

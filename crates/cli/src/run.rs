@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal, Read};
 use clap::Args;
 use futures::StreamExt;
 use serde_json::Value;
-use spindle_actions::{ExecuteError, catalog};
+use spindle_actions::{ExecuteError, Output, catalog};
 
 use crate::org::OrgArgs;
 use crate::store_args::{OrgPolicyArgs, StoreArgs};
@@ -73,39 +73,43 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     };
     let result = runtime.block_on(async {
         let outputs = if args.all {
-            spindle_actions::pages(&clients, valid).boxed()
+            spindle_actions::output_pages(&clients, valid).boxed()
         } else {
-            futures::stream::once(spindle_actions::execute(&clients, valid)).boxed()
+            futures::stream::once(spindle_actions::execute_output(&clients, valid)).boxed()
         };
         futures::pin_mut!(outputs);
+        // One buffered writer for the whole run, flushed after each page so that a consumer sees
+        // the items as their pages arrive.
+        let mut out = output::Stdout::new();
         let mut all_items = Vec::new();
         let (mut pages, mut count) = (0u64, 0usize);
         while let Some(output) = outputs.next().await {
             let output = output.map_err(CliError::from)?;
-            let items = output.get("items").and_then(Value::as_array);
             pages += 1;
-            count += items.map_or(0, Vec::len);
+            count += output.items().map_or(0, <[_]>::len);
             progress.set_message(format!("{pages} pages, {count} items"));
-            match items {
-                Some(items) if args.jsonl => output::with_stdout(|out| {
+            match output.items() {
+                Some(items) if args.jsonl => out.write(|out| {
                     for item in items {
-                        serde_json::to_writer(&mut *out, item)?;
-                        writeln!(out)?;
+                        output::json_line(out, item)?;
                     }
                     Ok(())
                 })?,
                 Some(items) if args.all => all_items.extend(items.iter().cloned()),
-                _ if args.jsonl => output::with_stdout(|out| {
-                    serde_json::to_writer(&mut *out, &output)?;
-                    writeln!(out)
-                })?,
-                _ => output::with_stdout(|out| output::json(out, &output))?,
+                _ => match &output {
+                    Output::One(json) if args.jsonl => {
+                        out.write(|out| output::json_line(out, json))?
+                    }
+                    _ => out.write(|out| output::json(out, &output.to_value()))?,
+                },
             }
         }
         if args.all && !args.jsonl {
-            output::with_stdout(|out| {
-                output::json(out, &serde_json::json!({ "items": all_items }))
-            })?;
+            let items: Vec<Value> = all_items
+                .iter()
+                .map(|item| serde_json::from_str(item.get()).unwrap_or(Value::Null))
+                .collect();
+            out.write(|out| output::json(out, &serde_json::json!({ "items": items })))?;
         }
         Ok(())
     });

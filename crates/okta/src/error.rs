@@ -208,10 +208,16 @@ pub(crate) fn from_response(
 }
 
 /// Decodes a success body, naming the JSON path that failed.
+///
+/// Decoded once without tracking the path (tracking it costs on every value); only a body that
+/// fails is decoded again to name where.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     body: &[u8],
     request_id: Option<&str>,
 ) -> Result<T> {
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

@@ -14,7 +14,7 @@
 use futures::stream::BoxStream;
 
 use crate::models::{Application, Group, GroupBody, User};
-use crate::{Client, GroupId, Page, PageQuery, Request, Result, UserId, req};
+use crate::{Client, GroupId, Page, PageQuery, Raw, Request, Result, UserId, req};
 
 /// Largest page of `GET /api/v1/groups`.
 pub const MAX_PAGE_SIZE: u32 = 10_000;
@@ -114,6 +114,14 @@ impl Groups {
         self.client.page(query.request()).await
     }
 
+    /// One page of the org's groups as the JSON Okta sent ([`Raw`]).
+    ///
+    /// # Errors
+    /// See [`Client::send`].
+    pub async fn list_page_raw(&self, query: ListGroups) -> Result<Page<Raw<Group>>> {
+        self.client.page(query.request()).await
+    }
+
     /// `GET /api/v1/groups/{id}`.
     ///
     /// # Errors
@@ -192,6 +200,20 @@ impl Groups {
         id: impl Into<GroupId>,
         query: PageQuery,
     ) -> Result<Page<User>> {
+        self.client
+            .page(Self::members_request(&id.into(), &query))
+            .await
+    }
+
+    /// One page of the group's members as the JSON Okta sent ([`Raw`]).
+    ///
+    /// # Errors
+    /// 404 `E0000007` if there is no such group.
+    pub async fn members_page_raw(
+        &self,
+        id: impl Into<GroupId>,
+        query: PageQuery,
+    ) -> Result<Page<Raw<User>>> {
         self.client
             .page(Self::members_request(&id.into(), &query))
             .await

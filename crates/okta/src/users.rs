@@ -17,7 +17,7 @@ use crate::models::{
     AppLink, ChangePasswordBody, CreateUserBody, ForgotPasswordResponse, Group, ResetPasswordToken,
     TempPassword, UpdateUserBody, User, UserActivationToken, UserBlock, UserCredentials,
 };
-use crate::{Client, Page, Request, Result, UserId, req};
+use crate::{Client, Page, Raw, Request, Result, UserId, req};
 
 /// Largest page `GET /api/v1/users` serves.
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -194,6 +194,15 @@ impl Users {
     /// # Errors
     /// See [`Client::send`].
     pub async fn list_page(&self, query: ListUsers) -> Result<Page<User>> {
+        self.client.page(query.request()).await
+    }
+
+    /// One page of users as the JSON Okta sent ([`Raw`]): for a caller that passes the users on
+    /// rather than reading their fields, at a fraction of the cost of decoding them.
+    ///
+    /// # Errors
+    /// See [`Client::send`].
+    pub async fn list_page_raw(&self, query: ListUsers) -> Result<Page<Raw<User>>> {
         self.client.page(query.request()).await
     }
 

@@ -78,17 +78,17 @@ impl Action for ListEmployees {
         if let Some(after) = self.okta_after() {
             query = query.after(after);
         }
-        let page = client.users().list_page(query).await?;
+        // Each user's text is read once for the fields the model maps, and kept as `raw`.
+        let page = client.users().list_page_raw(query).await?;
         let next = page
             .next_after()
             .map(|after| EmployeeCursor { after }.encode());
         let items = page
             .items
-            .iter()
+            .into_iter()
             .map(|user| {
-                let user =
-                    serde_json::to_value(user).map_err(|e| ExecuteError::Output(e.to_string()))?;
-                Employee::from_okta_user(&user).map_err(|e| ExecuteError::Output(e.to_string()))
+                Employee::from_okta_raw(user.into_raw())
+                    .map_err(|e| ExecuteError::Output(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Page { items, next })

@@ -3,8 +3,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use spindle_okta::Client;
 use spindle_okta::models::{Application, Group, User};
+use spindle_okta::{Client, Raw};
 
 use super::after_cursor;
 use super::common::{Extra, NonEmpty, Page, body, page_query};
@@ -200,7 +200,7 @@ impl Action for ListGroupMembers {
         path: "/api/v1/groups/{groupId}/users",
         scopes: &["okta.groups.read"],
     };
-    type Output = Page<User>;
+    type Output = Page<Raw<User>>;
 
     fn example() -> Value {
         json!({"groupId": "00g1emaKYZTWRYYRRTSK", "limit": 200})
@@ -208,11 +208,11 @@ impl Action for ListGroupMembers {
 
     after_cursor!();
 
-    async fn run(self, client: &Client) -> Result<Page<User>, ExecuteError> {
+    async fn run(self, client: &Client) -> Result<Page<Raw<User>>, ExecuteError> {
         let query = page_query(self.after, self.limit);
         let page = client
             .groups()
-            .members_page(self.group_id.as_str(), query)
+            .members_page_raw(self.group_id.as_str(), query)
             .await?;
         Ok(page.into())
     }

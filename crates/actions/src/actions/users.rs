@@ -3,9 +3,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use spindle_okta::Client;
 use spindle_okta::models::User;
 use spindle_okta::users::{DeactivateOptions, UpdateOptions};
+use spindle_okta::{Client, Raw};
 
 use super::after_cursor;
 use super::common::{Extra, NonEmpty, Page, Secret, body, yes};
@@ -595,7 +595,7 @@ impl Action for ListUsers {
         path: "/api/v1/users",
         scopes: &["okta.users.read"],
     };
-    type Output = Page<User>;
+    type Output = Page<Raw<User>>;
 
     fn example() -> Value {
         json!({"search": "profile.department eq \"Engineering\" and status eq \"ACTIVE\"", "limit": 200, "sortBy": "profile.lastName", "sortOrder": "asc"})
@@ -607,7 +607,7 @@ impl Action for ListUsers {
 
     after_cursor!();
 
-    async fn run(self, client: &Client) -> Result<Page<User>, ExecuteError> {
+    async fn run(self, client: &Client) -> Result<Page<Raw<User>>, ExecuteError> {
         let query = spindle_okta::users::ListUsers {
             q: self.q,
             filter: self.filter,
@@ -619,7 +619,9 @@ impl Action for ListUsers {
             expand: self.expand,
             after: self.after.map(String::from),
         };
-        Ok(client.users().list_page(query).await?.into())
+        // The users are passed on as Okta sent them: decoding them into models only to encode
+        // them again would cost most of a listing's CPU.
+        Ok(client.users().list_page_raw(query).await?.into())
     }
 }
 

@@ -1,8 +1,14 @@
 //! The `Employee` model and its mapping from an Okta user.
 
+use std::borrow::Cow;
+use std::fmt;
+
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use spindle_okta::Raw;
 
 /// Employment status in the unified model, derived from Okta's user status.
 ///
@@ -153,7 +159,7 @@ pub struct Employee {
     /// mapped above), non-null values only.
     pub custom_fields: Map<String, Value>,
     /// The Okta user exactly as Okta returned it.
-    pub raw: Value,
+    pub raw: Raw<Value>,
 }
 
 /// Why an Okta user could not be mapped.
@@ -216,12 +222,139 @@ const BASE_UNMAPPED: &[&str] = &[
 const START_DATE_KEYS: &[&str] = &["startDate", "hireDate", "employeeStartDate"];
 const END_DATE_KEYS: &[&str] = &["terminationDate", "endDate"];
 
-/// A non-empty string at `key`; numbers are rendered (employee numbers are sometimes numeric).
-fn text(object: &Map<String, Value>, key: &str) -> Option<String> {
-    match object.get(key)? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+/// The parts of an Okta user the mapping reads, borrowed from its JSON text: the top-level
+/// fields it maps and the profile's attributes, in order, each value still JSON text. Decoding
+/// only these (not a value tree of the whole user) is what keeps the unified model cheap.
+#[derive(Deserialize)]
+struct UserView<'a> {
+    #[serde(default, borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    status: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    created: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    activated: Option<&'a RawValue>,
+    #[serde(default, borrow, rename = "statusChanged")]
+    status_changed: Option<&'a RawValue>,
+    #[serde(default, borrow, rename = "lastUpdated")]
+    last_updated: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    profile: Option<Attributes<'a>>,
+}
+
+/// A JSON object's members in order, values as JSON text. Anything but an object (`null`, a
+/// string...) reads as no members, as the mapping treats a profile that is not an object.
+#[derive(Default)]
+struct Attributes<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Attributes<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Members<'a> {
+            type Value = Attributes<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(32));
+                while let Some(member) = map.next_entry::<Cow<'de, str>, &'de RawValue>()? {
+                    members.push(member);
+                }
+                Ok(Attributes(members))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Attributes::default())
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(Attributes::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Attributes::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Attributes::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Attributes::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Attributes::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Attributes::default())
+            }
+            fn visit_seq<S: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: S,
+            ) -> Result<Self::Value, S::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Attributes::default())
+            }
+        }
+        deserializer.deserialize_any(Members(std::marker::PhantomData))
+    }
+}
+
+/// A non-empty string; numbers are rendered (employee numbers are sometimes numeric); anything
+/// else is no value.
+fn text(json: &RawValue) -> Option<String> {
+    let text = json.get();
+    match text.as_bytes().first()? {
+        b'"' => serde_json::from_str::<Cow<'_, str>>(text)
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .map(Cow::into_owned),
+        b'-' | b'0'..=b'9' => serde_json::from_str::<serde_json::Number>(text)
+            .ok()
+            .map(|n| n.to_string()),
         _ => None,
+    }
+}
+
+impl UserView<'_> {
+    fn text(&self, key: &str) -> Option<String> {
+        let json = match key {
+            "status" => self.status,
+            "created" => self.created,
+            "activated" => self.activated,
+            "statusChanged" => self.status_changed,
+            "lastUpdated" => self.last_updated,
+            _ => None,
+        };
+        json.and_then(text)
+    }
+
+    fn profile(&self, key: &str) -> Option<String> {
+        let members = &self.profile.as_ref()?.0;
+        // The last of duplicate members wins, as in a decoded object.
+        members
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| text(v))
+    }
+
+    /// The profile's custom attributes (not mapped, not Okta's base ones), non-null only.
+    fn custom_fields(&self) -> Map<String, Value> {
+        let Some(Attributes(members)) = &self.profile else {
+            return Map::new();
+        };
+        let mut custom = Map::new();
+        for (key, json) in members {
+            if MAPPED.contains(&key.as_ref()) || BASE_UNMAPPED.contains(&key.as_ref()) {
+                continue;
+            }
+            match serde_json::from_str::<Value>(json.get()) {
+                Ok(Value::Null) | Err(_) => {
+                    custom.remove(key.as_ref());
+                }
+                Ok(value) => {
+                    custom.insert(key.clone().into_owned(), value);
+                }
+            }
+        }
+        custom
     }
 }
 
@@ -234,20 +367,31 @@ impl Employee {
     ///
     /// When the JSON is not an object or has no string `id`.
     pub fn from_okta_user(user: &Value) -> Result<Self, MappingError> {
-        let object = user.as_object().ok_or(MappingError::NotAnObject)?;
-        let id = object
-            .get("id")
-            .and_then(Value::as_str)
+        let text = serde_json::value::to_raw_value(user).map_err(|_| MappingError::NotAnObject)?;
+        Self::from_okta_raw(text)
+    }
+
+    /// [`from_okta_user`](Self::from_okta_user) for the user's JSON text (as Okta sent it): only
+    /// the fields the model maps are decoded, and the text becomes `raw` as it is.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_okta_user`](Self::from_okta_user).
+    pub fn from_okta_raw(raw: Box<RawValue>) -> Result<Self, MappingError> {
+        // Checked first: a derived struct would also read a JSON array, by position.
+        if !raw.get().trim_start().starts_with('{') {
+            return Err(MappingError::NotAnObject);
+        }
+        let user: UserView<'_> =
+            serde_json::from_str(raw.get()).map_err(|_| MappingError::NotAnObject)?;
+        let id = user
+            .id
+            .and_then(|id| serde_json::from_str::<Cow<'_, str>>(id.get()).ok())
             .filter(|id| !id.is_empty())
             .ok_or(MappingError::MissingId)?
-            .to_owned();
-        let empty = Map::new();
-        let profile = object
-            .get("profile")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let p = |key: &str| text(profile, key);
-        let okta_status = text(object, "status");
+            .into_owned();
+        let p = |key: &str| user.profile(key);
+        let okta_status = user.text("status");
         let employment_status = okta_status
             .as_deref()
             .map_or(EmploymentStatus::Unknown, EmploymentStatus::from_okta);
@@ -301,22 +445,14 @@ impl Employee {
         let start_date = START_DATE_KEYS
             .iter()
             .find_map(|k| p(k))
-            .or_else(|| text(object, "activated"));
+            .or_else(|| user.text("activated"));
         let termination_date = END_DATE_KEYS.iter().find_map(|k| p(k)).or_else(|| {
             (employment_status == EmploymentStatus::Terminated)
-                .then(|| text(object, "statusChanged"))
+                .then(|| user.text("statusChanged"))
                 .flatten()
         });
 
-        let custom_fields = profile
-            .iter()
-            .filter(|(k, v)| {
-                !v.is_null()
-                    && !MAPPED.contains(&k.as_str())
-                    && !BASE_UNMAPPED.contains(&k.as_str())
-            })
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let custom_fields = user.custom_fields();
 
         Ok(Self {
             id,
@@ -339,10 +475,10 @@ impl Employee {
             location,
             start_date,
             termination_date,
-            created_at: text(object, "created"),
-            updated_at: text(object, "lastUpdated"),
+            created_at: user.text("created"),
+            updated_at: user.text("lastUpdated"),
             custom_fields,
-            raw: user.clone(),
+            raw: Raw::from_raw(raw),
         })
     }
 }

@@ -66,7 +66,7 @@ fn a_deprovisioned_hr_user_maps_to_a_terminated_employee() {
         e.custom_fields,
         json!({"badgeColour": "blue"}).as_object().cloned().unwrap()
     );
-    assert_eq!(e.raw, user);
+    assert_eq!(e.raw.parse().expect("JSON"), user);
 }
 
 #[test]

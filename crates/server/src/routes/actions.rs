@@ -2,10 +2,12 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::Value;
-use spindle_actions::{ExecuteError, InputError, Operation, catalog};
+use spindle_actions::{ExecuteError, InputError, Operation, Output, catalog};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
@@ -147,7 +149,7 @@ pub(crate) async fn run_action(
     action_id: &str,
     input: &Value,
     user_token: Option<SecretString>,
-) -> Result<Value, ApiError> {
+) -> Result<Output, ApiError> {
     let spec = find(action_id)?;
     if spec.operation != Operation::Read {
         caller.require_write(&format!("`{}` ({} action)", spec.id, spec.operation))?;
@@ -160,7 +162,7 @@ pub(crate) async fn run_action(
     }
     let valid = spindle_actions::validate_input(spec.id, input).map_err(input_problem)?;
     let (okta, name) = action_clients(state, connection_id, spec, user_token).await?;
-    crate::calllog::scope(Some(spec.id), spindle_actions::execute(&okta, valid))
+    crate::calllog::scope(Some(spec.id), spindle_actions::execute_output(&okta, valid))
         .await
         .map_err(|error| execute_failure(&error, &name))
 }
@@ -290,7 +292,7 @@ pub async fn run(
     Path((connection_id, action_id)): Path<(String, String)>,
     headers: axum::http::HeaderMap,
     JsonOrEmpty(input): JsonOrEmpty<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<JsonOutput, ApiError> {
     // An unknown action is reported before anything about the request's other parts.
     find(&action_id)?;
     let user_token = match headers.get(USER_TOKEN_HEADER) {
@@ -316,5 +318,23 @@ pub async fn run(
         user_token,
     )
     .await
-    .map(Json)
+    .map(JsonOutput)
+}
+
+/// An action's output as an answer: its JSON text as the action encoded it, moved into the body
+/// (never decoded into a value tree and encoded again).
+#[derive(Debug)]
+pub struct JsonOutput(pub Output);
+
+impl IntoResponse for JsonOutput {
+    fn into_response(self) -> Response {
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            self.0.into_bytes(),
+        )
+            .into_response()
+    }
 }

@@ -5,7 +5,6 @@
 //! (no Okta call, as fresh as the last sync run) is `GET
 //! /v1/connections/{connection_id}/records/employees` ([`crate::routes::sync`]).
 
-use axum::Json;
 use axum::extract::{RawQuery, State};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -113,7 +112,7 @@ pub async fn list(
     caller: Caller,
     Path(connection_id): Path<String>,
     RawQuery(query): RawQuery,
-) -> Result<Json<EmployeePage>, ApiError> {
+) -> Result<super::actions::JsonOutput, ApiError> {
     let input = input_of(query.as_deref())?;
     let output = super::actions::run_action(
         &state,
@@ -124,16 +123,8 @@ pub async fn list(
         None,
     )
     .await?;
-    let items = output
-        .get("items")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let next = output
-        .get("next")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    Ok(Json(EmployeePage { items, next }))
+    // The action's page is already `{"items": [...], "next": ...}`: it is the answer as it is.
+    Ok(super::actions::JsonOutput(output))
 }
 
 #[cfg(test)]
