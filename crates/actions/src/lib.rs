@@ -40,7 +40,7 @@ pub mod schema;
 pub mod validate;
 
 pub use action::Action;
-pub use catalog::{ActionSpec, HttpMethod, Operation, Server, Spec};
+pub use catalog::{ActionSpec, Effect, HttpMethod, Operation, Server, Spec};
 pub use effects::{Effects, effects, toolset};
 pub use execute::{Clients, ExecuteError, execute, pages};
 pub use registry::ValidInput;

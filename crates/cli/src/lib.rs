@@ -60,10 +60,15 @@ pub enum Command {
     /// the exit code is 2. Exit codes: 0 success, 1 other failure, 2 bad input or usage, 3 Okta
     /// answered with an error (status, errorCode, summary, causes and request id on stderr),
     /// 4 Okta could not be reached.
+    ///
+    /// The input is a JSON object: the Okta call's path and query parameters at the top level,
+    /// its request body inside `body` (`{"body": {"profile": {...}}}`). `spindle actions
+    /// describe ID` tags each field (path), (query) or (body).
     #[command(after_help = "Examples:\n  \
                             spindle run get_retrieve_a_user --input '{\"id\":\"00u1\"}' --org-url \"$URL\" --token \"$T\"\n  \
                             spindle run get_list_all_users --all --jsonl\n  \
                             spindle run post_create_a_user --input @user.json\n  \
+                            spindle run post_create_a_group --input '{\"body\":{\"profile\":{\"name\":\"Sales\"}}}'\n  \
                             spindle run list_all_employees --connection acme --all")]
     Run(run::RunArgs),
     /// Serve the action catalog as MCP tools to an AI agent over stdio (Model Context Protocol).
