@@ -37,7 +37,7 @@ async function main(url: string, key: string): Promise<void> {
 
   const employees = async (cursor?: string): Promise<EmployeePage> => {
     const page = await client.GET("/v1/connections/{connection_id}/employees", {
-      params: { path: { connection_id: "demo" }, query: { limit: 100, cursor } },
+      params: { path: { connection_id: "demo" }, query: { limit: 100, after: cursor } },
     });
     check(page.data !== undefined, "a page of employees");
     return page.data;

@@ -40,7 +40,7 @@ def main(url: str, key: str) -> None:
     total = 0
     cursor: str | Unset = UNSET
     while True:
-        page = list_employees.sync("demo", client=client, limit=100, cursor=cursor)
+        page = list_employees.sync("demo", client=client, limit=100, after=cursor)
         assert isinstance(page, EmployeePage), page
         total += len(page.items)
         if not isinstance(page.next_, str):
