@@ -327,8 +327,8 @@ fn webhook_lease_and_timeout_are_checked_before_start() {
     }
 }
 
-/// `spindle employees list` and `spindle logs` talk to the gateway and print what the HTTP API
-/// answers, page by page or (`--all`) every item.
+/// `spindle connections list`, `spindle employees list` and `spindle logs` talk to the gateway
+/// and print what the HTTP API answers, page by page or (`--all`) every item.
 #[test]
 fn the_cli_lists_employees_and_logs_of_a_running_gateway_as_the_api_does() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -352,6 +352,12 @@ fn the_cli_lists_employees_and_logs_of_a_running_gateway_as_the_api_does() {
         );
         serde_json::from_slice(&output.stdout).expect("JSON on stdout")
     };
+    // `spindle connections list` with a gateway prints `GET /v1/connections`.
+    let connections = cli(&["connections", "list"]);
+    let (status, api) = call("GET", &format!("{url}/v1/connections"), key, None);
+    assert_eq!(status, 200, "{api}");
+    assert_eq!(connections, api);
+    assert_eq!(connections["items"][0]["name"], "demo");
     let page = cli(&["employees", "list", "demo", "--limit", "50"]);
     let (status, api) = call(
         "GET",
