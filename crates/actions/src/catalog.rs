@@ -22,6 +22,41 @@ pub enum Operation {
     Delete,
 }
 
+/// What an action's call does, read from its HTTP method: `GET` reads, `DELETE` deletes, any
+/// other method writes. Unlike [`Operation`], the use-case list's own label (which calls 12 of
+/// the 13 removals `write`), it always says what happens; [`crate::effects`] says more (whether
+/// the call destroys something, whether it is idempotent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Effect {
+    /// Reads data and changes nothing.
+    Read,
+    /// Creates or changes data.
+    Write,
+    /// Removes data (an object, a link, a session or a grant).
+    Delete,
+}
+
+impl Effect {
+    /// The effect of a call with `method`.
+    pub const fn of(method: HttpMethod) -> Self {
+        match method {
+            HttpMethod::Get => Self::Read,
+            HttpMethod::Delete => Self::Delete,
+            HttpMethod::Post | HttpMethod::Put => Self::Write,
+        }
+    }
+
+    /// The effect's name, as used in the JSON output (`"read"`, `"write"`, `"delete"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::Delete => "delete",
+        }
+    }
+}
+
 /// Which Okta API serves an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -92,7 +127,7 @@ macro_rules! display_as_str {
         }
     )*};
 }
-display_as_str!(Operation, Server, HttpMethod);
+display_as_str!(Operation, Effect, Server, HttpMethod);
 
 /// What an action is: a named Okta use case and the Okta call behind it. Each action's file
 /// declares its own (`const SPEC` of [`crate::Action`]); the catalog adds its schemas.
@@ -134,13 +169,25 @@ impl Spec {
 pub struct ActionSpec {
     #[serde(flatten)]
     spec: Spec,
+    /// What the call does (from its method): unlike `operation`, a removal is `delete`.
+    effect: Effect,
     #[serde(skip)]
     pub(crate) typed: crate::registry::Typed,
 }
 
 impl ActionSpec {
     pub(crate) const fn new(spec: Spec, typed: crate::registry::Typed) -> Self {
-        Self { spec, typed }
+        let effect = Effect::of(spec.method);
+        Self {
+            spec,
+            effect,
+            typed,
+        }
+    }
+
+    /// What the action's call does: `read`, `write` or `delete`.
+    pub fn effect(&self) -> Effect {
+        self.effect
     }
 
     /// The action's description.
@@ -261,6 +308,43 @@ mod tests {
     }
 
     #[test]
+    fn the_effect_says_what_the_call_does_where_the_seed_label_does_not() {
+        let delete = get("delete_a_group").unwrap();
+        assert_eq!(
+            delete.operation,
+            Operation::Write,
+            "the seed's own label is kept"
+        );
+        assert_eq!(delete.effect(), Effect::Delete);
+        let deletes = all()
+            .iter()
+            .filter(|a| a.effect() == Effect::Delete)
+            .count();
+        let labelled = all()
+            .iter()
+            .filter(|a| a.operation == Operation::Delete)
+            .count();
+        // The 13 `delete_…` use cases and `terminate_employee`, which deactivates with DELETE.
+        assert_eq!(deletes, 14);
+        assert_eq!(labelled, 1);
+        for a in all().iter().filter(|a| a.id.starts_with("delete_")) {
+            assert_eq!(a.effect(), Effect::Delete, "{}", a.id);
+        }
+        for a in all() {
+            // A read is a read under both names.
+            assert_eq!(
+                a.effect() == Effect::Read,
+                a.operation == Operation::Read,
+                "{}",
+                a.id
+            );
+        }
+        let json = serde_json::to_value(delete).unwrap();
+        assert_eq!(json["effect"], "delete");
+        assert_eq!(json["operation"], "write");
+    }
+
+    #[test]
     fn path_params_are_read_from_the_template() {
         let a = get("delete_revoke_token_for_client").unwrap();
         assert_eq!(
@@ -283,6 +367,7 @@ mod tests {
         let json = serde_json::to_value(get("get_retrieve_the_org_details").unwrap()).unwrap();
         assert_eq!(json["server"], "myaccount");
         assert_eq!(json["operation"], "read");
+        assert_eq!(json["effect"], "read");
         assert_eq!(json["method"], "GET");
         assert_eq!(json["scopes"][0], "okta.myAccount.organization.read");
     }

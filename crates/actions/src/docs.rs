@@ -117,6 +117,30 @@ pub struct FieldDoc {
     pub required: bool,
     /// What the field is, in one paragraph.
     pub description: String,
+    /// Where the field goes in the Okta call.
+    pub location: FieldIn,
+}
+
+/// Where an input field goes in the action's Okta call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldIn {
+    /// A parameter of the Okta path (`/api/v1/groups/{groupId}`).
+    Path,
+    /// A query parameter, or an option of the action itself: a top-level field that is neither.
+    Query,
+    /// Inside `body`, the request body sent to Okta.
+    Body,
+}
+
+impl FieldIn {
+    /// `path`, `query` or `body`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Path => "path",
+            Self::Query => "query",
+            Self::Body => "body",
+        }
+    }
 }
 
 type Row = FieldDoc;
@@ -127,6 +151,21 @@ pub fn input_fields(action: &ActionSpec) -> Vec<FieldDoc> {
     let mut rows = Vec::new();
     let path_params: Vec<&str> = action.path_params().collect();
     fields(&action.input_schema(), "", &path_params, &mut rows, 0);
+    for row in &mut rows {
+        let top = row
+            .name
+            .split(['.', '['])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        row.location = if path_params.contains(&top.as_str()) {
+            FieldIn::Path
+        } else if top == "body" {
+            FieldIn::Body
+        } else {
+            FieldIn::Query
+        };
+    }
     rows
 }
 
@@ -208,6 +247,9 @@ fn kind(schema: &Value) -> String {
         schema.get("maxLength").and_then(Value::as_u64),
     ) {
         (Some(1), None) => text.push_str(", non-empty"),
+        (Some(a), Some(b)) if a == b => {
+            let _ = write!(text, ", exactly {a} chars");
+        }
         (Some(a), Some(b)) => {
             let _ = write!(text, ", {a}–{b} chars");
         }
@@ -295,6 +337,7 @@ fn fields(schema: &Value, prefix: &str, first: &[&str], rows: &mut Vec<Row>, dep
             kind: kind(outer),
             required: needed.contains(&name.as_str()),
             description: description(outer),
+            location: FieldIn::Query,
         });
         if field.get("additionalProperties") == Some(&Value::Bool(true)) {
             rows.push(Row {
@@ -302,6 +345,7 @@ fn fields(schema: &Value, prefix: &str, first: &[&str], rows: &mut Vec<Row>, dep
                 kind: "any".to_owned(),
                 required: false,
                 description: "Custom attributes defined in the org's schema.".to_owned(),
+                location: FieldIn::Query,
             });
         }
         let items_prefix = format!("{path}[]");
@@ -343,6 +387,7 @@ fn describe_output(out: &mut String, schema: &Value) {
                 kind: kind(field),
                 required: required(target).contains(&name.as_str()),
                 description: description(field),
+                location: FieldIn::Body,
             });
         }
     }

@@ -41,7 +41,7 @@ pub mod schema;
 pub mod validate;
 
 pub use action::Action;
-pub use catalog::{ActionSpec, HttpMethod, Operation, Server, Spec};
+pub use catalog::{ActionSpec, Effect, HttpMethod, Operation, Server, Spec};
 pub use effects::{Effects, effects, toolset};
 pub use execute::{Clients, ExecuteError, execute, execute_output, output_pages, pages};
 pub use output::Output;

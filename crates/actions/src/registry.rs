@@ -24,6 +24,7 @@ use crate::validate::{Problem, serde_problem};
 pub(crate) struct Typed {
     pub(crate) input_schema: fn() -> Value,
     pub(crate) output_schema: fn() -> Value,
+    pub(crate) shared_schemas: fn(&mut schemars::SchemaGenerator) -> (Value, Value),
     pub(crate) example: fn() -> Value,
     pub(crate) parse: fn(&Value) -> Result<ValidInput, Vec<Problem>>,
 }
@@ -93,6 +94,7 @@ macro_rules! registry {
                 ActionSpec::new(<$ty as Action>::SPEC, Typed {
                     input_schema: schema_for::<$ty>,
                     output_schema: schema_for::<<$ty as Action>::Output>,
+                    shared_schemas: crate::schema::shared_schemas::<$ty>,
                     example: <$ty as Action>::example,
                     parse: |value| parse::<$ty>(value).map(ValidInput::$variant),
                 }),

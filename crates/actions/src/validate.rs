@@ -157,6 +157,15 @@ fn dotted(pointer: &str, instance: &Value) -> String {
     }
 }
 
+/// Whether `given` looks like a misspelling of `known` (`nmae` for `name`, `fristName` for
+/// `firstName`): a small edit distance, or a high similarity for longer names.
+fn close(given: &str, known: &str) -> bool {
+    let (given, known) = (given.to_ascii_lowercase(), known.to_ascii_lowercase());
+    given != known
+        && (strsim::damerau_levenshtein(&given, &known) <= 2.min(known.len() / 3 + 1)
+            || (known.len() >= 6 && strsim::jaro_winkler(&given, &known) >= 0.92))
+}
+
 fn child(path: &str, name: &str) -> String {
     if path == "input" {
         name.to_owned()
@@ -351,10 +360,23 @@ fn convert(error: &ValidationError<'_>, schema: &Value, instance: &Value, out: &
             let name = property
                 .as_str()
                 .map_or_else(|| property.to_string(), str::to_owned);
-            out.push(Problem::new(
-                child(&path, &name),
-                "required field is missing",
-            ));
+            // A misspelled key next to the missing one (an object that takes custom attributes,
+            // like a profile, accepts it silently): point at it.
+            let properties = failing
+                .and_then(|s| s.get("properties"))
+                .and_then(Value::as_object);
+            let misspelled = given.as_object().and_then(|object| {
+                object.keys().find(|key| {
+                    properties.is_none_or(|p| !p.contains_key(key.as_str())) && close(key, &name)
+                })
+            });
+            let message = match misspelled {
+                Some(key) => {
+                    format!("required field is missing (did you mean `{name}` instead of `{key}`?)")
+                }
+                None => "required field is missing".to_owned(),
+            };
+            out.push(Problem::new(child(&path, &name), message));
         }
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             // Sorted, so the message does not depend on how the schema orders its properties.
@@ -364,12 +386,29 @@ fn convert(error: &ValidationError<'_>, schema: &Value, instance: &Value, out: &
                 .map(|p| p.keys().map(String::as_str).collect())
                 .unwrap_or_default();
             known.sort_unstable();
+            let properties = failing
+                .and_then(|s| s.get("properties"))
+                .and_then(Value::as_object);
+            // A field of the Okta request body given at the top level of the input.
+            let body_fields = properties
+                .and_then(|p| p.get("body"))
+                .map(non_null)
+                .and_then(|b| b.get("properties"))
+                .and_then(Value::as_object);
             for name in unexpected {
-                let message = if known.is_empty() {
+                let mut message = if known.is_empty() {
                     "unknown field (this object takes no fields)".to_owned()
                 } else {
                     format!("unknown field (expected one of: {})", known.join(", "))
                 };
+                if path == "input" && body_fields.is_some_and(|b| b.contains_key(name.as_str())) {
+                    message.push_str(&format!(
+                        "; did you mean {{\"body\": {{\"{name}\": …}}}}? The request body's \
+                         fields go inside `body`"
+                    ));
+                } else if let Some(near) = known.iter().find(|k| close(name, k)) {
+                    message.push_str(&format!("; did you mean `{near}`?"));
+                }
                 out.push(Problem::new(child(&path, name), message));
             }
         }

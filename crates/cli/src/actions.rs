@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use clap::{Args, Subcommand, ValueEnum};
-use spindle_actions::{ActionSpec, Operation, Server, catalog};
+use spindle_actions::{ActionSpec, Effect, Operation, Server, catalog};
 
 use crate::{CliError, output};
 
@@ -13,6 +13,7 @@ pub enum ActionsCommand {
     /// List every supported action.
     #[command(
         after_help = "Examples:\n  spindle actions list\n  spindle actions list --server aerial\n  \
+                            spindle actions list --effect delete\n  \
                             spindle actions list --json | jq -r '.[].id'"
     )]
     List(ListArgs),
@@ -50,9 +51,13 @@ pub struct ListArgs {
     /// Only actions served by this Okta API.
     #[arg(long, value_enum)]
     server: Option<ServerArg>,
-    /// Only actions of this kind.
+    /// Only actions with this label in the use-case list (which calls most removals `write`).
     #[arg(long, value_enum)]
     operation: Option<OperationArg>,
+    /// Only actions whose call has this effect: `read` (GET), `write` (POST, PUT) or `delete`
+    /// (DELETE).
+    #[arg(long, value_enum)]
+    effect: Option<OperationArg>,
 }
 
 /// Options of `spindle actions describe`.
@@ -91,6 +96,15 @@ impl ServerArg {
 }
 
 impl OperationArg {
+    fn matches_effect(self, effect: Effect) -> bool {
+        matches!(
+            (self, effect),
+            (Self::Read, Effect::Read)
+                | (Self::Write, Effect::Write)
+                | (Self::Delete, Effect::Delete)
+        )
+    }
+
     fn matches(self, operation: Operation) -> bool {
         matches!(
             (self, operation),
@@ -109,6 +123,7 @@ pub fn run(command: ActionsCommand) -> Result<(), CliError> {
                 .iter()
                 .filter(|a| args.server.is_none_or(|s| s.matches(a.server)))
                 .filter(|a| args.operation.is_none_or(|o| o.matches(a.operation)))
+                .filter(|a| args.effect.is_none_or(|e| e.matches_effect(a.effect())))
                 .collect();
             output::with_stdout(|out| {
                 if args.json {
@@ -172,13 +187,14 @@ pub(crate) fn unknown_action(id: &str) -> CliError {
 }
 
 fn table(out: &mut dyn Write, actions: &[&ActionSpec]) -> io::Result<()> {
-    let headers = ["ID", "OPERATION", "SERVER", "METHOD", "PATH"];
-    let rows: Vec<[&str; 5]> = actions
+    let headers = ["ID", "OPERATION", "EFFECT", "SERVER", "METHOD", "PATH"];
+    let rows: Vec<[&str; 6]> = actions
         .iter()
         .map(|a| {
             [
                 a.id,
                 a.operation.as_str(),
+                a.effect().as_str(),
                 a.server.as_str(),
                 a.method.as_str(),
                 a.path,
@@ -215,6 +231,7 @@ fn describe(out: &mut dyn Write, a: &ActionSpec) -> io::Result<()> {
     output::wrap(out, a.summary, "  ", 96)?;
     writeln!(out)?;
     writeln!(out, "  operation:  {}", a.operation)?;
+    writeln!(out, "  effect:     {}", a.effect())?;
     writeln!(out, "  entities:   {}", a.entities.join(", "))?;
     writeln!(
         out,
@@ -236,10 +253,19 @@ fn describe(out: &mut dyn Write, a: &ActionSpec) -> io::Result<()> {
     if fields.is_empty() {
         writeln!(out, "  input: none (pass {{}})")?;
     } else {
-        writeln!(out, "  input:")?;
+        writeln!(
+            out,
+            "  input:      (path) and (query) fields at the top level, (body) fields inside \"body\""
+        )?;
         for field in fields {
             let required = if field.required { ", required" } else { "" };
-            writeln!(out, "    {} ({}{required})", field.name, field.kind)?;
+            writeln!(
+                out,
+                "    {} ({}) ({}{required})",
+                field.name,
+                field.location.as_str(),
+                field.kind
+            )?;
             if !field.description.is_empty() {
                 output::wrap(out, &field.description, "        ", 88)?;
             }

@@ -35,11 +35,17 @@ pub enum ConnectionsCommand {
                             --private-key-file key.pem --key-id kid1 --scopes okta.users.read,okta.groups.read")]
     Add(Box<AddArgs>),
     /// List the connections (never their secrets), as JSON.
+    ///
+    /// The JSON of `GET /v1/connections`: from the store, or with --gateway (or SPINDLE_URL) from
+    /// a running gateway.
     #[command(after_help = "Examples:\n  spindle connections list\n  \
-                            spindle connections list --database-url postgres://spindle@db/spindle")]
+                            spindle connections list --database-url postgres://spindle@db/spindle\n  \
+                            spindle connections list --gateway http://127.0.0.1:8080 --key \"$KEY\"")]
     List {
         #[command(flatten)]
         store: StoreArgs,
+        #[command(flatten, next_help_heading = "From a running gateway")]
+        gateway: crate::gateway::GatewayArgs,
     },
     /// Remove a connection and its stored credentials.
     #[command(after_help = "Examples:\n  spindle connections remove prod")]
@@ -101,7 +107,16 @@ pub struct AddArgs {
 pub fn run(command: ConnectionsCommand) -> Result<(), CliError> {
     match command {
         ConnectionsCommand::Add(args) => add(*args),
-        ConnectionsCommand::List { store } => crate::runtime()?.block_on(async move {
+        ConnectionsCommand::List { gateway, .. } if gateway.gateway.is_some() => {
+            let gateway = crate::gateway::Gateway::new(&gateway)?;
+            crate::runtime()?.block_on(async move {
+                let list = gateway
+                    .call(reqwest::Method::GET, "/v1/connections", &[], None)
+                    .await?;
+                output::with_stdout(|out| output::json(out, &list))
+            })
+        }
+        ConnectionsCommand::List { store, .. } => crate::runtime()?.block_on(async move {
             let db = store.open(store.master_key(false)?).await?;
             let listed = db.connections().list().await;
             db.close().await;

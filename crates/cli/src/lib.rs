@@ -11,6 +11,7 @@ mod actions;
 mod connections;
 mod gateway;
 mod keys;
+mod listing;
 mod mcp;
 mod org;
 mod output;
@@ -60,10 +61,15 @@ pub enum Command {
     /// the exit code is 2. Exit codes: 0 success, 1 other failure, 2 bad input or usage, 3 Okta
     /// answered with an error (status, errorCode, summary, causes and request id on stderr),
     /// 4 Okta could not be reached.
+    ///
+    /// The input is a JSON object: the Okta call's path and query parameters at the top level,
+    /// its request body inside `body` (`{"body": {"profile": {...}}}`). `spindle actions
+    /// describe ID` tags each field (path), (query) or (body).
     #[command(after_help = "Examples:\n  \
                             spindle run get_retrieve_a_user --input '{\"id\":\"00u1\"}' --org-url \"$URL\" --token \"$T\"\n  \
                             spindle run get_list_all_users --all --jsonl\n  \
                             spindle run post_create_a_user --input @user.json\n  \
+                            spindle run post_create_a_group --input '{\"body\":{\"profile\":{\"name\":\"Sales\"}}}'\n  \
                             spindle run list_all_employees --connection acme --all")]
     Run(run::RunArgs),
     /// Serve the action catalog as MCP tools to an AI agent over stdio (Model Context Protocol).
@@ -136,6 +142,26 @@ pub enum Command {
                             spindle webhooks replay whk_01J... --delivery msg_01J...\n  \
                             spindle webhooks rotate whk_01J... --overlap 24h")]
     Webhooks(webhooks::WebhooksArgs),
+    /// Employees of a running gateway's connections, in the unified model.
+    ///
+    /// Talks to the gateway's HTTP API (`spindle serve`) at --gateway or SPINDLE_URL with the
+    /// API key --key or SPINDLE_KEY, and prints the API's JSON. Exit codes: 0 success, 2 bad
+    /// input or no URL or key, 4 the gateway could not be reached, 5 the gateway answered with a
+    /// problem (its detail is printed).
+    #[command(after_help = "Examples:\n  \
+                            export SPINDLE_URL=http://127.0.0.1:8080 SPINDLE_KEY=spk_...\n  \
+                            spindle employees list demo --limit 50\n  \
+                            spindle employees list acme --status terminated --all")]
+    Employees(listing::EmployeesArgs),
+    /// The Okta calls a running gateway made, newest first (its call log).
+    ///
+    /// Talks to the gateway's HTTP API (`spindle serve`) at --gateway or SPINDLE_URL with the
+    /// API key --key or SPINDLE_KEY, and prints the API's JSON. Exit codes as for `spindle
+    /// employees`.
+    #[command(after_help = "Examples:\n  \
+                            spindle logs --action list_all_employees --limit 20\n  \
+                            spindle logs --status 4xx --since 2026-01-31T00:00:00Z --all")]
+    Logs(listing::LogsArgs),
 }
 
 /// Why a command failed; each kind has its own exit code.
@@ -216,6 +242,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Keys(command) => keys::run(command),
         Command::Sync(args) => sync::run(args),
         Command::Webhooks(args) => webhooks::run(args),
+        Command::Employees(args) => listing::employees(args),
+        Command::Logs(args) => listing::logs(args),
     }
 }
 

@@ -51,11 +51,23 @@ fn read_input(input: &str) -> Result<Value, CliError> {
         .map_err(|e| CliError::BadInput(format!("the input is not JSON: {e}")))
 }
 
+/// Whether the action answers in pages (its output has a `next` cursor).
+pub(crate) fn has_pages(action: &spindle_actions::ActionSpec) -> bool {
+    action.output_schema()["properties"].get("next").is_some()
+}
+
 /// Runs `spindle run`.
 pub fn run(args: RunArgs) -> Result<(), CliError> {
     let Some(action) = catalog::get(&args.id) else {
         return Err(crate::actions::unknown_action(&args.id));
     };
+    if args.all && !has_pages(action) {
+        return Err(CliError::BadInput(format!(
+            "--all follows the pages of a list, and `{}` answers in one piece (it has no pages); \
+             leave --all out",
+            action.id
+        )));
+    }
     let input = read_input(&args.input)?;
     // Validate before anything else: a bad input never reaches Okta.
     let valid = spindle_actions::validate_input(action.id, &input)

@@ -79,11 +79,16 @@ async fn schemathesis_finds_no_failure_in_the_gateway_api() {
     // The one connection's and webhook's ids, so operations on them reach their logic; the
     // change feed's long-poll `wait` pinned to 0s (a generated wait of up to 60 s would hold
     // each call past schemathesis' request timeout; its parsing is covered by the sync tests).
+    // An action's run may answer 502, documented: it passes on Okta's own failures (the
+    // emulator answers 501 to some generated inputs) and Okta's refusal of a generated
+    // `X-Okta-User-Token`; neither is a fault of the gateway.
     std::fs::write(
         dir.path().join("schemathesis.toml"),
         format!(
             "[parameters]\n\"path.connection_id\" = \"{}\"\n\"path.webhook_id\" = \"{}\"\n\
-             \"query.wait\" = \"0s\"\n",
+             \"query.wait\" = \"0s\"\n\
+             [[operations]]\ninclude-path-regex = \"^/v1/connections/\\\\{{connection_id\\\\}}/actions/\"\n\
+             checks.not_a_server_error.expected-statuses = [\"2xx\", \"3xx\", \"4xx\", \"502\"]\n",
             gw.connection().id,
             webhook.id
         ),
@@ -119,7 +124,7 @@ async fn schemathesis_finds_no_failure_in_the_gateway_api() {
     )
     .await;
     gw.stop().await;
-    for (output, operations) in [(everything, 27), (deletion, 2)] {
+    for (output, operations) in [(everything, 106), (deletion, 2)] {
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(
             output.status.success(),

@@ -168,8 +168,43 @@ fn custom_profile_attributes_are_kept_but_other_objects_refuse_extras() {
     let input = json!({"id": "00u1", "body": {"profil": {}}});
     assert_eq!(
         problems("post_update_a_user", &input),
-        ["body.profil: unknown field (expected one of: credentials, profile, realmId, type)"]
+        [
+            "body.profil: unknown field (expected one of: credentials, profile, realmId, type); \
+          did you mean `profile`?"
+        ]
     );
+}
+
+#[test]
+fn a_body_field_given_at_the_top_level_points_at_the_body_wrapper() {
+    let found = problems(
+        "post_create_a_group",
+        &json!({"profile": {"name": "Sales"}}),
+    );
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0], "body: required field is missing");
+    assert!(
+        found[1].starts_with("profile: unknown field (expected one of: body); did you mean {\"body\": {\"profile\": …}}?"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_misspelled_profile_key_gets_a_did_you_mean() {
+    let found = problems(
+        "post_create_a_group",
+        &json!({"body": {"profile": {"nmae": "x"}}}),
+    );
+    assert_eq!(
+        found,
+        ["body.profile.name: required field is missing (did you mean `name` instead of `nmae`?)"]
+    );
+    // A custom attribute that resembles nothing gets no hint.
+    let found = problems(
+        "post_create_a_group",
+        &json!({"body": {"profile": {"costCentre": "x"}}}),
+    );
+    assert_eq!(found, ["body.profile.name: required field is missing"]);
 }
 
 #[test]

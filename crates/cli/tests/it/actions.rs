@@ -57,6 +57,22 @@ fn list_filters_by_server_and_operation() {
         "delete_revoke_all_refresh_tokens_for_a_client"
     );
     assert_eq!(deletes.as_array().unwrap().len(), 1);
+
+    // The seed labels 12 of the 13 removals `write`; the effect says what the call does (14:
+    // `terminate_employee` deactivates with a DELETE too).
+    let deletes = stdout_json(&["actions", "list", "--json", "--effect", "delete"]);
+    let deletes = deletes.as_array().unwrap();
+    assert_eq!(deletes.len(), 14);
+    assert!(
+        deletes
+            .iter()
+            .all(|a| a["method"] == "DELETE" && a["effect"] == "delete")
+    );
+    assert!(
+        deletes
+            .iter()
+            .any(|a| a["id"] == "delete_a_group" && a["operation"] == "write")
+    );
 }
 
 #[test]
@@ -90,12 +106,37 @@ fn describe_shows_one_action() {
                 .and(predicate::str::contains("parameters: groupId, userId"))
                 .and(predicate::str::contains("scopes:     okta.groups.manage"))
                 .and(predicate::str::contains(
-                    "    groupId (string, non-empty, required)",
+                    "    groupId (path) (string, non-empty, required)",
                 ))
                 .and(predicate::str::contains(
                     "example:    spindle actions validate put_assign_a_user_to_a_group --input '{",
                 )),
         );
+}
+
+#[test]
+fn describe_tags_each_field_with_where_it_goes() {
+    let assert = spindle()
+        .args(["actions", "describe", "post_activate_user"])
+        .assert()
+        .success();
+    let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("    id (path) ("), "{text}");
+    assert!(text.contains("    sendEmail (query) ("), "{text}");
+    let assert = spindle()
+        .args(["actions", "describe", "post_create_a_group"])
+        .assert()
+        .success();
+    let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("    body.profile.name (body) ("), "{text}");
+    assert!(text.contains("effect:     write"), "{text}");
+    let assert = spindle()
+        .args(["actions", "describe", "post_create_a_user"])
+        .assert()
+        .success();
+    let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("string, exactly 2 chars"), "{text}");
+    assert!(!text.contains("2–2 chars"), "{text}");
 }
 
 #[test]

@@ -132,3 +132,60 @@ fn every_action_refuses_bad_input_before_any_request() {
         "the request log missed a good request: {log}"
     );
 }
+
+#[test]
+fn a_body_field_at_the_top_level_and_a_misspelled_profile_key_get_hints() {
+    let assert = crate::spindle()
+        .args([
+            "run",
+            "post_create_a_group",
+            "--input",
+            r#"{"profile": {"name": "Sales"}}"#,
+            "--org-url",
+            "http://127.0.0.1:1",
+            "--token",
+            "00unused",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(r#"did you mean {"body": {"profile": …}}?"#),
+        "{stderr}"
+    );
+    let assert = crate::spindle()
+        .args([
+            "actions",
+            "validate",
+            "post_create_a_group",
+            "--input",
+            r#"{"body": {"profile": {"nmae": "Sales"}}}"#,
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("did you mean `name` instead of `nmae`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn all_on_an_action_without_pages_is_an_error_that_says_so() {
+    let assert = crate::spindle()
+        .args([
+            "run",
+            "delete_a_group",
+            "--input",
+            r#"{"groupId": "00g1"}"#,
+            "--all",
+            "--org-url",
+            "http://127.0.0.1:1",
+            "--token",
+            "00unused",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("it has no pages"), "{stderr}");
+}

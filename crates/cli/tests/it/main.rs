@@ -8,6 +8,7 @@ mod connections;
 mod emulator;
 mod help;
 mod mcp_clients;
+mod openapi_clients;
 mod procs;
 mod run;
 mod run_rules_factors_grants;

@@ -326,3 +326,98 @@ fn webhook_lease_and_timeout_are_checked_before_start() {
         );
     }
 }
+
+/// `spindle connections list`, `spindle employees list` and `spindle logs` talk to the gateway
+/// and print what the HTTP API answers, page by page or (`--all`) every item.
+#[test]
+fn the_cli_lists_employees_and_logs_of_a_running_gateway_as_the_api_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (child, first) = start_serve(
+        &["--demo", "--demo-employees", "120", "--addr", "127.0.0.1:0"],
+        dir.path(),
+    );
+    let rest = first.strip_prefix("url=").expect("url=<url> key=<key>");
+    let (url, key) = rest.split_once(" key=").expect("url=<url> key=<key>");
+    let cli = |args: &[&str]| -> Value {
+        let output = spindle()
+            .args(args)
+            .env("SPINDLE_URL", url)
+            .env("SPINDLE_KEY", key)
+            .output()
+            .expect("spindle runs");
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+    };
+    // `spindle connections list` with a gateway prints `GET /v1/connections`.
+    let connections = cli(&["connections", "list"]);
+    let (status, api) = call("GET", &format!("{url}/v1/connections"), key, None);
+    assert_eq!(status, 200, "{api}");
+    assert_eq!(connections, api);
+    assert_eq!(connections["items"][0]["name"], "demo");
+    let page = cli(&["employees", "list", "demo", "--limit", "50"]);
+    let (status, api) = call(
+        "GET",
+        &format!("{url}/v1/connections/demo/employees?limit=50"),
+        key,
+        None,
+    );
+    assert_eq!(status, 200, "{api}");
+    assert_eq!(page, api, "the CLI prints the API's page");
+    let next = page["next"].as_str().expect("a next page");
+    let second = cli(&[
+        "employees",
+        "list",
+        "demo",
+        "--limit",
+        "50",
+        "--after",
+        next,
+    ]);
+    assert_eq!(second["items"].as_array().map(Vec::len), Some(50));
+    assert_ne!(second["items"][0], page["items"][0]);
+    let all = cli(&["employees", "list", "demo", "--limit", "50", "--all"]);
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(120));
+    // --gateway and --key work as the variables do.
+    let output = spindle()
+        .args(["employees", "list", "demo", "--limit", "1"])
+        .args(["--gateway", url, "--key", key])
+        .env_remove("SPINDLE_URL")
+        .env_remove("SPINDLE_KEY")
+        .output()
+        .expect("spindle runs");
+    assert!(output.status.success());
+
+    // The log is written in the background: wait for the 7 pages read above (CLI 1, API 1,
+    // CLI 1, CLI --all 3, CLI 1).
+    let mut logs = Value::Null;
+    for _ in 0..100 {
+        logs = cli(&["logs", "--action", "list_all_employees", "--limit", "1000"]);
+        if logs["items"].as_array().map_or(0, Vec::len) >= 7 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(logs["items"].as_array().map(Vec::len), Some(7), "{logs}");
+    let (status, api) = call(
+        "GET",
+        &format!("{url}/v1/logs?action=list_all_employees&limit=1000"),
+        key,
+        None,
+    );
+    assert_eq!(status, 200, "{api}");
+    assert_eq!(logs, api, "the CLI prints the API's page");
+    // A problem of the gateway is exit code 5 with its detail.
+    let output = spindle()
+        .args(["employees", "list", "nobody"])
+        .env("SPINDLE_URL", url)
+        .env("SPINDLE_KEY", key)
+        .output()
+        .expect("spindle runs");
+    assert_eq!(output.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nobody"));
+    stop(child);
+}

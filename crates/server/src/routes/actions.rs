@@ -21,8 +21,11 @@ pub struct ActionSummary {
     pub id: &'static str,
     /// A short title.
     pub title: &'static str,
-    /// `read`, `write` or `delete`. Read-only API keys may run `read` actions only.
+    /// The use-case list's label: `read`, `write` or `delete` (it calls most removals `write`;
+    /// `effect` says what the call does). Read-only API keys may run `read` actions only.
     pub operation: &'static str,
+    /// What the call does, from its HTTP method: `read`, `write` or `delete`.
+    pub effect: &'static str,
     /// The kinds of data it touches.
     pub entities: &'static [&'static str],
     /// What it does, its preconditions and its result.
@@ -66,6 +69,7 @@ fn summary(spec: &'static spindle_actions::ActionSpec) -> ActionSummary {
         id: spec.id,
         title: spec.title,
         operation: spec.operation.as_str(),
+        effect: spec.effect().as_str(),
         entities: spec.entities,
         summary: spec.summary,
         server: spec.server.as_str(),

@@ -36,6 +36,10 @@ pub struct EmployeesQuery {
     limit: Option<u32>,
     /// The `next` cursor of the previous page.
     #[param(min_length = 1)]
+    after: Option<String>,
+    /// Deprecated: the old name of `after`, accepted for one release.
+    #[param(min_length = 1)]
+    #[deprecated]
     cursor: Option<String>,
 }
 
@@ -67,8 +71,12 @@ fn input_of(query: Option<&str>) -> Result<Value, ApiError> {
                     statuses.push(Value::String(status.to_owned()));
                 }
             }
-            "department" | "updated_since" | "cursor" => {
+            "department" | "updated_since" => {
                 input.insert(name.into_owned(), Value::String(value.into_owned()));
+            }
+            // `cursor` is the deprecated name of `after`; the action's field is `cursor`.
+            "after" | "cursor" => {
+                input.insert("cursor".to_owned(), Value::String(value.into_owned()));
             }
             "limit" => {
                 let limit: u64 = value.parse().map_err(|_| {
@@ -82,7 +90,7 @@ fn input_of(query: Option<&str>) -> Result<Value, ApiError> {
             other => {
                 return Err(ApiError::invalid_field(
                     other,
-                    "unknown query parameter; expected status, department, updated_since, limit or cursor",
+                    "unknown query parameter; expected status, department, updated_since, limit or after",
                 ));
             }
         }

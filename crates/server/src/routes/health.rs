@@ -40,10 +40,23 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
     Ok(Json(Health { status: "ok" }))
 }
 
-/// Prometheus metrics in the text exposition format.
+/// The gateway's metrics (Prometheus text, OpenMetrics or JSON).
+///
+/// By content negotiation: the Prometheus text format 0.0.4 by default, OpenMetrics for
+/// `Accept: application/openmetrics-text`, JSON for `Accept: application/json`. Besides the
+/// gateway's own, the process's (resident memory, CPU time, start time) and
+/// `spindle_build_info`.
 #[utoipa::path(get, path = "/metrics", operation_id = "metrics", tag = "operations",
-    responses((status = 200, description = "OpenMetrics text format", content_type = "application/openmetrics-text", body = String)))]
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    responses((status = 200, description = "The metrics",
+        content(
+            (String = "text/plain; version=0.0.4"),
+            (String = "application/openmetrics-text; version=1.0.0"),
+            (crate::metrics::MetricsJson = "application/json"),
+        ))))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
     // The webhook backlog is read when scraped; a store that does not answer leaves the last
     // figures.
     match state.store().webhooks().counts().await {
@@ -61,11 +74,30 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         }
         Err(error) => tracing::warn!(%error, "the webhook backlog could not be read"),
     }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        state.metrics().render(),
-    )
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let metrics = state.metrics();
+    if accept.contains("application/json") {
+        Json(metrics.render_json()).into_response()
+    } else if accept.contains("application/openmetrics-text") {
+        (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            metrics.render(),
+        )
+            .into_response()
+    } else {
+        (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            metrics.render_prometheus(),
+        )
+            .into_response()
+    }
 }

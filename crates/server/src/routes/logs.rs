@@ -32,6 +32,10 @@ pub struct LogsQuery {
     limit: Option<u32>,
     /// The `next` cursor of the previous page (with the same filters).
     #[param(min_length = 1)]
+    after: Option<String>,
+    /// Deprecated: the old name of `after`, accepted for one release.
+    #[param(min_length = 1)]
+    #[deprecated]
     cursor: Option<String>,
 }
 
@@ -124,6 +128,7 @@ const KNOWN: &[&str] = &[
     "status",
     "since",
     "limit",
+    "after",
     "cursor",
 ];
 
@@ -212,11 +217,12 @@ pub async fn list(
                         )
                     })?;
             }
-            "cursor" => cursor = Some(value.into_owned()),
+            // `cursor` is the deprecated name of `after`.
+            "after" | "cursor" => cursor = Some(value.into_owned()),
             other => {
                 return Err(ApiError::invalid_field(
                     other,
-                    "unknown query parameter; expected connection_id, action, status, since, limit or cursor",
+                    "unknown query parameter; expected connection_id, action, status, since, limit or after",
                 ));
             }
         }

@@ -319,6 +319,10 @@ pub struct RunsQuery {
 pub struct RecordsQuery {
     /// The `next` cursor of the previous page (with the same filters).
     #[param(min_length = 1)]
+    after: Option<String>,
+    /// Deprecated: the old name of `after`, accepted for one release.
+    #[param(min_length = 1)]
+    #[deprecated]
     cursor: Option<String>,
     /// Records per page, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
@@ -669,10 +673,17 @@ pub async fn records(
     let mut q = RecordQuery::default();
     for (name, value) in query_pairs(
         query.as_deref(),
-        &["cursor", "limit", "updated_after", "include_deleted"],
+        &[
+            "after",
+            "cursor",
+            "limit",
+            "updated_after",
+            "include_deleted",
+        ],
     )? {
         match name.as_str() {
-            "cursor" => q.cursor = Some(value),
+            // `cursor` is the deprecated name of `after`.
+            "after" | "cursor" => q.cursor = Some(value),
             "limit" => q.limit = Some(parse_limit(&value)?),
             "updated_after" => {
                 q.updated_after = Some(OffsetDateTime::parse(&value, &Rfc3339).map_err(|_| {

@@ -25,7 +25,7 @@ async fn all_pages(gw: &TestGateway, key: Key<'_>, query: &str) -> Vec<Value> {
     for _ in 0..50 {
         let mut path = format!("/v1/connections/acme/employees?limit=4{query}");
         if let Some(c) = &cursor {
-            path.push_str("&cursor=");
+            path.push_str("&after=");
             path.push_str(&url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>());
         }
         let page = gw.send(Method::GET, &path, key, None).await;

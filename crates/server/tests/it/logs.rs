@@ -171,7 +171,7 @@ async fn filters_and_pages(db: TestDatabase) {
         match page["next"].as_str() {
             Some(next) => {
                 query = format!(
-                    "?limit=2&cursor={}",
+                    "?limit=2&after={}",
                     url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
                 );
             }

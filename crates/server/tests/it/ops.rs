@@ -149,10 +149,17 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         );
         assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
         let documented = operations(&doc);
-        let served: BTreeSet<(String, String)> = SERVED
+        let mut served: BTreeSet<(String, String)> = SERVED
             .iter()
             .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
             .collect();
+        // One typed operation per catalog action, served by the run route.
+        for action in spindle_actions::catalog::all() {
+            served.insert((
+                "post".to_owned(),
+                format!("/v1/connections/{{connection_id}}/actions/{}", action.id),
+            ));
+        }
         assert_eq!(documented, served);
         // Each documented operation is really served: it answers neither the unknown-route 404
         // nor 405 (without a key, /v1 answers 401).
@@ -167,16 +174,28 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
             let expected = if path.starts_with("/v1/") { 401 } else { 200 };
             assert_eq!(r.status, expected, "{method} {concrete}: {}", r.text);
         }
-        // Every /v1 operation declares the API key; the operations endpoints do not.
+        // Every /v1 operation declares the API key; the operations endpoints say they need none
+        // (`security: []`); every response has a description.
         for (method, path) in &documented {
             let op = &doc["paths"][path][method];
+            let security = op["security"]
+                .as_array()
+                .expect("security on every operation");
             assert_eq!(
-                op.get("security").is_some(),
+                !security.is_empty(),
                 path.starts_with("/v1/"),
                 "{method} {path}"
             );
-            assert!(op["responses"].is_object(), "{method} {path}");
+            for (status, response) in op["responses"].as_object().expect("responses") {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {status}"
+                );
+            }
         }
+        assert_eq!(doc["servers"][0]["url"], "/");
         assert_eq!(
             doc["components"]["securitySchemes"]["api_key"]["scheme"],
             "bearer"
@@ -196,7 +215,7 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
 
 #[test]
 fn operation_summaries_are_one_line() {
-    let doc = serde_json::to_value(spindle_server::openapi::document()).expect("JSON");
+    let doc = spindle_server::openapi::document();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("an item") {
             let summary = op["summary"].as_str().unwrap_or_default();
@@ -206,10 +225,115 @@ fn operation_summaries_are_one_line() {
     }
 }
 
+/// Every catalog action has its own operation, with its input and output schemas in the
+/// components under the action's name, and every `$ref` of the document resolves.
+#[test]
+fn every_action_is_typed_in_the_openapi_document() {
+    let doc = spindle_server::openapi::document();
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    let mut names = BTreeSet::new();
+    for action in spindle_actions::catalog::all() {
+        let path = format!("/v1/connections/{{connection_id}}/actions/{}", action.id);
+        let op = &doc["paths"][&path]["post"];
+        assert_eq!(op["operationId"], action.id, "{path}");
+        assert_eq!(op["summary"], action.title, "{path}");
+        assert_eq!(op["x-spindle-effect"], action.effect().as_str(), "{path}");
+        let name: String = action
+            .id
+            .split('_')
+            .map(|w| w[..1].to_uppercase() + &w[1..])
+            .collect();
+        for (part, schema) in [
+            (
+                "Input",
+                &op["requestBody"]["content"]["application/json"]["schema"],
+            ),
+            (
+                "Output",
+                &op["responses"]["200"]["content"]["application/json"]["schema"],
+            ),
+        ] {
+            let component = format!("{name}{part}");
+            assert_eq!(
+                schema["$ref"],
+                format!("#/components/schemas/{component}"),
+                "{path} {part}"
+            );
+            let typed = &schemas[&component];
+            assert_eq!(typed["type"], "object", "{component}");
+            assert!(
+                typed["properties"]
+                    .as_object()
+                    .is_some_and(|p| !p.is_empty())
+                    || typed.get("oneOf").is_some()
+                    || part == "Input",
+                "{component} has no properties: {typed}"
+            );
+            names.insert(component);
+        }
+        // Every input field is in the typed input.
+        let inline = action.input_schema();
+        for field in inline["properties"]
+            .as_object()
+            .into_iter()
+            .flat_map(|p| p.keys())
+        {
+            assert!(
+                schemas[&format!("{name}Input")]["properties"]
+                    .get(field)
+                    .is_some(),
+                "{}: {field}",
+                action.id
+            );
+        }
+        // MyAccount actions alone take the end user's token.
+        let takes_token = op["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .any(|p| p["name"] == "X-Okta-User-Token");
+        assert_eq!(
+            takes_token,
+            action.server == spindle_actions::Server::MyAccount,
+            "{}",
+            action.id
+        );
+    }
+    assert_eq!(names.len(), 2 * spindle_actions::catalog::all().len());
+    // Every reference resolves to a component, and every component name is a valid key.
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    out.push(r);
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    for reference in all {
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{reference}"));
+        assert!(schemas.contains_key(name), "{reference} does not resolve");
+    }
+    for name in schemas.keys() {
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')),
+            "{name}"
+        );
+    }
+}
+
 /// The document's `Problem.code` is the `ErrorCode` enum, listing every code a problem can carry.
 #[test]
 fn the_openapi_document_lists_every_error_code() {
-    let doc = serde_json::to_value(spindle_server::openapi::document()).expect("JSON");
+    let doc = spindle_server::openapi::document();
     let schemas = &doc["components"]["schemas"];
     assert_eq!(
         schemas["Problem"]["properties"]["code"]["$ref"], "#/components/schemas/ErrorCode",
