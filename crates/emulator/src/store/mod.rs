@@ -94,6 +94,10 @@ pub(crate) struct Org {
     pub linked_values: BTreeMap<(String, String), String>,
     /// Custom user types by seq (the default type is implicit).
     pub user_types: BTreeMap<u64, UserType>,
+    /// Profile schemas of the user types, by type id (the default type's always present).
+    pub user_schemas: BTreeMap<String, crate::schema::ProfileSchema>,
+    /// The group profile schema.
+    pub group_schema: crate::schema::ProfileSchema,
     /// Aerial accounts by id.
     pub aerial: BTreeMap<String, AerialAccount>,
     /// One-time session tokens from `/api/v1/authn`: token → (user id, expiry).
@@ -140,6 +144,11 @@ impl Org {
             linked_defs: Vec::new(),
             linked_values: BTreeMap::new(),
             user_types: BTreeMap::new(),
+            user_schemas: BTreeMap::from([(
+                DEFAULT_USER_TYPE.to_owned(),
+                crate::schema::ProfileSchema::user_template(created),
+            )]),
+            group_schema: crate::schema::ProfileSchema::group_template(created),
             aerial: BTreeMap::new(),
             session_tokens: SessionTokens::default(),
             sessions: BTreeMap::new(),

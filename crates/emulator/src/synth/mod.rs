@@ -47,6 +47,9 @@ fn ascii_login_part(s: &str) -> String {
 pub(crate) fn generate(users: usize, groups: usize, seed: u64) -> Org {
     let mut rng = Rng::new(seed);
     let mut org = Org::new(seed, EPOCH_END - FIVE_YEARS - 86_400);
+    if users > 0 {
+        declare_custom_attributes(&mut org);
+    }
     let domain = format!(
         "example{}.com",
         if seed == 1 {
@@ -181,6 +184,30 @@ pub(crate) fn department(name: &str) -> Option<(&'static str, &'static [&'static
         .iter()
         .find(|(d, _, _)| *d == name)
         .map(|(_, div, titles)| (*div, *titles))
+}
+
+/// The custom user attributes of a generated org with users, declared in the default user
+/// type's schema (Okta refuses a profile property its schema lacks). An org without users is a
+/// new Okta org: its schema is Okta's template.
+fn declare_custom_attributes(org: &mut Org) {
+    let at = org
+        .user_schemas
+        .get(DEFAULT_USER_TYPE)
+        .map_or(0, |s| s.created);
+    let body = json!({"definitions": {"custom": {"properties": {
+        "startDate": {"title": "Start date", "type": "string", "description": "First day of employment (YYYY-MM-DD)"},
+        "employmentType": {"title": "Employment type", "type": "string", "enum": ["FULL_TIME", "PART_TIME", "CONTRACTOR", "INTERN"]},
+        "isContractor": {"title": "Contractor", "type": "boolean"},
+        "skills": {"title": "Skills", "type": "array", "items": {"type": "string"}},
+        "githubUsername": {"title": "GitHub username", "type": "string", "maxLength": 39},
+        "workerId": {"title": "Worker ID", "type": "string", "unique": true},
+        "badgeNumber": {"title": "Badge number", "type": "integer"},
+    }}}});
+    if let Some(schema) = org.user_schemas.get_mut(DEFAULT_USER_TYPE)
+        && schema.apply(&body, at).is_ok()
+    {
+        schema.mark_unique("workerId");
+    }
 }
 
 /// A new hire for user `seq` (its id is the one [`Org::next_id`] gave that seq): a profile like a

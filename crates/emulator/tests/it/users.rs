@@ -185,6 +185,10 @@ async fn partial_update_merges_and_replace_replaces() {
     let org = start().await;
     let u = org.user("upd@example.com", Some(PW), true).await;
     let id = u["id"].as_str().unwrap_or_default();
+    org.custom_user_properties(json!({
+        "favoriteColors": {"title": "Colors", "type": "array", "items": {"type": "string"}}
+    }))
+    .await;
     let r = org
         .post(
             &format!("/api/v1/users/{id}"),
@@ -431,13 +435,21 @@ async fn profile_types_and_unknown_groups_are_validated() {
         )
         .await;
     assert_eq!(r.code(), "E0000001", "countryCode is at most 2 characters");
+    org.custom_user_properties(json!({
+        "customNumber": {"title": "N", "type": "integer"},
+        "customList": {"title": "L", "type": "array", "items": {"type": "integer"}}
+    }))
+    .await;
     let r = org
         .post(
             &format!("/api/v1/users/{id}"),
             json!({ "profile": { "customNumber": 42, "customList": [1, 2] } }),
         )
         .await;
-    assert_eq!(r.status, 200, "custom attributes are stored as given");
+    assert_eq!(
+        r.status, 200,
+        "custom attributes the schema defines are stored as given"
+    );
     assert_eq!(r.body["profile"]["customNumber"], 42);
     let r = org
         .post("/api/v1/users", json!({ "profile": { "firstName": "A", "lastName": "B", "email": "g@example.com", "login": "g@example.com" }, "groupIds": ["00g1emaKYZTWRYYRRTSK"] }))
