@@ -8,7 +8,7 @@
 //!
 //! Update semantics (spec `updateUserProfile`, recordings `test_user_schema_it`,
 //! `test_group_schema_it`): `POST` is a partial update; a custom property sent as an object is
-//! added or replaced (keys sent over the stored definition), one sent as `null` is removed
+//! added or replaced (the definition sent is the new definition), one sent as `null` is removed
 //! (with its values in every profile), one not sent is kept. Base properties can't be removed;
 //! only their `permissions` and `master`, the nullability (`required`) of `firstName` and
 //! `lastName`, and the `pattern` of `login` change; anything else sent must equal what is
@@ -292,15 +292,12 @@ impl ProfileSchema {
             ));
         };
         let stored = self.custom.get(name).and_then(Value::as_object);
-        // Keys sent replace the stored ones; keys not sent are kept.
-        let mut d = stored.cloned().unwrap_or_default();
-        for (k, v) in sent {
-            if v.is_null() {
-                d.shift_remove(k);
-            } else {
-                d.insert(k.clone(), v.clone());
-            }
-        }
+        // The definition sent replaces the stored one (clients send it whole, as read back).
+        let d: Map<String, Value> = sent
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let (property, unique) = normalise(name, &d, self.kind)?;
         let data_type = |p: &Map<String, Value>| {
             (
