@@ -574,3 +574,57 @@ async fn etag_and_if_match() {
         .unwrap_or(0);
     assert_eq!(bad, 400, "malformed ETag (E0000242)");
 }
+
+#[tokio::test]
+async fn a_user_is_found_by_the_short_form_of_the_login_when_unambiguous() {
+    // BEHAVIOR §6: GET /users/{idOrLogin} accepts id, login, or an unambiguous short login.
+    let org = start().await;
+    let ada = org.user("ada.lovelace@example.com", None, false).await;
+    org.user("grace@example.com", None, false).await;
+    org.user("grace@example.org", None, false).await;
+    let r = org.get("/api/v1/users/ada.lovelace").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["id"], ada["id"]);
+    assert_eq!(
+        org.get("/api/v1/users/Ada.Lovelace").await.body["id"],
+        ada["id"],
+        "case-insensitive"
+    );
+    let r = org.get("/api/v1/users/grace").await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (404, "E0000007"),
+        "two users match: {}",
+        r.body
+    );
+    let r = org.get("/api/v1/users/nobody").await;
+    assert_eq!((r.status.as_u16(), r.code()), (404, "E0000007"));
+    assert_eq!(
+        r.body["errorSummary"],
+        "Not found: Resource not found: nobody (User)"
+    );
+}
+
+#[tokio::test]
+async fn an_apps_password_is_never_echoed() {
+    // Recorded: an app created with `credentials.password.value` answers `"password": {}`.
+    let org = start().await;
+    let app = org
+        .post(
+            "/api/v1/apps",
+            json!({"name": "template_basic_auth", "label": "Basic", "signOnMode": "BASIC_AUTH",
+                   "settings": {"app": {"url": "https://example.com/login", "authURL": "https://example.com/auth"}},
+                   "credentials": {"scheme": "SHARED_USERNAME_AND_PASSWORD",
+                                   "userName": "shared", "password": {"value": "Sh4red-Secret"}}}),
+        )
+        .await;
+    assert_eq!(app.status, 200, "{}", app.body);
+    assert_eq!(app.body["credentials"]["password"], json!({}));
+    let id = app.body["id"].as_str().unwrap_or_default().to_owned();
+    let again = org.get(&format!("/api/v1/apps/{id}")).await;
+    assert!(
+        !again.body.to_string().contains("Sh4red-Secret"),
+        "{}",
+        again.body
+    );
+}
