@@ -29,8 +29,10 @@ const TYPES: &[&str] = &["string", "integer", "number", "boolean", "array"];
 const ITEM_TYPES: &[&str] = &["string", "integer", "number", "boolean"];
 /// Most unique properties per schema (spec "Unique Attributes").
 pub(crate) const MAX_UNIQUE: usize = 5;
-/// `unique` as Okta renders a unique property whose values were checked.
-pub(crate) const UNIQUE_VALIDATED: &str = "UNIQUE_VALIDATED";
+/// Okta's prose says a checked unique property reads `"unique": "UNIQUE_VALIDATED"`, but its
+/// OpenAPI document (and so the SDKs' models) types `unique` as a boolean: the emulator answers
+/// `true`, which both SDKs read, and accepts either form sent back.
+const UNIQUE_VALIDATED: &str = "UNIQUE_VALIDATED";
 
 /// Whose profiles a schema describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,15 +137,15 @@ impl ProfileSchema {
         self.custom
             .get(name)
             .and_then(|p| p.get("unique"))
-            .and_then(Value::as_str)
-            == Some(UNIQUE_VALIDATED)
+            .and_then(Value::as_bool)
+            == Some(true)
     }
 
     /// Names of the unique properties.
     pub(crate) fn unique_names(&self) -> impl Iterator<Item = &str> {
         self.custom
             .iter()
-            .filter(|(_, p)| p.get("unique").and_then(Value::as_str) == Some(UNIQUE_VALIDATED))
+            .filter(|(_, p)| p.get("unique").and_then(Value::as_bool) == Some(true))
             .map(|(k, _)| k.as_str())
     }
 
@@ -316,7 +318,7 @@ impl ProfileSchema {
         }
         let mut property = property;
         if unique && stored.is_some_and(|s| s.get("unique").is_some()) {
-            property.insert("unique".into(), json!(UNIQUE_VALIDATED));
+            property.insert("unique".into(), json!(true));
         }
         self.custom.insert(name.to_owned(), Value::Object(property));
         Ok(unique)
@@ -326,7 +328,7 @@ impl ProfileSchema {
     /// values asynchronously and, with duplicates, leaves the property not unique).
     pub(crate) fn mark_unique(&mut self, name: &str) {
         if let Some(Value::Object(p)) = self.custom.get_mut(name) {
-            p.insert("unique".into(), json!(UNIQUE_VALIDATED));
+            p.insert("unique".into(), json!(true));
         }
     }
 
