@@ -31,6 +31,7 @@ mod query;
 mod ratelimit;
 mod render;
 mod reqlog;
+mod schema;
 mod server;
 mod state;
 mod store;

@@ -9,8 +9,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
 use crate::store::{
-    App, AppGroupAssignment, AppUserAssignment, DEFAULT_USER_SCHEMA, Group, GroupType, Org, Status,
-    User,
+    App, AppGroupAssignment, AppUserAssignment, Group, GroupType, Org, Status, User,
 };
 use crate::util::fmt_ts;
 
@@ -202,7 +201,10 @@ impl Serialize for UserLinksView<'_> {
                 "schema",
                 &Href(
                     base,
-                    &format!("/api/v1/meta/schemas/user/{DEFAULT_USER_SCHEMA}"),
+                    &format!(
+                        "/api/v1/meta/schemas/user/{}",
+                        crate::schema::schema_id_of_type(&u.type_id)
+                    ),
                     None,
                 ),
             )?;

@@ -112,6 +112,13 @@ pub(crate) async fn create(
         .entry("credentials")
         .or_insert_with(|| Value::Object(Map::new()));
     if let Some(c) = creds.as_object_mut() {
+        // A password sent for the app (BASIC_AUTH, SWA shared credentials) is never kept nor
+        // echoed: Okta answers `"password": {}`.
+        if let Some(pw) = c.get_mut("password")
+            && !pw.is_null()
+        {
+            *pw = serde_json::json!({});
+        }
         c.entry("userNameTemplate").or_insert_with(
             || serde_json::json!({ "template": "${source.login}", "type": "BUILT_IN" }),
         );

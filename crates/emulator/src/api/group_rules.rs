@@ -9,7 +9,7 @@
 //!   ([`crate::store::RuleQueue`]); a background task applies the rules shortly after
 //!   ([`crate::background`]). `POST /__emulator/groups/rules/run` applies every rule at once.
 //! - Target groups must exist and be `OKTA_GROUP`s (400 `E0000001` otherwise) \[unconfirmed\]
-//!   wording; a rule whose target group was deleted turns INVALID when next evaluated.
+//!   wording; a rule whose target group is deleted turns INVALID at once.
 
 use std::sync::Arc;
 

@@ -103,6 +103,8 @@ pub(crate) async fn create(
     let profile = read_profile(&body)?;
     let now = now_secs();
     let mut org = s.org.write();
+    org.check_group_profile(None, &profile)
+        .map_err(crate::schema::SchemaError::api)?;
     let name = profile.get("name").and_then(Value::as_str).unwrap_or("");
     if org.group_name_taken(name, None) {
         return Err(name_taken());
@@ -164,6 +166,8 @@ pub(crate) async fn replace(
         return Err(ApiError::new(error::E0000006));
     }
     let profile = read_profile(&body)?;
+    org.check_group_profile(Some(seq), &profile)
+        .map_err(crate::schema::SchemaError::api)?;
     let name = profile.get("name").and_then(Value::as_str).unwrap_or("");
     if org.group_name_taken(name, Some(seq)) {
         return Err(name_taken());

@@ -15,6 +15,7 @@ mod myaccount;
 mod oauth;
 mod page;
 mod password;
+mod profile_schemas;
 mod search;
 mod sessions;
 mod user_resources;
@@ -255,7 +256,7 @@ fn factor_routes() -> Router<Arc<Shared>> {
         )
 }
 
-/// User schema extensions: linked objects and custom user types.
+/// Profile schemas, user schema extensions (linked objects) and custom user types.
 fn schema_routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(
@@ -273,6 +274,14 @@ fn schema_routes() -> Router<Arc<Shared>> {
         .route(
             "/api/v1/users/{id}/linkedObjects/{name}/{primaryUserId}",
             put(linked_objects::set_value),
+        )
+        .route(
+            "/api/v1/meta/schemas/user/{schemaId}",
+            get(profile_schemas::get_user).post(profile_schemas::update_user),
+        )
+        .route(
+            "/api/v1/meta/schemas/group/default",
+            get(profile_schemas::get_group).post(profile_schemas::update_group),
         )
         .route(
             "/api/v1/meta/types/user",

@@ -28,7 +28,7 @@ fn type_json(t: &UserType, default: bool, base: &str) -> Value {
     let schema = if default {
         DEFAULT_USER_SCHEMA.to_owned()
     } else {
-        format!("osc{}", t.id.get(3..).unwrap_or_default())
+        crate::schema::schema_id_of_type(&t.id)
     };
     let mut v = json!({
         "id": t.id,
@@ -167,6 +167,7 @@ pub(crate) async fn create(
         last_updated: now,
     };
     let out = type_json(&t, false, &base);
+    super::profile_schemas::schema_for_new_type(&mut org, &t.id, now);
     org.user_types.insert(seq, t);
     Ok(json_ok(&out))
 }
@@ -261,5 +262,6 @@ pub(crate) async fn delete(
         ));
     }
     org.user_types.remove(&seq);
+    org.user_schemas.remove(&id);
     Ok(no_content())
 }

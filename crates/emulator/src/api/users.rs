@@ -13,8 +13,9 @@ use crate::background::run_rules_later;
 use crate::error::{self, ApiError, ApiResult};
 use crate::http::{BaseUrl, Params, json_ok, no_content, parse_json};
 use crate::render::{UserLinks, UserView, blocks_json};
+use crate::schema::ProfileSchema;
 use crate::state::Shared;
-use crate::store::{DEFAULT_USER_TYPE, Status, User};
+use crate::store::{DEFAULT_USER_TYPE, Org, Status, User};
 use crate::util::now_secs;
 
 fn is_emailish(s: &str) -> bool {
@@ -64,7 +65,20 @@ const BASE_ATTRIBUTES: &[(&str, usize)] = &[
     ("zipCode", 50),
 ];
 
-fn validate_profile(p: &Map<String, Value>) -> ApiResult<()> {
+/// Checks the base attributes, then the user type's schema (custom properties, properties the
+/// schema lacks, uniqueness). `me`: the user being updated.
+fn check_profile(
+    org: &Org,
+    type_id: &str,
+    me: Option<u64>,
+    p: &Map<String, Value>,
+) -> ApiResult<()> {
+    validate_profile(p, org.user_schema(type_id))?;
+    org.check_user_profile(type_id, me, p)
+        .map_err(crate::schema::SchemaError::api)
+}
+
+fn validate_profile(p: &Map<String, Value>, schema: &ProfileSchema) -> ApiResult<()> {
     let mut causes = Vec::new();
     for (attr, max) in BASE_ATTRIBUTES {
         match p.get(*attr) {
@@ -93,12 +107,23 @@ fn validate_profile(p: &Map<String, Value>) -> ApiResult<()> {
             Some(v) if !v.is_null() && !v.is_string() => {
                 causes.push(format!("{field}: Does not match required type"))
             }
+            // The schema may make firstName and lastName nullable.
+            _ if !schema.required(field) => {}
             _ => causes.push(format!("{field}: The field cannot be left blank")),
         }
     }
     let login = text("login");
+    let pattern = schema
+        .property("login")
+        .and_then(|l| l.get("pattern"))
+        .and_then(Value::as_str)
+        .and_then(|p| regex::Regex::new(&format!("^(?:{p})$")).ok());
     if !login.is_empty() {
-        if !is_emailish(login) {
+        if let Some(re) = pattern {
+            if !re.is_match(login) {
+                causes.push("login: Does not match required pattern".into());
+            }
+        } else if !is_emailish(login) {
             causes.push("login: Username must be in the form of an email address".into());
         } else if login.chars().count() > 100 || login.chars().count() < 5 {
             causes.push("login: The field must be between 5 and 100 characters".into());
@@ -277,7 +302,6 @@ pub(crate) async fn create(
             "The field cannot be left blank",
         ));
     };
-    validate_profile(&profile)?;
     let creds = read_credentials(&body)?;
     let federated = creds
         .provider
@@ -334,6 +358,7 @@ pub(crate) async fn create(
 
     let now = now_secs();
     let mut org = s.org.write();
+    check_profile(&org, &type_id, None, &profile)?;
     let mut groups = Vec::new();
     for gid in &group_ids {
         // Okta documents only 200/400/403/429 for createUser: an unknown group is a validation error.
@@ -468,8 +493,11 @@ async fn update(
     }
     let strict = params.flag("strict", false);
     let creds = read_credentials(&body)?;
+    // A PUT that carries only credentials keeps the profile (recorded: 200, passwordChanged
+    // moves); one with neither is refused.
+    let credentials_only = body.get("credentials").is_some_and(Value::is_object);
     let new_profile = match body.get("profile") {
-        None | Some(Value::Null) if replace => {
+        None | Some(Value::Null) if replace && !credentials_only => {
             return Err(ApiError::validation(
                 "profile",
                 "The field cannot be left blank",
@@ -497,7 +525,14 @@ async fn update(
         }
         None => current.profile.clone(),
     };
-    validate_profile(&merged)?;
+    let type_id = body
+        .get("type")
+        .and_then(|t| t.get("id"))
+        .and_then(Value::as_str)
+        .filter(|_| replace)
+        .unwrap_or(&current.type_id)
+        .to_owned();
+    check_profile(&org, &type_id, Some(seq), &merged)?;
     let new_login = merged
         .get("login")
         .and_then(Value::as_str)

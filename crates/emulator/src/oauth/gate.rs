@@ -59,6 +59,18 @@ pub(crate) fn authenticate(
         .unwrap_or("")
         .trim()
         .to_owned();
+    // Okta's Python SDK (OAuth mode, as okta-mcp-server runs it) sends `Bearer<token>` with no
+    // space; Okta accepts it, as the emulator accepts `SSWS<token>`.
+    let authorization = match authorization.get(..6) {
+        Some(s)
+            if s.eq_ignore_ascii_case("Bearer")
+                && authorization.len() > 6
+                && !authorization[6..].starts_with(' ') =>
+        {
+            format!("Bearer {}", &authorization[6..])
+        }
+        _ => authorization,
+    };
     let scheme = authorization.split(' ').next().unwrap_or("");
     if !scheme.eq_ignore_ascii_case("Bearer") && !scheme.eq_ignore_ascii_case("DPoP") {
         return Err(Box::new(ssws_error.into_response()));

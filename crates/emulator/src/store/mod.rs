@@ -94,6 +94,10 @@ pub(crate) struct Org {
     pub linked_values: BTreeMap<(String, String), String>,
     /// Custom user types by seq (the default type is implicit).
     pub user_types: BTreeMap<u64, UserType>,
+    /// Profile schemas of the user types, by type id (the default type's always present).
+    pub user_schemas: BTreeMap<String, crate::schema::ProfileSchema>,
+    /// The group profile schema.
+    pub group_schema: crate::schema::ProfileSchema,
     /// Aerial accounts by id.
     pub aerial: BTreeMap<String, AerialAccount>,
     /// One-time session tokens from `/api/v1/authn`: token → (user id, expiry).
@@ -140,6 +144,11 @@ impl Org {
             linked_defs: Vec::new(),
             linked_values: BTreeMap::new(),
             user_types: BTreeMap::new(),
+            user_schemas: BTreeMap::from([(
+                DEFAULT_USER_TYPE.to_owned(),
+                crate::schema::ProfileSchema::user_template(created),
+            )]),
+            group_schema: crate::schema::ProfileSchema::group_template(created),
             aerial: BTreeMap::new(),
             session_tokens: SessionTokens::default(),
             sessions: BTreeMap::new(),
@@ -172,6 +181,35 @@ impl Org {
             .get(id_or_login)
             .or_else(|| self.user_logins.get(&fold(id_or_login)))
             .copied()
+            .or_else(|| self.short_login_owner(id_or_login))
+    }
+
+    /// The one user whose login before `@` is `short` (case/diacritic-insensitive); none when
+    /// no user or several match (BEHAVIOR §6: "short-name login allowed when unambiguous").
+    /// A scan, run only when no id or full login matched.
+    fn short_login_owner(&self, short: &str) -> Option<u64> {
+        if short.is_empty() || short.contains('@') {
+            return None;
+        }
+        let want = fold(short);
+        let mut found = None;
+        for (seq, u) in &self.users {
+            let Some((local, _)) = u.login().split_once('@') else {
+                continue;
+            };
+            let same = if local.is_ascii() && want.is_ascii() {
+                local.eq_ignore_ascii_case(&want)
+            } else {
+                fold(local) == want
+            };
+            if same {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(*seq);
+            }
+        }
+        found
     }
 
     /// Finds a user by id only.
@@ -407,6 +445,8 @@ impl Org {
         for groups in self.app_groups.values_mut() {
             groups.remove(&seq);
         }
+        // Okta marks a rule whose target group is deleted INVALID at once.
+        self.invalidate_rules_without_targets(crate::util::now_secs());
     }
 
     /// Adds a membership without logging it or moving `lastMembershipUpdated` (bulk

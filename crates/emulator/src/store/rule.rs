@@ -149,7 +149,7 @@ impl Org {
     }
 
     /// Rules whose target group is gone turn INVALID.
-    fn invalidate_rules_without_targets(&mut self, now: i64) {
+    pub(super) fn invalidate_rules_without_targets(&mut self, now: i64) {
         let invalid: Vec<u64> = self
             .rules
             .iter()

@@ -3,8 +3,9 @@
 //! The same `(users, groups, seed)` always yields the same org, ids included (the RNG is our own
 //! SplitMix64, independent of crate versions). Users get names, logins, emails, phones, titles,
 //! departments, divisions, cost centers, employee numbers, locations, a manager hierarchy
-//! (`managerId`/`manager` point at an earlier user: a tree rooted at user 0), a few custom
-//! attributes (`startDate`, `employmentType`, `isContractor`, `skills`), and a mix of statuses
+//! (`managerId`/`manager` point at an earlier user: a tree rooted at user 0), custom attributes
+//! declared in the org's user schema (`startDate`, `employmentType`, `isContractor`, `skills`
+//! for everyone; `workerId` (unique), `badgeNumber`, `githubUsername` for some), and a mix of statuses
 //! and timestamps. Groups are department, location and team groups (about one in ten an
 //! `APP_GROUP` imported from a directory app), with memberships that follow the users'
 //! attributes. Timestamps are spread over the five years before a fixed date, so they don't
@@ -47,6 +48,9 @@ fn ascii_login_part(s: &str) -> String {
 pub(crate) fn generate(users: usize, groups: usize, seed: u64) -> Org {
     let mut rng = Rng::new(seed);
     let mut org = Org::new(seed, EPOCH_END - FIVE_YEARS - 86_400);
+    if users > 0 {
+        declare_custom_attributes(&mut org);
+    }
     let domain = format!(
         "example{}.com",
         if seed == 1 {
@@ -183,6 +187,30 @@ pub(crate) fn department(name: &str) -> Option<(&'static str, &'static [&'static
         .map(|(_, div, titles)| (*div, *titles))
 }
 
+/// The custom user attributes of a generated org with users, declared in the default user
+/// type's schema (Okta refuses a profile property its schema lacks). An org without users is a
+/// new Okta org: its schema is Okta's template.
+fn declare_custom_attributes(org: &mut Org) {
+    let at = org
+        .user_schemas
+        .get(DEFAULT_USER_TYPE)
+        .map_or(0, |s| s.created);
+    let body = json!({"definitions": {"custom": {"properties": {
+        "startDate": {"title": "Start date", "type": "string", "description": "First day of employment (YYYY-MM-DD)"},
+        "employmentType": {"title": "Employment type", "type": "string", "enum": ["FULL_TIME", "PART_TIME", "CONTRACTOR", "INTERN"]},
+        "isContractor": {"title": "Contractor", "type": "boolean"},
+        "skills": {"title": "Skills", "type": "array", "items": {"type": "string"}},
+        "githubUsername": {"title": "GitHub username", "type": "string", "maxLength": 39},
+        "workerId": {"title": "Worker ID", "type": "string", "unique": true},
+        "badgeNumber": {"title": "Badge number", "type": "integer"},
+    }}}});
+    if let Some(schema) = org.user_schemas.get_mut(DEFAULT_USER_TYPE)
+        && schema.apply(&body, at).is_ok()
+    {
+        schema.mark_unique("workerId");
+    }
+}
+
 /// A new hire for user `seq` (its id is the one [`Org::next_id`] gave that seq): a profile like a
 /// generated user's, drawn from `seed`, ACTIVE with a password, created `now`, reporting to
 /// `manager` (`(id, display name)`) when given. The login is `first.last{seq}@{domain}`.
@@ -223,6 +251,35 @@ pub(crate) fn hire(
     u.profile
         .insert("startDate".into(), Value::from(fmt_date(now)));
     u
+}
+
+/// `workerId` (unique), `badgeNumber` and `githubUsername` for some users: drawn from a stream
+/// of their own, so the other fields of every seed's org stay as they were.
+fn add_badge_attributes(
+    profile: &mut Map<String, Value>,
+    seed: u64,
+    i: usize,
+    first: &str,
+    last: &str,
+) {
+    let mut rng = Rng::new(crate::util::mix(seed ^ 0x5eed_ba06) ^ crate::util::mix(i as u64 + 1));
+    if rng.below(10) < 8 {
+        profile.insert("workerId".into(), Value::from(format!("W{:07}", i + 1)));
+    }
+    if rng.below(10) < 6 {
+        profile.insert("badgeNumber".into(), Value::from(10_000 + i as u64));
+    }
+    if rng.below(10) < 4 {
+        let handle = format!(
+            "{}{}",
+            ascii_login_part(first),
+            ascii_login_part(last).get(..1).unwrap_or_default()
+        );
+        profile.insert(
+            "githubUsername".into(),
+            Value::from(format!("{handle}-{i}")),
+        );
+    }
 }
 
 struct Ctx<'a> {
@@ -353,6 +410,7 @@ fn gen_user(ctx: &Ctx<'_>, i: usize) -> Generated {
     let n_skills = 1 + rng.below(3) as usize;
     let skills: Vec<&str> = (0..n_skills).map(|_| *rng.pick(SKILLS)).collect();
     profile.insert("skills".into(), json!(skills));
+    add_badge_attributes(&mut profile, ctx.seed, i, first, last);
 
     let pending = matches!(status, Status::Staged | Status::Provisioned);
     let has_pw = !pending || rng.below(2) == 0;
@@ -454,6 +512,56 @@ mod tests {
         assert!(
             members >= 2000 * 2,
             "department and location memberships: {members}"
+        );
+    }
+
+    #[test]
+    fn custom_attributes_are_declared_and_every_profile_passes_its_schema() {
+        let org = generate(500, 10, 5);
+        let schema = org.user_schema(DEFAULT_USER_TYPE);
+        for name in [
+            "startDate",
+            "isContractor",
+            "skills",
+            "githubUsername",
+            "badgeNumber",
+        ] {
+            assert!(schema.custom.contains_key(name), "{name} declared");
+        }
+        assert!(schema.is_unique("workerId"));
+        for u in org.users.values() {
+            let own = org.check_user_profile(&u.type_id, Some(u.seq), &u.profile);
+            assert!(own.is_ok(), "{}: {own:?}", u.login());
+        }
+        let count = |k: &str| {
+            org.users
+                .values()
+                .filter(|u| u.profile.contains_key(k))
+                .count()
+        };
+        for (k, lo, hi) in [
+            ("workerId", 300, 490),
+            ("badgeNumber", 200, 400),
+            ("githubUsername", 100, 300),
+        ] {
+            let n = count(k);
+            assert!(
+                (lo..=hi).contains(&n),
+                "some users but not all have {k}: {n}"
+            );
+        }
+        let badge = org
+            .users
+            .values()
+            .find_map(|u| u.profile.get("badgeNumber"));
+        assert!(
+            badge.is_some_and(Value::is_u64),
+            "badgeNumber is an integer: {badge:?}"
+        );
+        assert_eq!(
+            Org::new(5, 0).user_schema(DEFAULT_USER_TYPE).custom.len(),
+            0,
+            "a new org has Okta's template"
         );
     }
 }

@@ -24,6 +24,13 @@ async fn node_sdk_users_lifecycle_credentials_and_queries() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_sdk_reads_and_updates_the_user_schema_and_is_refused_undefined_properties() {
+    let emu = support::start(EmulatorConfig::default()).await;
+    run_node("schemas.cjs", &emu, &[]).await;
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_sdk_groups_members_and_apps() {
     let emu = support::start(EmulatorConfig {
         groups: 4,

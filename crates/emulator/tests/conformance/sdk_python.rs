@@ -33,6 +33,13 @@ async fn python_sdk_filter_search_q_and_sorting_return_the_expected_sets() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_sdk_reads_and_updates_profile_schemas_and_is_refused_undefined_properties() {
+    let emu = support::start(EmulatorConfig::default()).await;
+    run_python("schemas.py", &emu, &[]).await;
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_sdk_groups_members_and_app_assignments() {
     let emu = support::start(EmulatorConfig::default()).await;
     run_python("groups_apps.py", &emu, &[]).await;

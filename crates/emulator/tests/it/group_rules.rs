@@ -264,3 +264,33 @@ async fn membership_changes_re_evaluate_group_function_rules() {
     org.delete(&format!("/api/v1/groups/{sid}/users/{u}")).await;
     eventually(&org, did, &[]).await;
 }
+
+#[tokio::test]
+async fn a_rule_whose_target_group_is_deleted_is_invalid_at_once() {
+    let org = start().await;
+    let g = org.group("Doomed").await;
+    let gid = g["id"].as_str().unwrap_or_default().to_owned();
+    let r = org
+        .post(
+            "/api/v1/groups/rules",
+            rule_body("to doomed", "user.department==\"Ops\"", &[&gid], &[]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rid = r.body["id"].as_str().unwrap_or_default().to_owned();
+    let a = org
+        .call(
+            Method::POST,
+            &format!("/api/v1/groups/rules/{rid}/lifecycle/activate"),
+            None,
+        )
+        .await;
+    assert_eq!(a.status, 204, "{}", a.body);
+    assert_eq!(
+        org.delete(&format!("/api/v1/groups/{gid}")).await.status,
+        204
+    );
+    // No evaluation in between: the very next read shows it.
+    let r = org.get(&format!("/api/v1/groups/rules/{rid}")).await;
+    assert_eq!(r.body["status"], "INVALID", "{}", r.body);
+}

@@ -15,6 +15,7 @@ mod logs;
 mod meta;
 mod oauth;
 mod pagination;
+mod profile_schemas;
 mod query;
 mod ratelimit;
 mod sessions;

@@ -217,6 +217,10 @@ async fn client_credentials_bearer_token_calls_management_api_within_its_scopes(
     let (s, _, users) = with_auth(&org, Method::GET, "/api/v1/users", &bearer, None).await;
     assert_eq!(s, 200);
     assert!(users.is_array());
+    // Okta's Python SDK in OAuth mode sends `Bearer<token>` with no space: accepted.
+    let glued = format!("Bearer{token}");
+    let (s, _, users) = with_auth(&org, Method::GET, "/api/v1/users", &glued, None).await;
+    assert_eq!(s, 200, "{users}");
 
     // Missing scope: 403, no body, WWW-Authenticate insufficient_scope naming the scope.
     let (s, h, body) = with_auth(&org, Method::GET, "/api/v1/groups", &bearer, None).await;

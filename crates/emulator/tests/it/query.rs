@@ -29,6 +29,12 @@ fn logins(v: &Value) -> Vec<String> {
 
 async fn seeded() -> Org {
     let org = start().await;
+    // Okta refuses a profile property its schema lacks: declare the custom ones first.
+    org.custom_user_properties(json!({
+        "level": {"title": "Level", "type": "integer"},
+        "skills": {"title": "Skills", "type": "array", "items": {"type": "string"}}
+    }))
+    .await;
     let people = [
         ("Ada", "Lovelace", "Engineering", 7),
         ("Alan", "Turing", "Engineering", 9),

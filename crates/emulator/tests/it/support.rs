@@ -112,6 +112,18 @@ impl Org {
         self.raw(method, path, Some(&auth), body).await
     }
 
+    /// Adds custom properties to the default user type's schema (Okta refuses a profile
+    /// property its schema lacks).
+    pub async fn custom_user_properties(&self, properties: Value) {
+        let r = self
+            .post(
+                "/api/v1/meta/schemas/user/default",
+                json!({"definitions": {"custom": {"properties": properties}}}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
     pub async fn get(&self, path: &str) -> Resp {
         self.call(Method::GET, path, None).await
     }

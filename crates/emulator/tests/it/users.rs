@@ -185,6 +185,10 @@ async fn partial_update_merges_and_replace_replaces() {
     let org = start().await;
     let u = org.user("upd@example.com", Some(PW), true).await;
     let id = u["id"].as_str().unwrap_or_default();
+    org.custom_user_properties(json!({
+        "favoriteColors": {"title": "Colors", "type": "array", "items": {"type": "string"}}
+    }))
+    .await;
     let r = org
         .post(
             &format!("/api/v1/users/{id}"),
@@ -431,13 +435,21 @@ async fn profile_types_and_unknown_groups_are_validated() {
         )
         .await;
     assert_eq!(r.code(), "E0000001", "countryCode is at most 2 characters");
+    org.custom_user_properties(json!({
+        "customNumber": {"title": "N", "type": "integer"},
+        "customList": {"title": "L", "type": "array", "items": {"type": "integer"}}
+    }))
+    .await;
     let r = org
         .post(
             &format!("/api/v1/users/{id}"),
             json!({ "profile": { "customNumber": 42, "customList": [1, 2] } }),
         )
         .await;
-    assert_eq!(r.status, 200, "custom attributes are stored as given");
+    assert_eq!(
+        r.status, 200,
+        "custom attributes the schema defines are stored as given"
+    );
     assert_eq!(r.body["profile"]["customNumber"], 42);
     let r = org
         .post("/api/v1/users", json!({ "profile": { "firstName": "A", "lastName": "B", "email": "g@example.com", "login": "g@example.com" }, "groupIds": ["00g1emaKYZTWRYYRRTSK"] }))
@@ -561,4 +573,58 @@ async fn etag_and_if_match() {
         .map(|r| r.status().as_u16())
         .unwrap_or(0);
     assert_eq!(bad, 400, "malformed ETag (E0000242)");
+}
+
+#[tokio::test]
+async fn a_user_is_found_by_the_short_form_of_the_login_when_unambiguous() {
+    // BEHAVIOR §6: GET /users/{idOrLogin} accepts id, login, or an unambiguous short login.
+    let org = start().await;
+    let ada = org.user("ada.lovelace@example.com", None, false).await;
+    org.user("grace@example.com", None, false).await;
+    org.user("grace@example.org", None, false).await;
+    let r = org.get("/api/v1/users/ada.lovelace").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["id"], ada["id"]);
+    assert_eq!(
+        org.get("/api/v1/users/Ada.Lovelace").await.body["id"],
+        ada["id"],
+        "case-insensitive"
+    );
+    let r = org.get("/api/v1/users/grace").await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (404, "E0000007"),
+        "two users match: {}",
+        r.body
+    );
+    let r = org.get("/api/v1/users/nobody").await;
+    assert_eq!((r.status.as_u16(), r.code()), (404, "E0000007"));
+    assert_eq!(
+        r.body["errorSummary"],
+        "Not found: Resource not found: nobody (User)"
+    );
+}
+
+#[tokio::test]
+async fn an_apps_password_is_never_echoed() {
+    // Recorded: an app created with `credentials.password.value` answers `"password": {}`.
+    let org = start().await;
+    let app = org
+        .post(
+            "/api/v1/apps",
+            json!({"name": "template_basic_auth", "label": "Basic", "signOnMode": "BASIC_AUTH",
+                   "settings": {"app": {"url": "https://example.com/login", "authURL": "https://example.com/auth"}},
+                   "credentials": {"scheme": "SHARED_USERNAME_AND_PASSWORD",
+                                   "userName": "shared", "password": {"value": "Sh4red-Secret"}}}),
+        )
+        .await;
+    assert_eq!(app.status, 200, "{}", app.body);
+    assert_eq!(app.body["credentials"]["password"], json!({}));
+    let id = app.body["id"].as_str().unwrap_or_default().to_owned();
+    let again = org.get(&format!("/api/v1/apps/{id}")).await;
+    assert!(
+        !again.body.to_string().contains("Sh4red-Secret"),
+        "{}",
+        again.body
+    );
 }
