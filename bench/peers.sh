@@ -36,6 +36,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 cargo build -q --release -p spindle
 SPINDLE=$PWD/target/release/spindle
 work=$(mktemp -d)
+chmod 755 "$work"   # nginx's workers (another user when started as root) read the pages
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use clap::{Args, Subcommand, ValueEnum};
 use spindle_actions::{ActionSpec, Effect, Operation, Server, catalog};
 
+use crate::gateway::{Gateway, GatewayArgs, segment};
 use crate::{CliError, output};
 
 /// Browse the catalog of supported Okta use cases.
@@ -58,6 +59,10 @@ pub struct ListArgs {
     /// (DELETE).
     #[arg(long, value_enum)]
     effect: Option<OperationArg>,
+    /// With a gateway URL (`--gateway` or `SPINDLE_URL`): the gateway's catalog, printed as its
+    /// `GET /v1/actions` answers.
+    #[command(flatten)]
+    gateway: GatewayArgs,
 }
 
 /// Options of `spindle actions describe`.
@@ -68,6 +73,10 @@ pub struct DescribeArgs {
     /// Print a JSON object instead of text.
     #[arg(long)]
     json: bool,
+    /// With a gateway URL (`--gateway` or `SPINDLE_URL`): the gateway's description, printed as
+    /// its `GET /v1/actions/{id}` answers.
+    #[command(flatten)]
+    gateway: GatewayArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -118,6 +127,31 @@ impl OperationArg {
 /// Runs an `actions` subcommand.
 pub fn run(command: ActionsCommand) -> Result<(), CliError> {
     match command {
+        ActionsCommand::List(args) if args.gateway.gateway.is_some() => {
+            // The API lists the whole catalog; the filters apply to its items here.
+            let filters: Vec<(&str, String)> = [
+                ("server", args.server.map(|s| value_name(&s))),
+                ("operation", args.operation.map(|o| value_name(&o))),
+                ("effect", args.effect.map(|e| value_name(&e))),
+            ]
+            .into_iter()
+            .filter_map(|(field, value)| Some((field, value?)))
+            .collect();
+            let mut answer = from_gateway(&args.gateway, "/v1/actions")?;
+            if let Some(items) = answer.get_mut("items").and_then(|i| i.as_array_mut()) {
+                items.retain(|item| {
+                    filters.iter().all(|(field, value)| {
+                        item.get(*field).and_then(|v| v.as_str()) == Some(value)
+                    })
+                });
+            }
+            output::with_stdout(|out| output::json(out, &answer))
+        }
+        ActionsCommand::Describe(args) if args.gateway.gateway.is_some() => {
+            let path = format!("/v1/actions/{}", segment(&args.id));
+            let answer = from_gateway(&args.gateway, &path)?;
+            output::with_stdout(|out| output::json(out, &answer))
+        }
         ActionsCommand::List(args) => {
             let actions: Vec<&ActionSpec> = catalog::all()
                 .iter()
@@ -223,6 +257,21 @@ fn table(out: &mut dyn Write, actions: &[&ActionSpec]) -> io::Result<()> {
         "\n{} actions. Details: spindle actions describe <ID>",
         rows.len()
     )
+}
+
+/// The gateway's answer to `GET path`.
+fn from_gateway(args: &GatewayArgs, path: &str) -> Result<serde_json::Value, CliError> {
+    let gateway = Gateway::new(args)?;
+    let runtime = crate::runtime()?;
+    runtime.block_on(gateway.call(reqwest::Method::GET, path, &[], None))
+}
+
+/// A value's name as given on the command line (and as the API spells it).
+fn value_name(value: &impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default()
 }
 
 fn describe(out: &mut dyn Write, a: &ActionSpec) -> io::Result<()> {

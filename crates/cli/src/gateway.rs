@@ -104,6 +104,11 @@ impl Gateway {
         })
     }
 
+    /// The gateway's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// The JSON answer of `method path` (`null` for an empty success such as 204), or the
     /// gateway's problem as an error.
     ///

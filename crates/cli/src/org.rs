@@ -33,6 +33,18 @@ pub struct OrgArgs {
     aerial_token: Option<Token>,
 }
 
+impl OrgArgs {
+    /// Whether an Okta org is named directly (--org-url or --token, or their variables).
+    pub fn names_an_org(&self) -> bool {
+        self.org_url.is_some() || self.token.is_some()
+    }
+
+    /// The connection given with --connection.
+    pub fn connection(&self) -> Option<&str> {
+        self.connection.as_deref()
+    }
+}
+
 /// An API token: its `Debug` never shows it.
 #[derive(Clone)]
 struct Token(String);

@@ -4,9 +4,12 @@ use std::io::{self, IsTerminal, Read};
 
 use clap::Args;
 use futures::StreamExt;
+use reqwest::Method;
 use serde_json::Value;
-use spindle_actions::{ExecuteError, Output, catalog};
+use spindle_actions::actions::common::NonEmpty;
+use spindle_actions::{ExecuteError, Output, ValidInput, catalog};
 
+use crate::gateway::{Gateway, GatewayArgs, segment};
 use crate::org::OrgArgs;
 use crate::store_args::{OrgPolicyArgs, StoreArgs};
 use crate::{CliError, output};
@@ -32,6 +35,11 @@ pub struct RunArgs {
     store: StoreArgs,
     #[command(flatten, next_help_heading = "With --connection")]
     policy: OrgPolicyArgs,
+    /// Through a running gateway: with a gateway URL (`--gateway` or `SPINDLE_URL`) and neither
+    /// --org-url nor --token (nor `OKTA_CLIENT_ORGURL`/`OKTA_CLIENT_TOKEN`), the action runs on
+    /// the gateway's connection named by --connection, and its answer is printed as above.
+    #[command(flatten, next_help_heading = "Through a running gateway")]
+    gateway: GatewayArgs,
 }
 
 fn read_input(input: &str) -> Result<Value, CliError> {
@@ -72,6 +80,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     // Validate before anything else: a bad input never reaches Okta.
     let valid = spindle_actions::validate_input(action.id, &input)
         .map_err(|err| CliError::BadInput(err.to_string()))?;
+    if args.gateway.gateway.is_some() && !args.org.names_an_org() {
+        return run_through_gateway(&args, valid);
+    }
     let runtime = crate::runtime()?;
     let clients = runtime.block_on(args.org.action_clients(action, &args.store, &args.policy))?;
     // With --all on a terminal, a spinner on stderr counts pages and items; never in a pipe, so
@@ -127,6 +138,77 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     });
     progress.finish_and_clear();
     result
+}
+
+/// `spindle run` through a running gateway: the input, checked here first, is sent to
+/// `POST /v1/connections/{connection}/actions/{id}`; with --all each next page is asked for with
+/// the previous page's `next`. The output is printed as a local run prints it.
+fn run_through_gateway(args: &RunArgs, mut valid: ValidInput) -> Result<(), CliError> {
+    let gateway = Gateway::new(&args.gateway)?;
+    let Some(connection) = args.org.connection() else {
+        return Err(CliError::BadInput(
+            "--connection: name the gateway's connection to run the action on (see `spindle \
+             connections list --gateway URL`)"
+                .into(),
+        ));
+    };
+    eprintln!(
+        "running `{}` through the gateway at {}",
+        args.id,
+        gateway.base()
+    );
+    let path = format!(
+        "/v1/connections/{}/actions/{}",
+        segment(connection),
+        segment(&args.id)
+    );
+    let runtime = crate::runtime()?;
+    runtime.block_on(async {
+        let mut out = output::Stdout::new();
+        let mut all_items = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let answer = gateway
+                .call(Method::POST, &path, &[], Some(valid.to_json()))
+                .await?;
+            let items = answer.get("items").and_then(Value::as_array);
+            match items {
+                Some(items) if args.jsonl => out.write(|out| {
+                    for item in items {
+                        serde_json::to_writer(&mut *out, item)?;
+                        out.write_all(b"\n")?;
+                    }
+                    Ok(())
+                })?,
+                Some(items) if args.all => all_items.extend(items.iter().cloned()),
+                _ if args.jsonl => out.write(|out| {
+                    serde_json::to_writer(&mut *out, &answer)?;
+                    out.write_all(b"\n")
+                })?,
+                _ => out.write(|out| output::json(out, &answer))?,
+            }
+            if !args.all {
+                break;
+            }
+            let next = answer
+                .get("next")
+                .and_then(Value::as_str)
+                .and_then(NonEmpty::new);
+            // A cursor seen before would loop forever: stop there.
+            match next {
+                Some(next) if seen.insert(next.to_string()) => {
+                    if !valid.set_cursor(next) {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        if args.all && !args.jsonl {
+            out.write(|out| output::json(out, &serde_json::json!({ "items": all_items })))?;
+        }
+        Ok(())
+    })
 }
 
 /// The stderr report of an Okta error: status, errorCode, summary, causes and request id.

@@ -419,5 +419,81 @@ fn the_cli_lists_employees_and_logs_of_a_running_gateway_as_the_api_does() {
         .expect("spindle runs");
     assert_eq!(output.status.code(), Some(5));
     assert!(String::from_utf8_lossy(&output.stderr).contains("nobody"));
+
+    // `spindle actions` and `spindle run` with a gateway print what the API answers.
+    let cli_text = |args: &[&str]| -> (Option<i32>, String, String) {
+        let output = spindle()
+            .args(args)
+            .env("SPINDLE_URL", url)
+            .env("SPINDLE_KEY", key)
+            .env_remove("OKTA_CLIENT_ORGURL")
+            .env_remove("OKTA_CLIENT_TOKEN")
+            .output()
+            .expect("spindle runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (status, api) = call("GET", &format!("{url}/v1/actions"), key, None);
+    assert_eq!(status, 200, "{api}");
+    assert_eq!(cli(&["actions", "list"]), api);
+    let deletes = cli(&["actions", "list", "--effect", "delete"]);
+    let deletes = deletes["items"].as_array().expect("items");
+    assert!(!deletes.is_empty());
+    assert!(
+        deletes.iter().all(|a| a["effect"] == "delete"),
+        "{deletes:?}"
+    );
+    let (status, api) = call(
+        "GET",
+        &format!("{url}/v1/actions/get_list_all_users"),
+        key,
+        None,
+    );
+    assert_eq!(status, 200, "{api}");
+    assert_eq!(cli(&["actions", "describe", "get_list_all_users"]), api);
+    let one = cli(&[
+        "run",
+        "get_list_all_users",
+        "--connection",
+        "demo",
+        "--input",
+        r#"{"limit": 50}"#,
+    ]);
+    let (status, api) = call(
+        "POST",
+        &format!("{url}/v1/connections/demo/actions/get_list_all_users"),
+        key,
+        Some(serde_json::json!({"limit": 50})),
+    );
+    assert_eq!(status, 200, "{api}");
+    assert_eq!(one, api, "`spindle run` prints the action's answer");
+    let (code, lines, stderr) = cli_text(&[
+        "run",
+        "get_list_all_users",
+        "--connection",
+        "demo",
+        "--input",
+        r#"{"limit": 50}"#,
+        "--all",
+        "--jsonl",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("through the gateway"), "{stderr}");
+    let users: Vec<Value> = lines
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    assert!(users.len() > 50, "every page followed: {}", users.len());
+    assert_eq!(
+        &users[..50],
+        api["items"].as_array().expect("items").as_slice()
+    );
+    // Without --connection the run says what is missing, and sends nothing.
+    let (code, _, stderr) = cli_text(&["run", "get_list_all_users"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--connection"), "{stderr}");
     stop(child);
 }
