@@ -25,6 +25,11 @@ use crate::validate::Problem;
 pub struct ListEmployees {
     /// Cursor from the previous page's `next`; leave out for the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<NonEmpty>,
+    /// Deprecated: the former name of `after` (every list's cursor is now `after`), accepted for
+    /// one more release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("deprecated" = true))]
     pub cursor: Option<NonEmpty>,
     /// Employees per page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,7 +72,8 @@ impl Action for ListEmployees {
     }
 
     fn set_cursor(&mut self, next: NonEmpty) -> bool {
-        self.cursor = Some(next);
+        self.after = Some(next);
+        self.cursor = None;
         true
     }
 
@@ -97,13 +103,21 @@ impl Action for ListEmployees {
 
 fn check_list(input: &ListEmployees) -> Vec<Problem> {
     let mut problems = Vec::new();
-    if let Some(cursor) = &input.cursor
-        && EmployeeCursor::decode(cursor).is_none()
-    {
+    if input.after.is_some() && input.cursor.is_some() {
         problems.push(Problem::new(
             "cursor",
-            "expected a cursor returned by list_all_employees (its `next` value)",
+            "the former name of `after`: give only `after`",
         ));
+    }
+    for (field, cursor) in [("after", &input.after), ("cursor", &input.cursor)] {
+        if let Some(cursor) = cursor
+            && EmployeeCursor::decode(cursor).is_none()
+        {
+            problems.push(Problem::new(
+                field,
+                "expected a cursor returned by list_all_employees (its `next` value)",
+            ));
+        }
     }
     if input
         .status
@@ -130,8 +144,9 @@ impl ListEmployees {
 
     /// Okta's `after` value carried by the cursor, if any.
     pub fn okta_after(&self) -> Option<String> {
-        self.cursor
+        self.after
             .as_ref()
+            .or(self.cursor.as_ref())
             .and_then(|c| EmployeeCursor::decode(c))
             .map(|c| c.after)
     }

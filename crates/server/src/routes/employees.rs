@@ -74,9 +74,9 @@ fn input_of(query: Option<&str>) -> Result<Value, ApiError> {
             "department" | "updated_since" => {
                 input.insert(name.into_owned(), Value::String(value.into_owned()));
             }
-            // `cursor` is the deprecated name of `after`; the action's field is `cursor`.
+            // `cursor` is the deprecated name of `after`, as in the action's input.
             "after" | "cursor" => {
-                input.insert("cursor".to_owned(), Value::String(value.into_owned()));
+                input.insert(name.into_owned(), Value::String(value.into_owned()));
             }
             "limit" => {
                 let limit: u64 = value.parse().map_err(|_| {
