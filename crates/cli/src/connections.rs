@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::json;
+use serde_json::{Value, json};
 use spindle_server::ApiError;
 use spindle_server::clients::{ClientFactory, ConnectionClients};
 use spindle_server::routes::connections::{
@@ -48,12 +48,17 @@ pub enum ConnectionsCommand {
         gateway: crate::gateway::GatewayArgs,
     },
     /// Remove a connection and its stored credentials.
+    ///
+    /// From the store, or with --gateway (or SPINDLE_URL) through a running gateway
+    /// (`DELETE /v1/connections/{id}`).
     #[command(after_help = "Examples:\n  spindle connections remove prod")]
     Remove {
         /// The connection's name (or id, `conn_…`).
         name: String,
         #[command(flatten)]
         store: StoreArgs,
+        #[command(flatten, next_help_heading = "Through a running gateway")]
+        gateway: crate::gateway::GatewayArgs,
     },
 }
 
@@ -101,6 +106,10 @@ pub struct AddArgs {
     store: StoreArgs,
     #[command(flatten)]
     policy: OrgPolicyArgs,
+    /// With --gateway (or SPINDLE_URL): the connection is created by a running gateway
+    /// (`POST /v1/connections`), which checks it as it checks any new connection.
+    #[command(flatten, next_help_heading = "Through a running gateway")]
+    gateway: crate::gateway::GatewayArgs,
 }
 
 /// Runs `spindle connections ...`.
@@ -131,7 +140,17 @@ pub fn run(command: ConnectionsCommand) -> Result<(), CliError> {
                 serde_json::to_value(&list).map_err(|e| CliError::Execute(e.to_string()))?;
             output::with_stdout(|out| output::json(out, &value))
         }),
-        ConnectionsCommand::Remove { name, store } => crate::runtime()?.block_on(async move {
+        ConnectionsCommand::Remove { name, gateway, .. } if gateway.gateway.is_some() => {
+            let gateway = crate::gateway::Gateway::new(&gateway)?;
+            let path = format!("/v1/connections/{}", crate::gateway::segment(&name));
+            crate::runtime()?.block_on(gateway.call(reqwest::Method::DELETE, &path, &[], None))?;
+            eprintln!(
+                "spindle: the gateway at {} removed connection {name} and its credentials",
+                gateway.base()
+            );
+            Ok(())
+        }
+        ConnectionsCommand::Remove { name, store, .. } => crate::runtime()?.block_on(async move {
             let db = store.open(store.master_key(false)?).await?;
             let removed = async {
                 let connection = find(&db, &name).await?;
@@ -156,6 +175,24 @@ pub fn run(command: ConnectionsCommand) -> Result<(), CliError> {
 fn add(args: AddArgs) -> Result<(), CliError> {
     // Everything that can be refused without the store is, before the store is opened (or
     // created).
+    if args.gateway.gateway.is_some() {
+        let gateway = crate::gateway::Gateway::new(&args.gateway)?;
+        let body = new_connection_json(&args)?;
+        let created = crate::runtime()?.block_on(gateway.call(
+            reqwest::Method::POST,
+            "/v1/connections",
+            &[],
+            Some(body),
+        ))?;
+        eprintln!(
+            "spindle: the gateway at {} added connection {} ({}) for {}",
+            gateway.base(),
+            created["name"].as_str().unwrap_or_default(),
+            created["id"].as_str().unwrap_or_default(),
+            created["org_url"].as_str().unwrap_or_default()
+        );
+        return output::with_stdout(|out| output::json(out, &created));
+    }
     let body = new_connection(&args)?;
     crate::runtime()?.block_on(async move {
         let db = args.store.open(args.store.master_key(true)?).await?;
@@ -175,6 +212,15 @@ fn add(args: AddArgs) -> Result<(), CliError> {
 
 /// The gateway's create request for `args`, secrets read from where the options say.
 fn new_connection(args: &AddArgs) -> Result<CreateConnection, CliError> {
+    // The JSON carries secrets: a decoding error is reported without its text, which could
+    // quote them.
+    serde_json::from_value(new_connection_json(args)?).map_err(|_| {
+        CliError::Execute("the connection's settings do not make a valid request".to_owned())
+    })
+}
+
+/// The body of `POST /v1/connections` for `args` (it holds the secrets).
+fn new_connection_json(args: &AddArgs) -> Result<Value, CliError> {
     let auth = if let Some(client_id) = &args.client_id {
         let path = args
             .private_key_file
@@ -229,11 +275,7 @@ fn new_connection(args: &AddArgs) -> Result<CreateConnection, CliError> {
         }
         body["aerial"] = aerial;
     }
-    // The JSON carries secrets: a decoding error is reported without its text, which could
-    // quote them.
-    serde_json::from_value(body).map_err(|_| {
-        CliError::Execute("the connection's settings do not make a valid request".to_owned())
-    })
+    Ok(body)
 }
 
 fn secret_from_env(option: &str, var: &str) -> Result<SecretString, CliError> {

@@ -495,5 +495,30 @@ fn the_cli_lists_employees_and_logs_of_a_running_gateway_as_the_api_does() {
     let (code, _, stderr) = cli_text(&["run", "get_list_all_users"]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("--connection"), "{stderr}");
+
+    // `connections add` and `remove` through the gateway: the API creates and deletes.
+    let org_url = connections["items"][0]["org_url"]
+        .as_str()
+        .expect("org_url");
+    let output = spindle()
+        .args(["connections", "add", "second", "--org-url", org_url])
+        .args(["--token-env", "SECOND_TOKEN"])
+        .env("SECOND_TOKEN", "00second-token")
+        .env("SPINDLE_URL", url)
+        .env("SPINDLE_KEY", key)
+        .output()
+        .expect("spindle runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("added connection second"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("00second-token"));
+    let created: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let (status, api) = call("GET", &format!("{url}/v1/connections/second"), key, None);
+    assert_eq!(status, 200, "{api}");
+    assert_eq!(created["id"], api["id"]);
+    let (code, _, stderr) = cli_text(&["connections", "remove", "second"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (status, _) = call("GET", &format!("{url}/v1/connections/second"), key, None);
+    assert_eq!(status, 404, "removed through the gateway");
     stop(child);
 }
