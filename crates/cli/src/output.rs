@@ -9,14 +9,9 @@ use serde_json::value::RawValue;
 
 use crate::CliError;
 
-/// Runs `write` against a buffered standard output and flushes it.
+/// Runs `write` against a buffered standard output and flushes it (a [`Stdout`] used once).
 pub fn with_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), CliError> {
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    match write(&mut out).and_then(|()| out.flush()) {
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
+    Stdout::new().write(write)
 }
 
 /// Standard output for a command that writes as it goes (`spindle run --all --jsonl`): one
@@ -73,6 +68,12 @@ pub fn json_line(out: &mut dyn Write, json: &RawValue) -> io::Result<()> {
     } else {
         out.write_all(text.as_bytes())?;
     }
+    out.write_all(b"\n")
+}
+
+/// Writes a decoded JSON value as one line of compact JSON.
+pub fn value_line(out: &mut dyn Write, value: &serde_json::Value) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
     out.write_all(b"\n")
 }
 

@@ -174,17 +174,12 @@ fn run_through_gateway(args: &RunArgs, mut valid: ValidInput) -> Result<(), CliE
             let items = answer.get("items").and_then(Value::as_array);
             match items {
                 Some(items) if args.jsonl => out.write(|out| {
-                    for item in items {
-                        serde_json::to_writer(&mut *out, item)?;
-                        out.write_all(b"\n")?;
-                    }
-                    Ok(())
+                    items
+                        .iter()
+                        .try_for_each(|item| output::value_line(out, item))
                 })?,
                 Some(items) if args.all => all_items.extend(items.iter().cloned()),
-                _ if args.jsonl => out.write(|out| {
-                    serde_json::to_writer(&mut *out, &answer)?;
-                    out.write_all(b"\n")
-                })?,
+                _ if args.jsonl => out.write(|out| output::value_line(out, &answer))?,
                 _ => out.write(|out| output::json(out, &answer))?,
             }
             if !args.all {
