@@ -42,6 +42,14 @@ pub fn test_script(dir: &str, name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Whether `node` runs (the tests that drive Node.js libraries need it on PATH).
+pub fn node_runs() -> bool {
+    std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
 /// Skips the calling test for `missing`, or fails under `SPINDLE_NO_SKIP=1`.
 pub fn skip(missing: &str) {
     let msg = format!("SKIPPED: {missing}; run ./scripts/install-third-party");

@@ -122,11 +122,7 @@ fn the_typescript_sdk_drives_the_mcp_server() {
             modules.display()
         ));
     }
-    let node_runs = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !node_runs {
+    if !crate::node_runs() {
         return skip("node (Node.js 20) is not on PATH");
     }
     both_transports(|| {

@@ -115,11 +115,7 @@ fn a_typescript_client_generated_from_the_document_compiles_strictly_and_runs() 
             modules.display()
         ));
     }
-    let node_runs = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !node_runs {
+    if !crate::node_runs() {
         return skip("node (Node.js 20) is not on PATH");
     }
     let dir = tempfile::tempdir().expect("tempdir");

@@ -230,11 +230,7 @@ fn node_standardwebhooks_verifies_the_gateway_signatures() {
             modules.display()
         ));
     }
-    let node_runs = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !node_runs {
+    if !crate::node_runs() {
         return skip("node (Node.js 20) is not on PATH");
     }
     let mut command = Command::new("node");
